@@ -1,0 +1,70 @@
+import Foundation
+
+/// The antimatter15 `.splat` layout: no header, 32 little-endian bytes per Gaussian:
+/// f32 x, y, z; f32 scale x, y, z (linear); u8 r, g, b, a; u8 rotation w, x, y, z (q·128 + 128).
+///
+/// Mapped to SH degree 0 the way the outside reference image was made (data/README.md):
+/// f_dc = (rgb/255 − 0.5)/C0, so 0.5 + C0·f_dc gives rgb/255 back; opacity = a/255 clamped to
+/// [1e-4, 1 − 1e-4]; rotation = (byte − 128)/128, normalised.
+public enum AntimatterSplat {
+    public static let recordByteCount = 32
+    /// The degree-0 SH constant.
+    static let c0 = 0.28209479177387814
+
+    /// A cheap content test (the format has no magic): a positive multiple of 32 bytes whose first
+    /// record holds finite floats.
+    public static func looksLikeSplat(_ data: Data) -> Bool {
+        guard !data.isEmpty, data.count % recordByteCount == 0 else { return false }
+        return data.withUnsafeBytes { raw in
+            (0..<6).allSatisfy { float(raw, $0 * 4).isFinite }
+        }
+    }
+
+    public static func decode(data: Data, path: String) throws -> SplatCloud {
+        let fail = { (problem: String) in SceneFileError(path: path, problem: problem) }
+        guard !data.isEmpty else { throw fail("the file holds no Gaussians") }
+        guard data.count % recordByteCount == 0 else {
+            throw fail("truncated .splat file: \(data.count) bytes is not a multiple of the "
+                       + "\(recordByteCount)-byte record size")
+        }
+        let n = data.count / recordByteCount
+        var positions: [SIMD3<Float>] = []
+        var scales: [SIMD3<Float>] = []
+        var rotations: [SIMD4<Float>] = []
+        var opacities: [Float] = []
+        var sh: [Float] = []
+        positions.reserveCapacity(n)
+        scales.reserveCapacity(n)
+        rotations.reserveCapacity(n)
+        opacities.reserveCapacity(n)
+        sh.reserveCapacity(n * 3)
+        try data.withUnsafeBytes { raw in
+            for i in 0..<n {
+                let o = i * recordByteCount
+                let fields = (0..<6).map { float(raw, o + $0 * 4) }
+                if let bad = fields.firstIndex(where: { !$0.isFinite }) {
+                    throw fail("non-finite value in field '\(fieldNames[bad])' of Gaussian \(i)")
+                }
+                if let bad = fields[3...].firstIndex(where: { $0 < 0 }) {
+                    throw fail("negative scale in field '\(fieldNames[bad])' of Gaussian \(i)")
+                }
+                positions.append(SIMD3(fields[0], fields[1], fields[2]))
+                scales.append(SIMD3(fields[3], fields[4], fields[5]))
+                for c in 0..<3 {
+                    sh.append(Float((Double(raw[o + 24 + c]) / 255 - 0.5) / c0))
+                }
+                opacities.append(Swift.min(Swift.max(Float(raw[o + 27]) / 255, 1e-4), 1 - 1e-4))
+                let q = SIMD4<Float>((0..<4).map { (Float(raw[o + 28 + $0]) - 128) / 128 })
+                rotations.append(normalizedQuaternion(q))
+            }
+        }
+        return SplatCloud(positions: positions, scales: scales, rotations: rotations,
+                          opacities: opacities, shDegree: 0, sh: sh)
+    }
+
+    static let fieldNames = ["x", "y", "z", "scale_x", "scale_y", "scale_z"]
+
+    @inline(__always) static func float(_ raw: UnsafeRawBufferPointer, _ offset: Int) -> Float {
+        Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+    }
+}

@@ -1,0 +1,86 @@
+/// What the user asked for a camera, before a scene is known; `resolve` turns it into a Camera.
+/// One source of the camera rules shared by every command (render, bench, view).
+public struct CameraRequest: Equatable, Sendable {
+    public enum Source: Equatable, Sendable {
+        /// Frame the scene's bounds automatically.
+        case automatic
+        /// A camera from a list (a cameras.json), chosen by index or name.
+        case file(path: String, selection: Selection)
+        case lookAt(eye: SIMD3<Float>, target: SIMD3<Float>, up: SIMD3<Float>)
+    }
+
+    public enum Selection: Equatable, Sendable {
+        case index(Int)
+        case name(String)
+    }
+
+    public var source: Source
+    /// Vertical field of view in degrees; for a file camera it replaces the file's focal length.
+    public var fovY: Float?
+    public var width: Int?
+    public var height: Int?
+
+    public static let defaultFovY: Float = 50
+    public static let defaultSize = (width: 1280, height: 720)
+
+    public init(source: Source = .automatic, fovY: Float? = nil, width: Int? = nil, height: Int? = nil) {
+        self.source = source
+        self.fovY = fovY
+        self.width = width
+        self.height = height
+    }
+
+    /// Picks a camera from a list by index or name.
+    public static func select(_ selection: Selection, from cameras: [Camera], path: String) throws -> Camera {
+        switch selection {
+        case .index(let i):
+            guard cameras.indices.contains(i) else {
+                throw SceneFileError(path: path, problem: "camera index \(i) is out of range (the file has \(cameras.count) camera\(cameras.count == 1 ? "" : "s"))")
+            }
+            return cameras[i]
+        case .name(let name):
+            guard let camera = cameras.first(where: { $0.name == name }) else {
+                throw SceneFileError(path: path, problem: "no camera named '\(name)'")
+            }
+            return camera
+        }
+    }
+
+    /// The camera for `cloud`. Explicit sizes scale a file camera's intrinsics; when only one of
+    /// width and height is given, the other follows the camera's aspect ratio.
+    public func resolve(for cloud: SplatCloud) throws -> Camera {
+        switch source {
+        case .automatic:
+            let (w, h) = size(defaultWidth: CameraRequest.defaultSize.width, defaultHeight: CameraRequest.defaultSize.height)
+            return Camera.framing(cloud, width: w, height: h, fovY: fovY ?? CameraRequest.defaultFovY)
+        case .lookAt(let eye, let target, let up):
+            let (w, h) = size(defaultWidth: CameraRequest.defaultSize.width, defaultHeight: CameraRequest.defaultSize.height)
+            guard let camera = Camera.lookAt(eye: eye, target: target, up: up, fovY: fovY ?? CameraRequest.defaultFovY,
+                                             width: w, height: h) else {
+                throw CameraRequestError("--look-at needs an eye different from the target and an up vector not parallel to the view direction")
+            }
+            return camera
+        case .file(let path, let selection):
+            var camera = try CameraRequest.select(selection, from: CameraFile.load(path: path), path: path)
+            let (w, h) = size(defaultWidth: camera.width, defaultHeight: camera.height)
+            if w != camera.width || h != camera.height { camera = camera.resized(width: w, height: h) }
+            if let fovY { camera = camera.withFovY(fovY) }
+            return camera
+        }
+    }
+
+    private func size(defaultWidth: Int, defaultHeight: Int) -> (Int, Int) {
+        switch (width, height) {
+        case let (w?, h?): return (w, h)
+        case let (w?, nil): return (w, max(1, Int((Double(w) * Double(defaultHeight) / Double(defaultWidth)).rounded())))
+        case let (nil, h?): return (max(1, Int((Double(h) * Double(defaultWidth) / Double(defaultHeight)).rounded())), h)
+        case (nil, nil): return (defaultWidth, defaultHeight)
+        }
+    }
+}
+
+/// A camera request that cannot be satisfied, as a user-facing one-line message.
+public struct CameraRequestError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Writes a `SplatCloud` as an official 3DGS PLY, undoing the loader's activations
+/// (log scale, logit opacity, channel-major f_rest) so that loading gives the cloud back.
+public enum PLYWriter {
+    /// Opacity is clamped into [ε, 1 − ε] before the logit so that 0 and 1 stay finite.
+    static let opacityEpsilon: Float = 1e-6
+
+    public static func gaussianPLY(_ cloud: SplatCloud, encoding: PLYEncoding = .binaryLittleEndian,
+                                   comments: [String] = []) -> Data {
+        let names = propertyNames(shDegree: cloud.shDegree)
+        var header = "ply\nformat \(encoding.rawValue) 1.0\n"
+        for comment in comments {
+            // A newline would end the comment and corrupt the header.
+            header += "comment \(String(comment.map { $0.isNewline ? " " : $0 }))\n"
+        }
+        header += "element vertex \(cloud.count)\n"
+        for name in names { header += "property float \(name)\n" }
+        header += "end_header\n"
+
+        var data = Data(header.utf8)
+        let rows = rawValues(cloud)
+        switch encoding {
+        case .ascii:
+            var text = ""
+            let width = names.count
+            for i in 0..<cloud.count {
+                text += rows[(i * width)..<((i + 1) * width)].map { "\($0)" }.joined(separator: " ")
+                text += "\n"
+            }
+            data.append(contentsOf: text.utf8)
+        case .binaryLittleEndian, .binaryBigEndian:
+            let big = encoding == .binaryBigEndian
+            let words = rows.map { big ? $0.bitPattern.bigEndian : $0.bitPattern.littleEndian }
+            words.withUnsafeBytes { data.append(contentsOf: $0) }
+        }
+        return data
+    }
+
+    static func propertyNames(shDegree: Int) -> [String] {
+        let rest = 3 * (SplatCloud.coefficientCount(degree: shDegree) - 1)
+        return ["x", "y", "z", "nx", "ny", "nz", "f_dc_0", "f_dc_1", "f_dc_2"]
+            + (0..<rest).map { "f_rest_\($0)" }
+            + ["opacity", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"]
+    }
+
+    /// The stored (pre-activation) values, row-major in `propertyNames` order.
+    static func rawValues(_ cloud: SplatCloud) -> [Float] {
+        let k = cloud.coefficientsPerGaussian
+        var out: [Float] = []
+        out.reserveCapacity(cloud.count * propertyNames(shDegree: cloud.shDegree).count)
+        for i in 0..<cloud.count {
+            let p = cloud.positions[i]
+            out += [p.x, p.y, p.z, 0, 0, 0]
+            let dc = cloud.shCoefficient(i, 0)
+            out += [dc.x, dc.y, dc.z]
+            for c in 0..<3 {
+                for coefficient in 1..<k { out.append(cloud.sh[(i * k + coefficient) * 3 + c]) }
+            }
+            let alpha = Swift.min(Swift.max(cloud.opacities[i], opacityEpsilon), 1 - opacityEpsilon)
+            out.append(log(alpha / (1 - alpha)))
+            // A zero scale (legal in .splat) would give −inf; the smallest normal float stands in.
+            let s = cloud.scales[i]
+            for axis in 0..<3 { out.append(log(Swift.max(s[axis], Float.leastNormalMagnitude))) }
+            let q = cloud.rotations[i]
+            out += [q[0], q[1], q[2], q[3]]
+        }
+        return out
+    }
+}

@@ -1,0 +1,19 @@
+import Dispatch
+
+/// Splits `0..<count` into chunks and runs them on all cores. Chunks write disjoint ranges.
+enum Parallel {
+    static func forEachChunk(count: Int, chunk: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = (count + chunk - 1) / chunk
+        if chunks == 1 { body(0..<count); return }
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            body((c * chunk)..<min(count, (c + 1) * chunk))
+        }
+    }
+}
+
+/// A mutable buffer shared by parallel workers that write disjoint indices.
+struct UnsafeSendableBuffer<Element>: @unchecked Sendable {
+    let base: UnsafeMutableBufferPointer<Element>
+    init(_ base: UnsafeMutableBufferPointer<Element>) { self.base = base }
+}

@@ -1,0 +1,21 @@
+/// The CPU reference rasterizer: the oracle every other renderer is tested against.
+/// It runs the stages of DESIGN.md §3 in order, each a separate, testable function.
+public struct ReferenceRasterizer: SplatRasterizer {
+    public init() {}
+
+    public func render(_ cloud: SplatCloud, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
+        let grid = TileGrid(width: camera.width, height: camera.height)
+        let splats = Preprocess.run(cloud, camera: camera, grid: grid, settings: settings)
+        let counts = splats.map { UInt32($0.tilesTouched) }
+        let (offsets, total) = TileSort.exclusiveScan(counts)
+        var (keys, values) = TileSort.emitKeys(splats, offsets: offsets, total: total, grid: grid)
+        TileSort.radixSort(keys: &keys, values: &values, keyBits: 32 + grid.tileIndexBits)
+        let ranges = TileSort.tileRanges(sortedKeys: keys, tileCount: grid.tileCount)
+        let image = Blend.run(splats: splats, sortedValues: values, ranges: ranges, grid: grid,
+                              background: settings.background)
+        let statistics = FrameStatistics(gaussians: cloud.count,
+                                         visibleGaussians: counts.reduce(0) { $0 + ($1 > 0 ? 1 : 0) },
+                                         tileInstances: total)
+        return RenderedFrame(colour: image.colour, alpha: image.alpha, depth: image.depth, statistics: statistics)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// The scene file formats we read.
+public enum SceneFormat: String, Sendable, CaseIterable {
+    case gaussianPLY = "3dgs-ply"
+    case antimatterSplat = "splat"
+}
+
+/// A decoded scene file and what it was.
+public struct LoadedScene: Sendable {
+    public var format: SceneFormat
+    /// A detail for reports, e.g. the PLY encoding ("binary_little_endian", "ascii").
+    public var formatDetail: String
+    public var cloud: SplatCloud
+
+    public init(format: SceneFormat, formatDetail: String, cloud: SplatCloud) {
+        self.format = format
+        self.formatDetail = formatDetail
+        self.cloud = cloud
+    }
+}
+
+/// Reads a scene file of any supported format, recognised by content, never by extension.
+public enum SceneLoader {
+    /// One entry per container: a content test and a decoder. Strict (magic-number) tests come
+    /// first; the headerless .splat test is the weakest and goes last.
+    struct Detector: Sendable {
+        var matches: @Sendable (Data) -> Bool
+        var load: @Sendable (Data, String) throws -> LoadedScene
+    }
+
+    static let detectors: [Detector] = [
+        Detector(matches: hasPLYMagic, load: loadPLY),
+        Detector(matches: AntimatterSplat.looksLikeSplat, load: { data, path in
+            LoadedScene(format: .antimatterSplat, formatDetail: "antimatter15",
+                        cloud: try AntimatterSplat.decode(data: data, path: path))
+        }),
+    ]
+
+    public static func load(path: String) throws -> LoadedScene {
+        try load(data: readFile(path), path: path)
+    }
+
+    public static func load(data: Data, path: String) throws -> LoadedScene {
+        guard !data.isEmpty else { throw SceneFileError(path: path, problem: "the file is empty") }
+        guard let detector = detectors.first(where: { $0.matches(data) }) else {
+            // Content decides the format; the name only picks a more helpful error for a damaged
+            // .splat file (the decoder throws: the content test above already failed).
+            if path.lowercased().hasSuffix(".splat") { _ = try AntimatterSplat.decode(data: data, path: path) }
+            throw SceneFileError(path: path, problem: "not a PLY or .splat file (unrecognised content)")
+        }
+        return try detector.load(data, path)
+    }
+
+    /// The file's bytes, or an error that says why they cannot be had.
+    static func readFile(_ path: String) throws -> Data {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw SceneFileError(path: path, problem: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw SceneFileError(path: path, problem: "is a directory") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw SceneFileError(path: path, problem: "permission denied")
+        }
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw SceneFileError(path: path, problem: "cannot read the file")
+        }
+    }
+
+    static func hasPLYMagic(_ data: Data) -> Bool {
+        data.starts(with: Array("ply\n".utf8)) || data.starts(with: Array("ply\r\n".utf8))
+    }
+
+    /// PLY is a container: the header says which Gaussian layout it holds. Later PLY-based
+    /// formats (4D layouts) add their test here before the 3DGS fallback.
+    static func loadPLY(_ data: Data, _ path: String) throws -> LoadedScene {
+        let ply = try PLYFile(data: data, path: path)
+        return LoadedScene(format: .gaussianPLY, formatDetail: ply.encoding.rawValue,
+                           cloud: try GaussianPLY.cloud(from: ply))
+    }
+}

@@ -1,0 +1,89 @@
+/// The stages between preprocess and blend: exclusive scan of tile counts, key emission,
+/// a stable radix sort of (key, Gaussian) pairs, and per-tile ranges. CPU twins of the GPU passes.
+public enum TileSort {
+    /// Exclusive prefix sum: out[i] = Σ counts[0..<i]. Returns the offsets and the total.
+    public static func exclusiveScan(_ counts: [UInt32]) -> (offsets: [UInt32], total: Int) {
+        var offsets = [UInt32](repeating: 0, count: counts.count)
+        var running = 0
+        for i in 0..<counts.count {
+            offsets[i] = UInt32(truncatingIfNeeded: running)
+            running += Int(counts[i])
+        }
+        return (offsets, running)
+    }
+
+    /// The sort key of a (tile, Gaussian) pair: tile index in the high 32 bits, the IEEE bits of the
+    /// (positive) view depth in the low 32 bits, so integer order is tile order, then depth order.
+    @inline(__always) public static func key(tile: Int, depth: Float) -> UInt64 {
+        UInt64(tile) << 32 | UInt64(depth.bitPattern)
+    }
+
+    /// Emits one (key, Gaussian index) pair per tile each splat touches, at the splat's scanned
+    /// offset, so the unsorted list is in Gaussian order (what makes the stable sort deterministic).
+    public static func emitKeys(_ splats: [ProjectedSplat], offsets: [UInt32], total: Int,
+                                grid: TileGrid) -> (keys: [UInt64], values: [UInt32]) {
+        var keys = [UInt64](repeating: 0, count: total)
+        var values = [UInt32](repeating: 0, count: total)
+        keys.withUnsafeMutableBufferPointer { kb in
+            values.withUnsafeMutableBufferPointer { vb in
+                let keyOut = UnsafeSendableBuffer(kb), valueOut = UnsafeSendableBuffer(vb)
+                Parallel.forEachChunk(count: splats.count, chunk: 8192) { range in
+                    for i in range where splats[i].radius > 0 {
+                        let s = splats[i]
+                        var slot = Int(offsets[i])
+                        for ty in s.tileMin.y..<s.tileMax.y {
+                            for tx in s.tileMin.x..<s.tileMax.x {
+                                keyOut.base[slot] = key(tile: Int(ty) * grid.tilesX + Int(tx), depth: s.depth)
+                                valueOut.base[slot] = UInt32(i)
+                                slot += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (keys, values)
+    }
+
+    /// Stable least-significant-digit radix sort of (key, value) pairs over 8-bit digits,
+    /// touching only the low `keyBits` bits (the rest must be zero).
+    public static func radixSort(keys: inout [UInt64], values: inout [UInt32], keyBits: Int) {
+        precondition(keys.count == values.count)
+        let n = keys.count
+        guard n > 1 else { return }
+        var keyScratch = [UInt64](repeating: 0, count: n)
+        var valueScratch = [UInt32](repeating: 0, count: n)
+        var shift = 0
+        while shift < keyBits {
+            var histogram = [Int](repeating: 0, count: 256)
+            for k in keys { histogram[Int((k >> UInt64(shift)) & 0xFF)] += 1 }
+            var sum = 0
+            for d in 0..<256 {
+                let c = histogram[d]
+                histogram[d] = sum
+                sum += c
+            }
+            for i in 0..<n {
+                let d = Int((keys[i] >> UInt64(shift)) & 0xFF)
+                keyScratch[histogram[d]] = keys[i]
+                valueScratch[histogram[d]] = values[i]
+                histogram[d] += 1
+            }
+            swap(&keys, &keyScratch)
+            swap(&values, &valueScratch)
+            shift += 8
+        }
+    }
+
+    /// For each tile, the half-open range of the sorted list holding its pairs (empty: start == end).
+    public static func tileRanges(sortedKeys keys: [UInt64], tileCount: Int) -> [Range<Int>] {
+        var starts = [Int](repeating: 0, count: tileCount)
+        var ends = [Int](repeating: 0, count: tileCount)
+        for i in 0..<keys.count {
+            let tile = Int(keys[i] >> 32)
+            if i == 0 || Int(keys[i - 1] >> 32) != tile { starts[tile] = i }
+            if i == keys.count - 1 || Int(keys[i + 1] >> 32) != tile { ends[tile] = i + 1 }
+        }
+        return (0..<tileCount).map { starts[$0]..<ends[$0] }
+    }
+}

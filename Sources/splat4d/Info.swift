@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import SplatCore
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Describe a scene: format, size, SH degree, bounds, time range.")
+
+    @Argument(help: "The scene file.")
+    var scene: String
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() throws {
+        let loaded = try SceneLoader.load(path: scene)
+        let cloud = loaded.cloud
+        let bounds = Bounds(of: cloud.positions) ?? Bounds(min: .zero, max: .zero)
+        if json {
+            let object: [String: Any] = [
+                "path": scene,
+                "format": loaded.format.rawValue,
+                "encoding": loaded.formatDetail,
+                "gaussians": cloud.count,
+                "sh_degree": cloud.shDegree,
+                "bounds": ["min": array(bounds.min), "max": array(bounds.max)],
+                "time_range": NSNull(),
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("scene:      \(scene)")
+            print("format:     \(loaded.format.rawValue) (\(loaded.formatDetail))")
+            print("gaussians:  \(cloud.count)")
+            print("sh degree:  \(cloud.shDegree)")
+            print("bounds:     min \(text(bounds.min))  max \(text(bounds.max))")
+            print("time range: none (static scene)")
+        }
+    }
+
+    private func array(_ v: SIMD3<Float>) -> [Double] { [Double(v.x), Double(v.y), Double(v.z)] }
+    private func text(_ v: SIMD3<Float>) -> String {
+        "(" + [v.x, v.y, v.z].map { String(format: "%.4g", Double($0)) }.joined(separator: ", ") + ")"
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import SplatCore
+
+/// Parsers for the small value syntaxes of the command line.
+enum ValueParsing {
+    /// "x,y,z" → a vector of finite numbers.
+    static func vector3(_ text: String, option: String) throws -> SIMD3<Float> {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 3 else {
+            throw UserError("\(option) expects three comma-separated numbers, got '\(text)'", exitCode: 64)
+        }
+        var v = SIMD3<Float>()
+        for (i, part) in parts.enumerated() {
+            guard let n = Float(part.trimmingCharacters(in: .whitespaces)), n.isFinite else {
+                throw UserError("\(option): '\(part)' is not a finite number", exitCode: 64)
+            }
+            v[i] = n
+        }
+        return v
+    }
+
+    /// "R,G,B" in [0, 1], or the names black and white.
+    static func background(_ text: String) throws -> SIMD3<Float> {
+        switch text.lowercased() {
+        case "black": return [0, 0, 0]
+        case "white": return [1, 1, 1]
+        default:
+            let v = try vector3(text, option: "--background")
+            guard v.min() >= 0, v.max() <= 1 else {
+                throw UserError("--background values must lie in [0, 1], got '\(text)'", exitCode: 64)
+            }
+            return v
+        }
+    }
+
+    /// "EX,EY,EZ:TX,TY,TZ:UX,UY,UZ" → eye, target, up. The up vector may be left out (−y, COLMAP).
+    static func lookAt(_ text: String) throws -> (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 || parts.count == 3 else {
+            throw UserError("--look-at expects EX,EY,EZ:TX,TY,TZ[:UX,UY,UZ], got '\(text)'", exitCode: 64)
+        }
+        let eye = try vector3(parts[0], option: "--look-at eye")
+        let target = try vector3(parts[1], option: "--look-at target")
+        let up = parts.count == 3 ? try vector3(parts[2], option: "--look-at up") : [0, -1, 0]
+        return (eye, target, up)
+    }
+}
+

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import SplatCore
+import SplatPNG
+
+enum Backend: String, ExpressibleByArgument, CaseIterable {
+    case cpu, vulkan
+}
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Render a scene to a PNG image.")
+
+    @Argument(help: "The scene file (3DGS .ply or antimatter15 .splat).")
+    var scene: String
+
+    @Option(name: .shortAndLong, help: "The PNG file to write.")
+    var output: String
+
+    @OptionGroup var camera: CameraOptions
+
+    @Option(help: ArgumentHelp("Background colour: R,G,B in [0,1], or black or white.", valueName: "R,G,B"))
+    var background: String = "0,0,0"
+
+    @Option(help: "Renderer: cpu (the reference) or vulkan.")
+    var backend: Backend = .cpu
+
+    @Flag(help: "Antialiased mode: scale opacity by the low-pass filter's determinant ratio.")
+    var antialiased = false
+
+    func validate() throws {
+        _ = try ValueParsing.background(background)
+        guard output.lowercased().hasSuffix(".png") else {
+            throw ValidationError("--output must name a .png file, got '\(output)'")
+        }
+    }
+
+    func run() throws {
+        let settings = RenderSettings(background: try ValueParsing.background(background), antialiased: antialiased)
+        try OutputPath.checkWritable(output)
+        let rasterizer = try backend.makeRasterizer()
+        let loaded = try SceneLoader.load(path: scene)
+        let camera = try self.camera.request().resolve(for: loaded.cloud)
+        let frame = try rasterizer.render(loaded.cloud, camera: camera, settings: settings)
+        try PNGFile.write(frame.colour, to: output)
+    }
+}
+
+extension Backend {
+    func makeRasterizer() throws -> SplatRasterizer {
+        switch self {
+        case .cpu:
+            return ReferenceRasterizer()
+        case .vulkan:
+            throw UserError("the Vulkan backend is not available in this build yet; use --backend cpu")
+        }
+    }
+}
+
+/// Checks that an output file can be created before any expensive work starts.
+enum OutputPath {
+    static func checkWritable(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw UserError("\(path): the folder '\(folder)' does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw UserError("\(path): the folder '\(folder)' is not writable")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw UserError("\(path): is a directory")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import SplatCore
+import SplatPNG
+import XCTest
+
+/// The command line as a user meets it: exit codes, one-line errors, files written or not.
+final class CLITests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws { folder = try makeTemporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    func assertOneLineError(_ result: CLIResult, status: Int32 = 1, contains text: String,
+                            file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(result.status, status, "stderr: \(result.stderr)", file: file, line: line)
+        let lines = result.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "expected one line, got: \(result.stderr)", file: file, line: line)
+        XCTAssert(result.stderr.hasPrefix("splat4d: error: "), result.stderr, file: file, line: line)
+        XCTAssert(result.stderr.contains(text), "'\(result.stderr)' lacks '\(text)'", file: file, line: line)
+    }
+
+    func testPlantMatchesTheOutsideReference() throws {
+        guard let reference = CLI.sharedData("plant.reference.png"), let cameras = CLI.sharedData("plant.cameras.json") else {
+            throw XCTSkip("../shared/data is absent: cannot compare with plant.reference.png")
+        }
+        let out = path("plant.png")
+        let render = try CLI.run(["render", CLI.scene("plant.splat"), "--camera", cameras.path,
+                                  "--background", "1,1,1", "--backend", "cpu", "--output", out])
+        XCTAssertEqual(render.status, 0, render.stderr)
+        let compare = try CLI.run(["compare", out, reference.path, "--json", "--min-psnr", "45"])
+        XCTAssertEqual(compare.status, 0, compare.stdout + compare.stderr)
+        let report = try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as? [String: Any]
+        let psnr = try XCTUnwrap(report?["psnr"] as? Double)
+        print("plant vs reference: PSNR \(psnr) dB, SSIM \(report?["ssim"] ?? "?")")
+        XCTAssertGreaterThanOrEqual(psnr, 45)
+    }
+
+    func testRenderIsByteIdenticalTwice() throws {
+        let args = ["render", CLI.scene("synthetic.ply"), "--width", "96", "--height", "64", "--backend", "cpu"]
+        XCTAssertEqual(try CLI.run(args + ["--output", path("a.png")]).status, 0)
+        XCTAssertEqual(try CLI.run(args + ["--output", path("b.png")]).status, 0)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("a.png"))),
+                       try Data(contentsOf: URL(fileURLWithPath: path("b.png"))))
+    }
+
+    func testMissingSceneIsOneLineAndWritesNothing() throws {
+        let out = path("out.png")
+        let result = try CLI.run(["render", path("nope.ply"), "--output", out])
+        assertOneLineError(result, contains: "nope.ply: no such file")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testTruncatedSceneIsOneLineAndWritesNothing() throws {
+        let scene = path("cut.splat"), out = path("out.png")
+        try Data(repeating: 7, count: 45).write(to: URL(fileURLWithPath: scene))
+        let result = try CLI.run(["render", scene, "--output", out])
+        assertOneLineError(result, contains: "cut.splat: ")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["cut.splat"])
+    }
+
+    func testBadOptionValues() throws {
+        let scene = CLI.scene("synthetic.ply")
+        assertOneLineError(try CLI.run(["render", scene, "--output", path("o.png"), "--background", "2,0,0"]),
+                           status: 64, contains: "--background values must lie in [0, 1]")
+        assertOneLineError(try CLI.run(["render", scene, "--output", path("o.png"), "--width", "0"]),
+                           status: 64, contains: "--width must lie in 1...16384")
+        assertOneLineError(try CLI.run(["render", scene, "--output", path("o.png"), "--look-at", "1,2:3"]),
+                           status: 64, contains: "--look-at eye expects three comma-separated numbers")
+        assertOneLineError(try CLI.run(["render", scene, "--output", path("o.txt")]),
+                           status: 64, contains: "--output must name a .png file")
+        assertOneLineError(try CLI.run(["render", scene, "--output", path("o.png"), "--camera-index", "2"]),
+                           status: 64, contains: "--camera-index and --camera-name need --camera")
+        assertOneLineError(try CLI.run(["render", scene, "--output", path("missing/o.png")]),
+                           contains: "does not exist")
+    }
+
+    func testCameraIndexOutOfRange() throws {
+        guard let cameras = CLI.sharedData("plant.cameras.json") else { throw XCTSkip("../shared/data is absent") }
+        assertOneLineError(try CLI.run(["render", CLI.scene("plant.splat"), "--camera", cameras.path,
+                                        "--camera-index", "4", "--output", path("o.png")]),
+                           contains: "camera index 4 is out of range (the file has 1 camera)")
+    }
+
+    func testVulkanBackendNotYetAvailable() throws {
+        assertOneLineError(try CLI.run(["render", CLI.scene("synthetic.ply"), "--backend", "vulkan", "--output", path("o.png")]),
+                           contains: "use --backend cpu")
+    }
+
+    func testInfoJSON() throws {
+        let result = try CLI.run(["info", CLI.scene("plant.splat"), "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let info = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(info["format"] as? String, "splat")
+        XCTAssertEqual(info["gaussians"] as? Int, 113_648)
+        XCTAssertEqual(info["sh_degree"] as? Int, 0)
+        XCTAssert(info["time_range"] is NSNull)
+        let synthetic = try CLI.run(["info", CLI.scene("synthetic.ply")])
+        XCTAssert(synthetic.stdout.contains("sh degree:  3"), synthetic.stdout)
+        XCTAssert(synthetic.stdout.contains("3dgs-ply (binary_little_endian)"), synthetic.stdout)
+    }
+
+    func testCompareExitCodes() throws {
+        let a = Image(width: 8, height: 8, channels: 3, fill: 0.5)
+        var b = a
+        b.pixels = b.pixels.map { $0 + 0.1 }   // MSE = 0.01 → 20 dB
+        try PNGFile.write(a, to: path("a.png"))
+        try PNGFile.write(b, to: path("b.png"))
+        try PNGFile.write(Image(width: 4, height: 8, channels: 3), to: path("small.png"))
+
+        let same = try CLI.run(["compare", path("a.png"), path("a.png")])
+        XCTAssertEqual(same.status, 0)
+        XCTAssert(same.stdout.contains("PSNR: inf (identical)"), same.stdout)
+        XCTAssert(same.stdout.contains("SSIM: 1.00000"), same.stdout)
+
+        let different = try CLI.run(["compare", path("a.png"), path("b.png"), "--min-psnr", "15"])
+        XCTAssertEqual(different.status, 0, different.stderr)
+        // 0.5 → 128 and 0.6 → 153 in 8 bits: PSNR = 20·log10(255/25) = 20.172 dB.
+        XCTAssert(different.stdout.contains("PSNR: 20.172 dB"), different.stdout)
+        assertOneLineError(try CLI.run(["compare", path("a.png"), path("b.png"), "--min-psnr", "30"]),
+                           contains: "PSNR 20.172 dB is below the minimum 30.000 dB")
+        assertOneLineError(try CLI.run(["compare", path("a.png"), path("small.png")]),
+                           contains: "is 8×8 but")
+        assertOneLineError(try CLI.run(["compare", path("a.png"), path("none.png")]), contains: "none.png")
+    }
+
+    func testGenerateIsReproducible() throws {
+        XCTAssertEqual(try CLI.run(["generate", "synthetic", "--output", path("s1.ply")]).status, 0)
+        XCTAssertEqual(try CLI.run(["generate", "synthetic", "--output", path("s2.ply")]).status, 0)
+        let s1 = try Data(contentsOf: URL(fileURLWithPath: path("s1.ply")))
+        XCTAssertEqual(s1, try Data(contentsOf: URL(fileURLWithPath: path("s2.ply"))))
+        // The bundled demo scene is exactly what the generator writes.
+        XCTAssertEqual(s1, try Data(contentsOf: URL(fileURLWithPath: CLI.scene("synthetic.ply"))))
+        let ball = try CLI.run(["generate", "ball", "--count", "1000", "--output", path("ball.ply")])
+        XCTAssertEqual(ball.status, 0, ball.stderr)
+        XCTAssertEqual(try SceneLoader.load(path: path("ball.ply")).cloud.count, 1000)
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import XCTest
+@testable import SplatCore
+
+/// The CPU reference against values computed by hand from DESIGN.md §3.
+final class RasterizerTests: XCTestCase {
+    let colour = SIMD3<Float>(0.8, 0.4, 0.2)
+
+    /// One isotropic Gaussian straight ahead: f = 32, z = 4, s = 0.25 → σ² = (f·s/z)² + 0.3 = 4.3 px²,
+    /// centre at pixel (15.5, 15.5) because pixel centres sit at integer coordinates.
+    func singleGaussian(opacity: Float = 0.8, z: Float = 4) -> SplatCloud {
+        var b = CloudBuilder()
+        b.add([0, 0, z], scale: [0.25, 0.25, 0.25], opacity: opacity, colour: colour)
+        return b.cloud
+    }
+
+    func render(_ cloud: SplatCloud, camera: Camera = axisCamera(), background: SIMD3<Float> = [0, 0, 0]) throws -> RenderedFrame {
+        try ReferenceRasterizer().render(cloud, camera: camera, settings: RenderSettings(background: background))
+    }
+
+    func expectedAlpha(opacity: Double, dx: Double, dy: Double, variance: Double = 4.3) -> Double {
+        min(0.99, opacity * exp(-0.5 * (dx * dx + dy * dy) / variance))
+    }
+
+    func testProjectionOfOneGaussian() {
+        let grid = TileGrid(width: 32, height: 32)
+        let s = Preprocess.project(singleGaussian(), index: 0, camera: axisCamera(), grid: grid, settings: RenderSettings())
+        XCTAssertEqual(s.mean, SIMD2(15.5, 15.5))
+        XCTAssertEqual(s.depth, 4)
+        XCTAssertEqual(s.conic.x, 1 / 4.3, accuracy: 1e-6)
+        XCTAssertEqual(s.conic.y, 0, accuracy: 1e-9)
+        XCTAssertEqual(s.conic.z, 1 / 4.3, accuracy: 1e-6)
+        // radius = ceil(3·sqrt(λmax)) = ceil(3·sqrt(4.3)) = ceil(6.22) = 7
+        XCTAssertEqual(s.radius, 7)
+        // tiles: floor((15.5 − 7)/16) = 0 … floor((15.5 + 7 + 15)/16) = 2 (exclusive), both axes
+        XCTAssertEqual(s.tileMin, SIMD2(0, 0))
+        XCTAssertEqual(s.tileMax, SIMD2(2, 2))
+        XCTAssertEqual(s.colour.x, 0.8, accuracy: 1e-6)
+        XCTAssertEqual(s.colour.z, 0.2, accuracy: 1e-6)
+    }
+
+    func testPixelColourAndAlphaAtCentreAndOffset() throws {
+        let frame = try render(singleGaussian(), background: [0, 0, 1])
+        for (x, y) in [(15, 15), (19, 15), (15, 10), (20, 20)] {
+            let a = expectedAlpha(opacity: 0.8, dx: 15.5 - Double(x), dy: 15.5 - Double(y))
+            XCTAssertEqual(Double(frame.alpha[x, y, 0]), a, accuracy: 1e-6, "alpha at \(x),\(y)")
+            XCTAssertEqual(Double(frame.colour[x, y, 0]), 0.8 * a, accuracy: 1e-6)
+            XCTAssertEqual(Double(frame.colour[x, y, 1]), 0.4 * a, accuracy: 1e-6)
+            XCTAssertEqual(Double(frame.colour[x, y, 2]), 0.2 * a + (1 - a), accuracy: 1e-6)
+            XCTAssertEqual(frame.depth[x, y, 0], 4, accuracy: 1e-5)
+        }
+        // Far from the centre α < 1/255: the background shows exactly.
+        XCTAssertEqual(frame.colour[0, 0, 2], 1)
+        XCTAssertEqual(frame.alpha[0, 0, 0], 0)
+        XCTAssertEqual(frame.depth[0, 0, 0], 0)
+        XCTAssertEqual(frame.statistics, FrameStatistics(gaussians: 1, visibleGaussians: 1, tileInstances: 4))
+    }
+
+    func testNearPlaneCull() throws {
+        // Same angular size in front of and behind z = 0.2: only the one beyond the near plane draws.
+        var near = CloudBuilder()
+        near.add([0, 0, 0.19], scale: [0.0125, 0.0125, 0.0125], opacity: 0.8, colour: colour)
+        XCTAssertEqual(try render(near.cloud).colour.pixels.max(), 0)
+        var far = CloudBuilder()
+        far.add([0, 0, 0.21], scale: [0.0125, 0.0125, 0.0125], opacity: 0.8, colour: colour)
+        XCTAssertGreaterThan(try render(far.cloud).colour[15, 15, 0], 0.5)
+    }
+
+    func testAlphaBelowOneOver255IsSkipped() throws {
+        // At the centre pixel α = o·exp(−0.25/4.3) ≈ 0.9435·o.
+        let skipped = try render(singleGaussian(opacity: 0.004), background: [0.5, 0.5, 0.5])
+        XCTAssertEqual(skipped.colour[15, 15, 0], 0.5)   // 0.0038 < 1/255: not blended at all
+        XCTAssertEqual(skipped.alpha[15, 15, 0], 0)
+        let drawn = try render(singleGaussian(opacity: 0.0045), background: [0.5, 0.5, 0.5])
+        XCTAssertEqual(Double(drawn.alpha[15, 15, 0]), expectedAlpha(opacity: 0.0045, dx: 0.5, dy: 0.5), accuracy: 1e-7)
+    }
+
+    /// Four huge layers with α ≈ 0.95 each: after three T = 1.25e-4; the fourth would take it below
+    /// 1e-4, so it is never blended.
+    func testStopsBeforeBlendingTheSaturatingSplat() throws {
+        func layers(fourth: SIMD3<Float>) -> SplatCloud {
+            var b = CloudBuilder()
+            let colours: [SIMD3<Float>] = [[1, 0, 0], [0, 1, 0], [0, 0, 1], fourth]
+            for (k, c) in colours.enumerated() {
+                b.add([0, 0, 4 + Float(k)], scale: [100, 100, 100], opacity: 0.95, colour: c)
+            }
+            return b.cloud
+        }
+        let a = try render(layers(fourth: [1, 1, 1]), background: [0, 0, 0])
+        let b = try render(layers(fourth: [0, 0, 0]), background: [0, 0, 0])
+        XCTAssertEqual(a.colour.pixels, b.colour.pixels)
+        // α is 0.95·exp(power) with power ≈ −1e−6: compute T step by step as the rule says.
+        let alpha = Double(a.alpha[15, 15, 0])
+        XCTAssertEqual(alpha, 1 - pow(0.05, 3), accuracy: 1e-5)
+        XCTAssertEqual(Double(a.colour[15, 15, 0]), 0.95, accuracy: 1e-4)
+        XCTAssertEqual(Double(a.colour[15, 15, 1]), 0.05 * 0.95, accuracy: 1e-4)
+        XCTAssertEqual(Double(a.colour[15, 15, 2]), 0.0025 * 0.95, accuracy: 1e-5)
+    }
+
+    func testFrontToBackOrderFollowsDepthNotFileOrder() throws {
+        var farFirst = CloudBuilder()
+        farFirst.add([0, 0, 8], scale: [1, 1, 1], opacity: 0.9, colour: [0, 0, 1])
+        farFirst.add([0, 0, 4], scale: [0.5, 0.5, 0.5], opacity: 0.9, colour: [1, 0, 0])
+        var nearFirst = CloudBuilder()
+        nearFirst.add([0, 0, 4], scale: [0.5, 0.5, 0.5], opacity: 0.9, colour: [1, 0, 0])
+        nearFirst.add([0, 0, 8], scale: [1, 1, 1], opacity: 0.9, colour: [0, 0, 1])
+        let a = try render(farFirst.cloud), b = try render(nearFirst.cloud)
+        XCTAssertEqual(a.colour.pixels, b.colour.pixels)
+        // Red in front: α_red = 0.9·exp(−0.25/σ²) with σ² = (32·0.5/4)² + 0.3 = 16.3.
+        let alphaRed = 0.9 * exp(-0.25 / 16.3)
+        XCTAssertEqual(Double(a.colour[15, 15, 0]), alphaRed, accuracy: 1e-5)
+        let alphaBlue = 0.9 * exp(-0.25 / 16.3)  // (32·1/8)² + 0.3 = 16.3 as well
+        XCTAssertEqual(Double(a.colour[15, 15, 2]), (1 - alphaRed) * alphaBlue, accuracy: 1e-5)
+    }
+
+    func testEmptySceneIsTheBackground() throws {
+        let frame = try render(.empty, camera: axisCamera(width: 21, height: 13), background: [0.25, 0.5, 1])
+        XCTAssertEqual(frame.colour.width, 21)
+        XCTAssertEqual(frame.colour.height, 13)
+        for p in 0..<(21 * 13) {
+            XCTAssertEqual(frame.colour.pixels[p * 3], 0.25)
+            XCTAssertEqual(frame.colour.pixels[p * 3 + 1], 0.5)
+            XCTAssertEqual(frame.colour.pixels[p * 3 + 2], 1)
+        }
+        XCTAssertEqual(frame.statistics.tileInstances, 0)
+    }
+
+    func testSplatOffScreenTouchesNoTiles() throws {
+        var b = CloudBuilder()
+        b.add([50, 0, 4], scale: [0.25, 0.25, 0.25], opacity: 0.8, colour: colour)
+        let frame = try render(b.cloud)
+        XCTAssertEqual(frame.statistics.visibleGaussians, 0)
+        XCTAssertEqual(frame.colour.pixels.max(), 0)
+    }
+
+    func testAntialiasedModeScalesOpacity() {
+        let grid = TileGrid(width: 32, height: 32)
+        let s = Preprocess.project(singleGaussian(), index: 0, camera: axisCamera(), grid: grid,
+                                   settings: RenderSettings(antialiased: true))
+        // det before = 4² , det after = 4.3² → opacity · 4/4.3.
+        XCTAssertEqual(s.opacity, 0.8 * 4 / 4.3, accuracy: 1e-6)
+    }
+
+    func testRenderIsDeterministic() throws {
+        var b = CloudBuilder()
+        for i in 0..<200 {
+            let f = Float(i)
+            b.add([sin(f) * 2, cos(f * 1.3) * 2, 5 + Float(i % 7) * 0.1], scale: [0.2, 0.1, 0.3], opacity: 0.7,
+                  colour: [Float(i % 3) / 2, 0.5, 1 - Float(i % 5) / 4], rotation: normalizedQuaternion([1, f, 0.5, 0.2]))
+        }
+        let camera = axisCamera(width: 67, height: 45, focal: 40)
+        XCTAssertEqual(try render(b.cloud, camera: camera).colour.pixels, try render(b.cloud, camera: camera).colour.pixels)
+    }
+}
