@@ -24,14 +24,23 @@ let package = Package(
         .target(name: "SplatCore"),
         // PNG files through libpng's simplified API.
         .target(name: "SplatPNG", dependencies: ["CPNG", "SplatCore"]),
+        // Vulkan: device, buffers, compute passes, radix sort, the GPU renderer. No GLFW.
+        // The GLSL in Shaders/ is compiled to SPIR-V at build time and embedded by the plugin.
+        .target(name: "SplatGPU", dependencies: ["CVulkan", "SplatCore"],
+                plugins: [.plugin(name: "SPIRVCompilerPlugin")]),
+        // Host tool for the plugin: turns SPIR-V and the shader contract into Swift source.
+        .executableTarget(name: "spirv-embed", path: "Tools/spirv-embed"),
+        .plugin(name: "SPIRVCompilerPlugin", capability: .buildTool(), dependencies: ["spirv-embed"]),
+
         // The command-line tool.
         .executableTarget(name: "splat4d", dependencies: [
-            "SplatCore", "SplatPNG",
+            "SplatCore", "SplatPNG", "SplatGPU",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "SplatCoreTests", dependencies: ["SplatCore"]),
         .testTarget(name: "SplatPNGTests", dependencies: ["SplatPNG", "SplatCore"]),
+        .testTarget(name: "SplatGPUTests", dependencies: ["SplatGPU", "SplatCore"]),
         .testTarget(name: "Splat4DCLITests", dependencies: ["splat4d", "SplatCore", "SplatPNG"]),
     ]
 )

@@ -33,13 +33,15 @@ public enum GaussianPLY {
         let degree = try shDegree(of: vertex, path: ply.path)
         guard vertex.count > 0 else { throw fail("the file holds no Gaussians") }
 
-        let layout = ColumnLayout(degree: degree)
-        let table = try ply.readElement("vertex", properties: layout.names)
-        if let bad = table.values.firstIndex(where: { !$0.isFinite }) {
-            let name = layout.names[bad % layout.width]
-            throw fail("non-finite value in property '\(name)' of vertex \(bad / layout.width)")
-        }
-        return layout.cloud(from: table)
+        return try ColumnLayout(degree: degree).cloud(from: ply, count: vertex.count)
+    }
+
+    /// Index of the first NaN or infinity. The common all-finite case is one branch-free pass
+    /// (exponent bits all ones means non-finite).
+    static func firstNonFinite(_ values: UnsafeBufferPointer<Float>) -> Int? {
+        let exponent: UInt32 = 0x7F80_0000
+        let any = values.reduce(UInt32(0)) { $0 | ($1.bitPattern & exponent == exponent ? 1 : 0) }
+        return any == 0 ? nil : values.firstIndex { !$0.isFinite }
     }
 
     /// The SH degree implied by the f_rest_* properties: 0, 9, 24 or 45 of them, numbered 0...n−1.
@@ -82,14 +84,14 @@ private struct ColumnLayout {
             + ["opacity", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"]
     }
 
-    var width: Int { names.count }
     var restStart: Int { 6 }
     var opacity: Int { 6 + 3 * (coefficients - 1) }
     var scale: Int { opacity + 1 }
     var rotation: Int { opacity + 4 }
 
-    func cloud(from table: PLYTable) -> SplatCloud {
-        let n = table.rowCount
+    /// Reads and activates every vertex in one pass, straight into the cloud's arrays (no
+    /// intermediate table: a million-Gaussian file is hundreds of MB).
+    func cloud(from ply: PLYFile, count n: Int) throws -> SplatCloud {
         let k = coefficients
         var positions: [SIMD3<Float>] = []
         var scales: [SIMD3<Float>] = []
@@ -99,25 +101,26 @@ private struct ColumnLayout {
         scales.reserveCapacity(n)
         rotations.reserveCapacity(n)
         opacities.reserveCapacity(n)
-        var sh = [Float](repeating: 0, count: n * k * 3)
-        table.values.withUnsafeBufferPointer { v in
-            sh.withUnsafeMutableBufferPointer { out in
-                for i in 0..<n {
-                    let row = i * width
-                    positions.append(SIMD3(v[row], v[row + 1], v[row + 2]))
-                    opacities.append(sigmoid(v[row + opacity]))
-                    scales.append(SIMD3(exp(v[row + scale]), exp(v[row + scale + 1]), exp(v[row + scale + 2])))
-                    rotations.append(normalizedQuaternion(SIMD4(v[row + rotation], v[row + rotation + 1],
-                                                                v[row + rotation + 2], v[row + rotation + 3])))
-                    let base = i * k * 3
-                    for c in 0..<3 {
-                        out[base + c] = v[row + 3 + c]
-                        for coefficient in 1..<k {
-                            out[base + coefficient * 3 + c] = v[row + restStart + c * (k - 1) + coefficient - 1]
-                        }
+        let sh = try [Float](unsafeUninitializedCapacity: n * k * 3) { out, done in
+            try ply.forEachRow(of: "vertex", properties: names) { i, v in
+                if let bad = GaussianPLY.firstNonFinite(v) {
+                    throw SceneFileError(path: ply.path,
+                                         problem: "non-finite value in property '\(names[bad])' of vertex \(i)")
+                }
+                positions.append(SIMD3(v[0], v[1], v[2]))
+                opacities.append(sigmoid(v[opacity]))
+                scales.append(SIMD3(exp(v[scale]), exp(v[scale + 1]), exp(v[scale + 2])))
+                rotations.append(normalizedQuaternion(SIMD4(v[rotation], v[rotation + 1],
+                                                            v[rotation + 2], v[rotation + 3])))
+                let base = i * k * 3
+                for c in 0..<3 {
+                    out[base + c] = v[3 + c]
+                    for coefficient in 1..<k {
+                        out[base + coefficient * 3 + c] = v[restStart + c * (k - 1) + coefficient - 1]
                     }
                 }
             }
+            done = n * k * 3
         }
         return SplatCloud(positions: positions, scales: scales, rotations: rotations,
                           opacities: opacities, shDegree: degree, sh: sh)

@@ -36,8 +36,13 @@ public enum ImageMetrics {
         precondition(sameShape(a, b), "ImageMetrics needs images of the same shape")
         guard !a.pixels.isEmpty else { return 1 }
         var total = 0.0
-        for c in 0..<a.channels {
-            total += SSIMChannel(a: a, b: b, channel: c).sum()
+        a.pixels.withUnsafeBufferPointer { pa in
+            b.pixels.withUnsafeBufferPointer { pb in
+                for c in 0..<a.channels {
+                    total += SSIMChannel(width: a.width, height: a.height, channels: a.channels, channel: c)
+                        .sum(pa, pb)
+                }
+            }
         }
         return total / Double(a.pixels.count)
     }
@@ -56,86 +61,98 @@ enum SSIMWindow {
 /// The SSIM map of one channel, summed. The 2-D window is separable, and zero padding
 /// commutes with that split, so a horizontal then a vertical 11-tap pass over the five
 /// local moments (a, b, a², b², ab) equals the 2-D zero-padded convolution.
+/// Rows are streamed through a ring of 11 horizontally blurred rows, so memory stays
+/// O(width) and the work stays in cache.
 struct SSIMChannel {
     private let width: Int
     private let height: Int
-    private let a: [Double]
-    private let b: [Double]
+    private let channels: Int
+    private let channel: Int
 
     private static let c1 = 0.01 * 0.01
     private static let c2 = 0.03 * 0.03
 
-    init(a: Image, b: Image, channel: Int) {
-        width = a.width
-        height = a.height
-        let n = width * height
-        self.a = (0..<n).map { Double(a.pixels[$0 * a.channels + channel]) }
-        self.b = (0..<n).map { Double(b.pixels[$0 * b.channels + channel]) }
+    init(width: Int, height: Int, channels: Int, channel: Int) {
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.channel = channel
     }
 
-    func sum() -> Double {
-        let moments = horizontalMoments()
-        return verticalSum(moments)
-    }
-
-    /// Row-wise blurred a, b, a², b², ab; for each row y the five planes lie one after the
-    /// other (`[y][plane][x]`). Tap-outer loops so the inner loop runs over x and vectorises.
-    private func horizontalMoments() -> [Double] {
-        let r = SSIMWindow.radius, w = width
-        var out = [Double](repeating: 0, count: w * height * 5)
-        var source = [Double](repeating: 0, count: w * 5)
-        out.withUnsafeMutableBufferPointer { out in
+    func sum(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Double {
+        let r = SSIMWindow.radius, span = 2 * r + 1, rowLength = width * 5
+        var ring = [Double](repeating: 0, count: span * rowLength)
+        var source = [Double](repeating: 0, count: rowLength)
+        var acc = [Double](repeating: 0, count: rowLength)
+        var total = 0.0
+        ring.withUnsafeMutableBufferPointer { ring in
             source.withUnsafeMutableBufferPointer { source in
-                SSIMWindow.taps.withUnsafeBufferPointer { taps in
-                    for y in 0..<height {
-                        for x in 0..<w {
-                            let va = a[y * w + x], vb = b[y * w + x]
-                            source[x] = va
-                            source[w + x] = vb
-                            source[2 * w + x] = va * va
-                            source[3 * w + x] = vb * vb
-                            source[4 * w + x] = va * vb
-                        }
-                        for plane in 0..<5 {
-                            let dst = out.baseAddress! + (y * 5 + plane) * w
-                            for k in -r...r {
-                                let g = taps[k + r], src = source.baseAddress! + plane * w + k
-                                // Taps that fall outside the row read zeros: skip them.
-                                // Plain pointers (no index arithmetic checks) let this vectorise.
-                                for x in max(0, -k)..<min(w, w - k) {
-                                    dst[x] += g * src[x]
-                                }
+                acc.withUnsafeMutableBufferPointer { acc in
+                    SSIMWindow.taps.withUnsafeBufferPointer { taps in
+                        var nextRow = 0
+                        for y in 0..<height {
+                            // Row y + r replaces row y − r − 1, the one no window needs any more.
+                            while nextRow <= min(height - 1, y + r) {
+                                loadMoments(row: nextRow, a, b, into: source)
+                                blurRow(source, into: ring.baseAddress! + (nextRow % span) * rowLength, taps)
+                                nextRow += 1
                             }
+                            for i in 0..<rowLength { acc[i] = 0 }
+                            for yy in max(0, y - r)...min(height - 1, y + r) {
+                                let g = taps[yy - y + r], src = ring.baseAddress! + (yy % span) * rowLength
+                                for i in 0..<rowLength { acc[i] += g * src[i] }
+                            }
+                            total += rowSum(acc)
                         }
                     }
                 }
             }
         }
-        return out
+        return total
     }
 
-    /// Column-wise blur of the moments, one output row at a time, folded straight into
-    /// the SSIM formula and summed.
-    private func verticalSum(_ moments: [Double]) -> Double {
-        let taps = SSIMWindow.taps, r = SSIMWindow.radius
-        let rowLength = width * 5
-        var acc = [Double](repeating: 0, count: rowLength)
-        var total = 0.0
-        moments.withUnsafeBufferPointer { m in
-            acc.withUnsafeMutableBufferPointer { acc in
-                for y in 0..<height {
-                    for i in 0..<rowLength { acc[i] = 0 }
-                    for yy in max(0, y - r)...min(height - 1, y + r) {
-                        let g = taps[yy - y + r], src = m.baseAddress! + yy * rowLength
-                        for i in 0..<rowLength { acc[i] += g * src[i] }
-                    }
-                    let w = width
-                    for x in 0..<w {
-                        total += Self.ssim(muA: acc[x], muB: acc[w + x], eAA: acc[2 * w + x],
-                                           eBB: acc[3 * w + x], eAB: acc[4 * w + x])
-                    }
+    /// One image row as five planes: a, b, a², b², ab.
+    private func loadMoments(row y: Int, _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>,
+                             into source: UnsafeMutableBufferPointer<Double>) {
+        let w = width
+        for x in 0..<w {
+            let i = (y * w + x) * channels + channel
+            let va = Double(a[i]), vb = Double(b[i])
+            source[x] = va
+            source[w + x] = vb
+            source[2 * w + x] = va * va
+            source[3 * w + x] = vb * vb
+            source[4 * w + x] = va * vb
+        }
+    }
+
+    /// Horizontal 11-tap blur of the five planes. Tap-outer loops over plain pointers
+    /// (no checked index arithmetic) so the inner loop vectorises.
+    private func blurRow(_ source: UnsafeMutableBufferPointer<Double>, into out: UnsafeMutablePointer<Double>,
+                         _ taps: UnsafeBufferPointer<Double>) {
+        let r = SSIMWindow.radius, w = width
+        out.update(repeating: 0, count: w * 5)
+        for plane in 0..<5 {
+            let dst = out + plane * w
+            for k in -r...r {
+                let g = taps[k + r], src = source.baseAddress! + plane * w + k
+                // Taps that fall outside the row would read zeros: skip them
+                // (all of them when the row is narrower than the tap offset).
+                let first = max(0, -k), end = min(w, w - k)
+                guard first < end else { continue }
+                for x in first..<end {
+                    dst[x] += g * src[x]
                 }
             }
+        }
+    }
+
+    private func rowSum(_ acc: UnsafeMutableBufferPointer<Double>) -> Double {
+        let w = width
+        var total = 0.0
+        for x in 0..<w {
+            total += Self.ssim(muA: acc[x], muB: acc[w + x], eAA: acc[2 * w + x],
+                               eBB: acc[3 * w + x], eAB: acc[4 * w + x])
         }
         return total
     }

@@ -299,7 +299,12 @@ public struct PLYFile: Sendable {
 
     private func checkCountsFit() throws {
         var remaining = data.count - header.byteCount
-        for element in header.elements where !element.properties.isEmpty {
+        for element in header.elements {
+            // Records without properties take no bytes, so nothing would bound their count.
+            guard !element.properties.isEmpty else {
+                if element.count > 0 { throw fail("PLY element '\(element.name)' has records but no properties") }
+                continue
+            }
             let perRecord = header.encoding == .ascii ? 2 : element.minimumByteSize
             let (need, overflow) = element.count.multipliedReportingOverflow(by: perRecord)
             // An ascii body may lack its final newline.
@@ -324,6 +329,24 @@ public struct PLYFile: Sendable {
     /// Reads the named scalar properties of one element as Float columns (integers and doubles are
     /// converted). Properties not asked for, including lists, are skipped.
     public func readElement(_ name: String, properties names: [String]) throws -> PLYTable {
+        var values: [Float] = []
+        var rows = 0
+        try forEachRow(of: name, properties: names) { _, row in
+            if values.isEmpty {
+                // Sized once, from a count already checked against the file size.
+                values.reserveCapacity(row.count * (header.element(named: name)?.count ?? 0))
+            }
+            values.append(contentsOf: row)
+            rows += 1
+        }
+        return PLYTable(element: name, rowCount: rows, columnNames: names, values: values)
+    }
+
+    /// Calls `body` once per record of the element, in order, with the named scalar properties
+    /// converted to Float (in `names` order). The buffer is only valid during the call. Readers of
+    /// large files use this to fill their own arrays without an intermediate table.
+    public func forEachRow(of name: String, properties names: [String],
+                           _ body: (_ row: Int, _ values: UnsafeBufferPointer<Float>) throws -> Void) throws {
         guard let index = header.elements.firstIndex(where: { $0.name == name }) else {
             throw fail("PLY file has no '\(name)' element")
         }
@@ -338,20 +361,24 @@ public struct PLYFile: Sendable {
             }
             columns.append(PLYColumn(property: p, type: t))
         }
-        let preceding = Array(header.elements[..<index])
-        let values: [Float] = try data.withUnsafeBytes { raw in
-            let body = UnsafeRawBufferPointer(rebasing: raw[header.byteCount...])
-            if header.encoding == .ascii {
-                var reader = PLYAsciiReader(file: self, body: body)
-                for e in preceding { try reader.skip(e) }
-                return try reader.read(element, columns: columns)
+        let preceding = header.elements[..<index]
+        try data.withUnsafeBytes { raw in
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[header.byteCount...])
+            try withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(columns.count, 1)) { scratch in
+                let row = UnsafeMutableBufferPointer(rebasing: scratch[..<columns.count])
+                if header.encoding == .ascii {
+                    var reader = PLYAsciiReader(file: self, body: bytes)
+                    for e in preceding { try reader.skip(e) }
+                    try reader.forEachRow(element, columns: columns, row: row, body)
+                } else {
+                    let reader = PLYBinaryReader(file: self, body: bytes,
+                                                 bigEndian: header.encoding == .binaryBigEndian)
+                    var offset = 0
+                    for e in preceding { offset = try reader.skip(e, from: offset) }
+                    try reader.forEachRow(element, columns: columns, from: offset, row: row, body)
+                }
             }
-            let reader = PLYBinaryReader(file: self, body: body, bigEndian: header.encoding == .binaryBigEndian)
-            var offset = 0
-            for e in preceding { offset = try reader.skip(e, from: offset) }
-            return try reader.read(element, columns: columns, from: offset)
         }
-        return PLYTable(element: name, rowCount: element.count, columnNames: names, values: values)
     }
 }
 
@@ -462,63 +489,47 @@ private struct PLYBinaryReader {
         return cursor
     }
 
-    func read(_ element: PLYElement, columns: [PLYColumn], from offset: Int) throws -> [Float] {
-        let width = columns.count
-        let (total, overflow) = element.count.multipliedReportingOverflow(by: width)
-        guard !overflow else { throw file.fail("PLY element '\(element.name)' is too large") }
-        var values = [Float](repeating: 0, count: total)
-        guard total > 0 else {
-            _ = try skip(element, from: offset)
-            return values
-        }
-        if let size = element.fixedByteSize {
-            try checkFixedFits(element, size: size, from: offset)
-            // Offsets of the requested fields inside a record.
-            var fieldOffsets: [Int] = []
-            var o = 0
-            for case .scalar(let t) in element.properties.map(\.kind) {
-                fieldOffsets.append(o)
-                o += t.byteSize
+    func forEachRow(_ element: PLYElement, columns: [PLYColumn], from offset: Int,
+                    row: UnsafeMutableBufferPointer<Float>,
+                    _ body: (Int, UnsafeBufferPointer<Float>) throws -> Void) throws {
+        let values = UnsafeBufferPointer(row)
+        guard let size = element.fixedByteSize else {
+            // Lists make records vary in length: walk each one to find its fields.
+            var fieldOffsets = [Int](repeating: 0, count: element.properties.count)
+            var cursor = offset
+            for r in 0..<element.count {
+                cursor = try walkRecord(element, at: cursor, record: r, offsets: &fieldOffsets)
+                for (c, column) in columns.enumerated() {
+                    row[c] = value(fieldOffsets[column.property], column.type)
+                }
+                try body(r, values)
             }
-            let relative = columns.map { fieldOffsets[$0.property] }
-            values.withUnsafeMutableBufferPointer { out in
-                if columns.allSatisfy({ $0.type == .float32 }) {
-                    readFloat32(count: element.count, from: offset, stride: size, relative: relative, into: out)
-                } else {
-                    for r in 0..<element.count {
-                        for (c, column) in columns.enumerated() {
-                            out[r * width + c] = value(offset + r * size + relative[c], column.type)
-                        }
-                    }
+            return
+        }
+        try checkFixedFits(element, size: size, from: offset)
+        // Offsets of the requested fields inside a record.
+        var fieldOffsets: [Int] = []
+        var o = 0
+        for case .scalar(let t) in element.properties.map(\.kind) {
+            fieldOffsets.append(o)
+            o += t.byteSize
+        }
+        let relative = columns.map { fieldOffsets[$0.property] }
+        let types = columns.map(\.type)
+        if types.allSatisfy({ $0 == .float32 }) {
+            // The common case (3DGS files are all float): plain 4-byte loads, no per-value type switch.
+            try relative.withUnsafeBufferPointer { rel in
+                for r in 0..<element.count {
+                    let base = offset + r * size
+                    for c in 0..<rel.count { row[c] = Float(bitPattern: u32(base + rel[c])) }
+                    try body(r, values)
                 }
             }
-            return values
-        }
-        var fieldOffsets = [Int](repeating: 0, count: element.properties.count)
-        var cursor = offset
-        for r in 0..<element.count {
-            cursor = try walkRecord(element, at: cursor, record: r, offsets: &fieldOffsets)
-            for (c, column) in columns.enumerated() {
-                values[r * width + c] = value(fieldOffsets[column.property], column.type)
-            }
-        }
-        return values
-    }
-
-    /// The common case (3DGS files are all float): plain 4-byte loads, no per-value type switch.
-    private func readFloat32(count: Int, from start: Int, stride: Int, relative: [Int],
-                             into out: UnsafeMutableBufferPointer<Float>) {
-        let width = relative.count
-        relative.withUnsafeBufferPointer { rel in
-            var base = start
-            var o = 0
-            for _ in 0..<count {
-                for c in 0..<width {
-                    let bits = body.loadUnaligned(fromByteOffset: base + rel[c], as: UInt32.self)
-                    out[o + c] = Float(bitPattern: bigEndian ? UInt32(bigEndian: bits) : UInt32(littleEndian: bits))
-                }
-                base += stride
-                o += width
+        } else {
+            for r in 0..<element.count {
+                let base = offset + r * size
+                for c in 0..<relative.count { row[c] = value(base + relative[c], types[c]) }
+                try body(r, values)
             }
         }
     }
@@ -572,7 +583,6 @@ private struct PLYAsciiReader {
     }
 
     mutating func skip(_ element: PLYElement) throws {
-        guard !element.properties.isEmpty else { return }
         for r in 0..<element.count { try nextRecord(element, r) }
     }
 
@@ -585,7 +595,9 @@ private struct PLYAsciiReader {
             case .scalar:
                 t += 1
             case .list:
-                guard t < tokens.count else { break }
+                guard t < tokens.count else {
+                    throw file.fail("\(element.name) \(r) has too few values on its line (found \(tokens.count))")
+                }
                 guard let n = Int(text(tokens[t])), n >= 0 else {
                     throw file.fail("bad list length '\(plyExcerpt(text(tokens[t])))' in property "
                                     + "'\(property.name)' of \(element.name) \(r)")
@@ -594,7 +606,7 @@ private struct PLYAsciiReader {
                 t = overflow ? Int.max : next
             }
             guard t <= tokens.count else {
-                throw file.fail("\(element.name) \(r) has too few values on its line (\(tokens.count))")
+                throw file.fail("\(element.name) \(r) has too few values on its line (found \(tokens.count))")
             }
         }
         guard t == tokens.count else {
@@ -602,12 +614,9 @@ private struct PLYAsciiReader {
         }
     }
 
-    mutating func read(_ element: PLYElement, columns: [PLYColumn]) throws -> [Float] {
-        let width = columns.count
-        let (total, overflow) = element.count.multipliedReportingOverflow(by: width)
-        guard !overflow else { throw file.fail("PLY element '\(element.name)' is too large") }
-        var values = [Float](repeating: 0, count: total)
-        guard !element.properties.isEmpty else { return values }
+    mutating func forEachRow(_ element: PLYElement, columns: [PLYColumn],
+                             row: UnsafeMutableBufferPointer<Float>,
+                             _ body: (Int, UnsafeBufferPointer<Float>) throws -> Void) throws {
         var first = [Int](repeating: 0, count: element.properties.count)
         for r in 0..<element.count {
             try nextRecord(element, r)
@@ -621,9 +630,9 @@ private struct PLYAsciiReader {
                     throw file.fail("malformed number '\(plyExcerpt(token))' in property "
                                     + "'\(name)' of \(element.name) \(r)")
                 }
-                values[r * width + c] = v
+                row[c] = v
             }
+            try body(r, UnsafeBufferPointer(row))
         }
-        return values
     }
 }

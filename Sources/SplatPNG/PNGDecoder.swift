@@ -35,8 +35,8 @@ enum PNGDecoder {
             let width = Int(control.image.pointee.width)
             let height = Int(control.image.pointee.height)
             let channels = Int(splat_png_image_channels(format))
-            guard width > 0, height > 0, width.multipliedReportingOverflow(by: height).partialValue <= maxPixels,
-                  width <= maxPixels, height <= maxPixels else {
+            let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+            guard !overflow, pixels > 0, pixels <= maxPixels else {
                 throw SceneFileError(path: path, problem: "image too large (\(width)×\(height) pixels)")
             }
             let count = width * height * channels

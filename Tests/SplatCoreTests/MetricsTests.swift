@@ -104,6 +104,15 @@ final class MetricsTests: XCTestCase {
         }
     }
 
+    /// Rows and columns narrower than the window, where every tap may fall outside.
+    func testSSIMOnThinImagesMatchesBruteForce() {
+        for (w, h) in [(1, 1), (1, 9), (9, 1), (12, 2), (3, 20)] {
+            let a = pattern(w, h, 2, p: 7, q: 13, r: 5, m: 17, d: 16)
+            let b = pattern(w, h, 2, p: 3, q: 5, r: 11, m: 19, d: 18)
+            XCTAssertEqual(ImageMetrics.ssim(a, b), bruteForceSSIM(a, b), accuracy: 1e-12, "\(w)×\(h)")
+        }
+    }
+
     private func bruteForceSSIM(_ a: Image, _ b: Image) -> Double {
         let g1 = (-5...5).map { exp(-Double($0 * $0) / (2 * 1.5 * 1.5)) }
         let s = g1.reduce(0, +)

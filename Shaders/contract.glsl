@@ -1,0 +1,15 @@
+// The host/shader contract: constants shared by Swift and GLSL. The build plugin turns every
+// integer #define below into `ShaderContract.NAME` on the Swift side; keep one per line.
+#ifndef SPLAT_CONTRACT_GLSL
+#define SPLAT_CONTRACT_GLSL
+
+#define TILE_SIZE 16
+#define BLEND_WORKGROUP_SIZE 256
+#define PREPROCESS_WORKGROUP_SIZE 128
+#define SCAN_WORKGROUP_SIZE 128
+#define SCAN_ITEMS_PER_THREAD 16
+#define SORT_WORKGROUP_SIZE 16
+#define SORT_ITEMS_PER_THREAD 64
+#define SORT_RADIX 256
+
+#endif

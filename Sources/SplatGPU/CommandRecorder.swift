@@ -1,0 +1,106 @@
+import CVulkan
+
+/// Records into a command buffer it is given: dispatches with pushed descriptors and constants,
+/// barriers, copies and timestamps.
+public struct CommandRecorder {
+    public let device: GPUDevice
+    let handle: VkCommandBuffer
+
+    /// Binds `pipeline`, pushes the buffers as bindings 0…n−1 and the push constants, dispatches.
+    public func dispatch<P>(_ pipeline: ComputePipeline, buffers: [BufferRange], push: P, groups: (Int, Int, Int)) {
+        precondition(buffers.count == pipeline.bindingCount, "\(pipeline.name): wrong number of buffers")
+        precondition(MemoryLayout<P>.size == pipeline.pushConstantSize, "\(pipeline.name): push constant size mismatch")
+        guard groups.0 > 0, groups.1 > 0, groups.2 > 0 else { return }
+        vkCmdBindPipeline(handle, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle)
+        var infos = buffers.map { range -> VkDescriptorBufferInfo in
+            VkDescriptorBufferInfo(buffer: range.buffer.handle, offset: VkDeviceSize(range.offset),
+                                   range: VkDeviceSize(max(4, range.size)))
+        }
+        infos.withUnsafeMutableBufferPointer { infoBuffer in
+            var writes = (0..<buffers.count).map { i -> VkWriteDescriptorSet in
+                var w = VkWriteDescriptorSet()
+                w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET
+                w.dstBinding = UInt32(i)
+                w.descriptorCount = 1
+                w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+                w.pBufferInfo = UnsafePointer(infoBuffer.baseAddress! + i)
+                return w
+            }
+            device.pushDescriptorSet(handle, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout, 0, UInt32(writes.count), &writes)
+        }
+        if pipeline.pushConstantSize > 0 {
+            var constants = push
+            withUnsafeBytes(of: &constants) { bytes in
+                vkCmdPushConstants(handle, pipeline.layout, VkShaderStageFlags(VK_SHADER_STAGE_COMPUTE_BIT.rawValue), 0,
+                                   UInt32(bytes.count), bytes.baseAddress)
+            }
+        }
+        vkCmdDispatch(handle, UInt32(groups.0), UInt32(groups.1), UInt32(groups.2))
+    }
+
+    /// Makes every earlier shader or transfer write visible to later shaders and transfers.
+    public func barrier() {
+        var barrier = VkMemoryBarrier()
+        barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER
+        barrier.srcAccessMask = VkAccessFlags(VK_ACCESS_SHADER_WRITE_BIT.rawValue | VK_ACCESS_TRANSFER_WRITE_BIT.rawValue)
+        barrier.dstAccessMask = VkAccessFlags(VK_ACCESS_SHADER_READ_BIT.rawValue | VK_ACCESS_SHADER_WRITE_BIT.rawValue
+                                              | VK_ACCESS_TRANSFER_READ_BIT.rawValue | VK_ACCESS_TRANSFER_WRITE_BIT.rawValue
+                                              | VK_ACCESS_HOST_READ_BIT.rawValue)
+        let stages = VkPipelineStageFlags(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT.rawValue | VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue)
+        vkCmdPipelineBarrier(handle, stages, stages | VkPipelineStageFlags(VK_PIPELINE_STAGE_HOST_BIT.rawValue), 0,
+                             1, &barrier, 0, nil, 0, nil)
+    }
+
+    public func copy(from source: GPUBuffer, to destination: GPUBuffer, size: Int, sourceOffset: Int = 0, destinationOffset: Int = 0) {
+        guard size > 0 else { return }
+        var region = VkBufferCopy(srcOffset: VkDeviceSize(sourceOffset), dstOffset: VkDeviceSize(destinationOffset), size: VkDeviceSize(size))
+        vkCmdCopyBuffer(handle, source.handle, destination.handle, 1, &region)
+    }
+
+    /// Fills `size` bytes with a repeated 32-bit word (size rounded to whole words).
+    public func fill(_ buffer: GPUBuffer, value: UInt32 = 0, offset: Int = 0, size: Int? = nil) {
+        let bytes = size.map { ($0 + 3) & ~3 } ?? (buffer.size - offset)
+        guard bytes > 0 else { return }
+        vkCmdFillBuffer(handle, buffer.handle, VkDeviceSize(offset), VkDeviceSize(bytes), value)
+    }
+
+    public func writeTimestamp(_ pool: TimestampPool, index: Int) {
+        vkCmdWriteTimestamp(handle, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool.handle, UInt32(index))
+    }
+
+    public func reset(_ pool: TimestampPool) {
+        vkCmdResetQueryPool(handle, pool.handle, 0, UInt32(pool.count))
+    }
+}
+
+/// GPU timestamps, read back in nanoseconds.
+public final class TimestampPool {
+    let device: GPUDevice
+    let handle: VkQueryPool
+    public let count: Int
+
+    public init(device: GPUDevice, count: Int) throws {
+        self.device = device
+        self.count = count
+        var info = VkQueryPoolCreateInfo()
+        info.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO
+        info.queryType = VK_QUERY_TYPE_TIMESTAMP
+        info.queryCount = UInt32(count)
+        var pool: VkQueryPool?
+        try check(vkCreateQueryPool(device.handle, &info, nil, &pool), "vkCreateQueryPool")
+        handle = pool!
+    }
+
+    deinit { vkDestroyQueryPool(device.handle, handle, nil) }
+
+    /// Timestamps 0..<n in nanoseconds (after the commands that wrote them completed).
+    public func read(_ n: Int) throws -> [Double] {
+        var values = [UInt64](repeating: 0, count: n)
+        try values.withUnsafeMutableBytes { bytes in
+            try check(vkGetQueryPoolResults(device.handle, handle, 0, UInt32(n), bytes.count, bytes.baseAddress, 8,
+                                            VkQueryResultFlags(VK_QUERY_RESULT_64_BIT.rawValue | VK_QUERY_RESULT_WAIT_BIT.rawValue)),
+                      "vkGetQueryPoolResults")
+        }
+        return values.map { Double($0) * device.info.timestampPeriodNs }
+    }
+}

@@ -1,0 +1,112 @@
+import CVulkan
+
+/// One compute shader with its layout: `bindingCount` storage buffers pushed as descriptors,
+/// a push-constant block, and specialization constants (constant_id 0, 1, …).
+public final class ComputePipeline {
+    public let device: GPUDevice
+    public let name: String
+    let handle: VkPipeline
+    let layout: VkPipelineLayout
+    let setLayout: VkDescriptorSetLayout
+    public let bindingCount: Int
+    public let pushConstantSize: Int
+
+    public init(device: GPUDevice, name: String, spirv: [UInt32], bindingCount: Int, pushConstantSize: Int,
+                specialization: [UInt32] = []) throws {
+        self.device = device
+        self.name = name
+        self.bindingCount = bindingCount
+        self.pushConstantSize = pushConstantSize
+
+        var module: VkShaderModule?
+        try spirv.withUnsafeBufferPointer { words in
+            var info = VkShaderModuleCreateInfo()
+            info.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO
+            info.codeSize = words.count * 4
+            info.pCode = words.baseAddress
+            try check(vkCreateShaderModule(device.handle, &info, nil, &module), "vkCreateShaderModule (\(name))")
+        }
+        defer { vkDestroyShaderModule(device.handle, module, nil) }
+
+        var bindings = (0..<bindingCount).map { i -> VkDescriptorSetLayoutBinding in
+            var b = VkDescriptorSetLayoutBinding()
+            b.binding = UInt32(i)
+            b.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+            b.descriptorCount = 1
+            b.stageFlags = VkShaderStageFlags(VK_SHADER_STAGE_COMPUTE_BIT.rawValue)
+            return b
+        }
+        var setLayout: VkDescriptorSetLayout?
+        try bindings.withUnsafeMutableBufferPointer { buffer in
+            var info = VkDescriptorSetLayoutCreateInfo()
+            info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO
+            info.flags = VkDescriptorSetLayoutCreateFlags(VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR.rawValue)
+            info.bindingCount = UInt32(bindingCount)
+            info.pBindings = UnsafePointer(buffer.baseAddress)
+            try check(vkCreateDescriptorSetLayout(device.handle, &info, nil, &setLayout), "vkCreateDescriptorSetLayout (\(name))")
+        }
+        self.setLayout = setLayout!
+
+        var range = VkPushConstantRange()
+        range.stageFlags = VkShaderStageFlags(VK_SHADER_STAGE_COMPUTE_BIT.rawValue)
+        range.size = UInt32(pushConstantSize)
+        var layout: VkPipelineLayout?
+        let layoutResult: VkResult = withUnsafePointer(to: &range) { rangePointer in
+            withUnsafePointer(to: &setLayout) { setLayoutPointer in
+                var info = VkPipelineLayoutCreateInfo()
+                info.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO
+                info.setLayoutCount = 1
+                info.pSetLayouts = setLayoutPointer
+                info.pushConstantRangeCount = pushConstantSize > 0 ? 1 : 0
+                info.pPushConstantRanges = pushConstantSize > 0 ? rangePointer : nil
+                return vkCreatePipelineLayout(device.handle, &info, nil, &layout)
+            }
+        }
+        guard layoutResult == VK_SUCCESS, let layout else {
+            vkDestroyDescriptorSetLayout(device.handle, setLayout, nil)
+            throw VulkanError(call: "vkCreatePipelineLayout (\(name))", result: layoutResult)
+        }
+        self.layout = layout
+
+        var entries = specialization.indices.map { i -> VkSpecializationMapEntry in
+            VkSpecializationMapEntry(constantID: UInt32(i), offset: UInt32(i * 4), size: 4)
+        }
+        var pipeline: VkPipeline?
+        let result: VkResult = "main".withCString { entryName in
+            entries.withUnsafeMutableBufferPointer { entryBuffer in
+                specialization.withUnsafeBytes { data in
+                    var specInfo = VkSpecializationInfo()
+                    specInfo.mapEntryCount = UInt32(specialization.count)
+                    specInfo.pMapEntries = UnsafePointer(entryBuffer.baseAddress)
+                    specInfo.dataSize = data.count
+                    specInfo.pData = data.baseAddress
+                    return withUnsafePointer(to: &specInfo) { specPointer in
+                        var stage = VkPipelineShaderStageCreateInfo()
+                        stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO
+                        stage.stage = VK_SHADER_STAGE_COMPUTE_BIT
+                        stage.module = module
+                        stage.pName = entryName
+                        stage.pSpecializationInfo = specialization.isEmpty ? nil : specPointer
+                        var info = VkComputePipelineCreateInfo()
+                        info.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO
+                        info.stage = stage
+                        info.layout = layout
+                        return vkCreateComputePipelines(device.handle, nil, 1, &info, nil, &pipeline)
+                    }
+                }
+            }
+        }
+        guard result == VK_SUCCESS, let pipeline else {
+            vkDestroyPipelineLayout(device.handle, layout, nil)
+            vkDestroyDescriptorSetLayout(device.handle, self.setLayout, nil)
+            throw VulkanError(call: "vkCreateComputePipelines (\(name))", result: result)
+        }
+        handle = pipeline
+    }
+
+    deinit {
+        vkDestroyPipeline(device.handle, handle, nil)
+        vkDestroyPipelineLayout(device.handle, layout, nil)
+        vkDestroyDescriptorSetLayout(device.handle, setLayout, nil)
+    }
+}

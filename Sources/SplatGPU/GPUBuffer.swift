@@ -1,0 +1,117 @@
+import CVulkan
+import Foundation
+
+/// A storage buffer with its own memory. Host-visible memory stays mapped for its lifetime.
+public final class GPUBuffer {
+    public let device: GPUDevice
+    public let handle: VkBuffer
+    let memory: VkDeviceMemory
+    public let size: Int
+    /// Mapped pointer when the memory is host-visible (always on lavapipe).
+    public let mapped: UnsafeMutableRawPointer?
+    public let label: String
+
+    public enum Usage {
+        /// Used by shaders; device-local preferred.
+        case storage
+        /// Read back by the host after the GPU writes it.
+        case readback
+    }
+
+    public init(device: GPUDevice, size requestedSize: Int, usage: Usage, label: String) throws {
+        self.device = device
+        self.label = label
+        // Zero-sized buffers are illegal; a 4-byte one keeps empty scenes on the common path.
+        let size = max(4, (requestedSize + 3) & ~3)
+        self.size = size
+        var info = VkBufferCreateInfo()
+        info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO
+        info.size = VkDeviceSize(size)
+        info.usage = VkBufferUsageFlags(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue
+                                        | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue)
+        info.sharingMode = VK_SHARING_MODE_EXCLUSIVE
+        var buffer: VkBuffer?
+        try check(vkCreateBuffer(device.handle, &info, nil, &buffer), "vkCreateBuffer (\(label), \(size) bytes)")
+        var requirements = VkMemoryRequirements()
+        vkGetBufferMemoryRequirements(device.handle, buffer, &requirements)
+
+        let hostVisible = UInt32(VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT.rawValue | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT.rawValue)
+        let deviceLocal = UInt32(VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT.rawValue)
+        let cached = UInt32(VK_MEMORY_PROPERTY_HOST_CACHED_BIT.rawValue)
+        let type: UInt32? = usage == .storage
+            ? device.memoryType(typeBits: requirements.memoryTypeBits, required: deviceLocal, preferred: deviceLocal)
+            : device.memoryType(typeBits: requirements.memoryTypeBits, required: hostVisible, preferred: cached)
+        guard let type else {
+            vkDestroyBuffer(device.handle, buffer, nil)
+            throw GPUError("no memory type for \(label)")
+        }
+        var allocate = VkMemoryAllocateInfo()
+        allocate.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO
+        allocate.allocationSize = requirements.size
+        allocate.memoryTypeIndex = type
+        var memory: VkDeviceMemory?
+        let result = vkAllocateMemory(device.handle, &allocate, nil, &memory)
+        guard result == VK_SUCCESS, let memory else {
+            vkDestroyBuffer(device.handle, buffer, nil)
+            throw VulkanError(call: "vkAllocateMemory (\(label), \(size) bytes)", result: result,
+                              hint: "the scene needs more GPU memory than the device has; try a smaller scene or image, or --backend cpu")
+        }
+        try check(vkBindBufferMemory(device.handle, buffer, memory, 0), "vkBindBufferMemory")
+        var pointer: UnsafeMutableRawPointer?
+        if device.memoryFlags(ofType: type) & hostVisible == hostVisible {
+            try check(vkMapMemory(device.handle, memory, 0, VkDeviceSize(VK_WHOLE_SIZE), 0, &pointer), "vkMapMemory")
+        }
+        self.handle = buffer!
+        self.memory = memory
+        self.mapped = pointer
+    }
+
+    deinit {
+        if mapped != nil { vkUnmapMemory(device.handle, memory) }
+        vkDestroyBuffer(device.handle, handle, nil)
+        vkFreeMemory(device.handle, memory, nil)
+    }
+
+    /// Copies host bytes into the buffer: directly when mapped, else through a staging buffer.
+    public func upload(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) throws {
+        precondition(offset + bytes.count <= size, "upload past the end of \(label)")
+        guard bytes.count > 0, let base = bytes.baseAddress else { return }
+        if let mapped {
+            (mapped + offset).copyMemory(from: base, byteCount: bytes.count)
+            return
+        }
+        let staging = try GPUBuffer(device: device, size: bytes.count, usage: .readback, label: "staging for \(label)")
+        staging.mapped!.copyMemory(from: base, byteCount: bytes.count)
+        try device.submitAndWait { $0.copy(from: staging, to: self, size: bytes.count, destinationOffset: offset) }
+    }
+
+    public func upload<T>(_ array: [T], offset: Int = 0) throws {
+        try array.withUnsafeBytes { try upload($0, offset: offset) }
+    }
+
+    /// Reads `count` elements back (the buffer must be host-visible, or it goes through staging).
+    public func read<T>(_ type: T.Type, count: Int, offset: Int = 0) throws -> [T] {
+        let bytes = count * MemoryLayout<T>.stride
+        precondition(offset + bytes <= size, "read past the end of \(label)")
+        if count == 0 { return [] }
+        if let mapped {
+            return Array(UnsafeBufferPointer(start: (mapped + offset).bindMemory(to: T.self, capacity: count), count: count))
+        }
+        let staging = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "readback of \(label)")
+        try device.submitAndWait { $0.copy(from: self, to: staging, size: bytes, sourceOffset: offset) }
+        return try staging.read(type, count: count)
+    }
+}
+
+/// A range of a buffer bound to one shader binding.
+public struct BufferRange {
+    public var buffer: GPUBuffer
+    public var offset: Int
+    public var size: Int
+
+    public init(_ buffer: GPUBuffer, offset: Int = 0, size: Int? = nil) {
+        self.buffer = buffer
+        self.offset = offset
+        self.size = size ?? (buffer.size - offset)
+    }
+}
