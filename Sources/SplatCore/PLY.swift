@@ -305,7 +305,8 @@ public struct PLYFile: Sendable {
                 if element.count > 0 { throw fail("PLY element '\(element.name)' has records but no properties") }
                 continue
             }
-            let perRecord = header.encoding == .ascii ? 2 : element.minimumByteSize
+            // An ascii record has at least one token per property, each a character and a separator.
+            let perRecord = header.encoding == .ascii ? 2 * element.properties.count : element.minimumByteSize
             let (need, overflow) = element.count.multipliedReportingOverflow(by: perRecord)
             // An ascii body may lack its final newline.
             let slack = header.encoding == .ascii && element.count > 0 ? 1 : 0
@@ -330,12 +331,10 @@ public struct PLYFile: Sendable {
     /// converted). Properties not asked for, including lists, are skipped.
     public func readElement(_ name: String, properties names: [String]) throws -> PLYTable {
         var values: [Float] = []
+        // The count was checked against the file size, so this reservation is bounded by it.
+        values.reserveCapacity(names.count * (header.element(named: name)?.count ?? 0))
         var rows = 0
         try forEachRow(of: name, properties: names) { _, row in
-            if values.isEmpty {
-                // Sized once, from a count already checked against the file size.
-                values.reserveCapacity(row.count * (header.element(named: name)?.count ?? 0))
-            }
             values.append(contentsOf: row)
             rows += 1
         }

@@ -24,6 +24,7 @@ public struct PhysicalDeviceInfo: Sendable {
     public var apiVersion: String
     public var subgroupSize: Int
     public var maxStorageBufferRange: UInt64
+    public var storageBufferOffsetAlignment: Int
     public var maxSharedMemory: Int
     public var maxWorkgroupInvocations: Int
     public var maxWorkgroupCountX: Int
@@ -98,6 +99,7 @@ public struct PhysicalDevice {
             apiVersion: "\(major).\(minor).\(splat_vk_api_version_patch(p.apiVersion))",
             subgroupSize: Int(subgroup.subgroupSize),
             maxStorageBufferRange: UInt64(limits.maxStorageBufferRange),
+            storageBufferOffsetAlignment: Int(limits.minStorageBufferOffsetAlignment),
             maxSharedMemory: Int(limits.maxComputeSharedMemorySize),
             maxWorkgroupInvocations: Int(limits.maxComputeWorkGroupInvocations),
             maxWorkgroupCountX: Int(limits.maxComputeWorkGroupCount.0),

@@ -271,7 +271,7 @@ final class PLYLoaderTests: XCTestCase {
 
     func testAsciiEndsEarly() {
         let text = "ply\nformat ascii 1.0\nelement vertex 3\n\(requiredHeader)end_header\n"
-            + "0 0 0 0 0 0 0 0 0 0 1 0 0 0\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+            + "0 0 0 0 0 0 0 0 0 0 1 0 0 0\n" + String(repeating: "\n", count: 80)
         expectProblem("truncated PLY body: the file ends after 1 vertex of 3") { _ = try load(text) }
     }
 
@@ -314,11 +314,13 @@ final class PLYLoaderTests: XCTestCase {
     func testBadFRestCount() {
         let five = (0..<5).map { "property float f_rest_\($0)\n" }.joined()
         expectProblem("unsupported number of f_rest properties: 5 (expected 0, 9, 24 or 45)") {
-            _ = try load("ply\nformat ascii 1.0\nelement vertex 1\n\(requiredHeader)\(five)end_header\n0\n")
+            _ = try load("ply\nformat ascii 1.0\nelement vertex 1\n\(requiredHeader)\(five)end_header\n"
+                         + String(repeating: "0 ", count: 19))
         }
         let gap = [0, 1, 2, 3, 5, 6, 7, 8, 9].map { "property float f_rest_\($0)\n" }.joined()
         expectProblem("f_rest properties are not numbered 0 to 8: f_rest_4 is missing") {
-            _ = try load("ply\nformat ascii 1.0\nelement vertex 1\n\(requiredHeader)\(gap)end_header\n0\n")
+            _ = try load("ply\nformat ascii 1.0\nelement vertex 1\n\(requiredHeader)\(gap)end_header\n"
+                         + String(repeating: "0 ", count: 23))
         }
     }
 

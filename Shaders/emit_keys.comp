@@ -1,0 +1,28 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+// Key emission: one (tile, Gaussian) pair per tile of each visible Gaussian, Gaussians in depth
+// order and tiles in row-major order. A stable sort by tile then yields the order of the
+// (tile << 32 | depth) keys of DESIGN.md §3 step 9, ties broken by Gaussian index.
+layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
+layout(std430, binding = 0) readonly buffer Splats { ProjectedSplat splats[]; };
+layout(std430, binding = 1) readonly buffer Order { uint order[]; };
+layout(std430, binding = 2) readonly buffer Offsets { uint offsets[]; };
+layout(std430, binding = 3) writeonly buffer TileKeys { uint tileKeys[]; };
+layout(std430, binding = 4) writeonly buffer Values { uint values[]; };
+layout(push_constant) uniform Push { uint count; uint tilesX; };
+
+void main() {
+    uint i = gl_GlobalInvocationID.x;
+    if (i >= count) return;
+    uint gaussian = order[i];
+    ivec4 rect = splats[gaussian].tileRect;
+    uint slot = offsets[i];
+    for (int y = rect.y; y < rect.w; ++y) {
+        for (int x = rect.x; x < rect.z; ++x) {
+            tileKeys[slot] = uint(y) * tilesX + uint(x);
+            values[slot] = gaussian;
+            slot += 1u;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+// Preprocess: cull, project, EWA covariance, SH colour and tile rectangle of each Gaussian
+// (DESIGN.md §3 steps 1–8; CPU twin: SplatCore Preprocess.project). Runs over one chunk of the
+// cloud per dispatch, so clouds larger than one storage binding can see still render.
+layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
+layout(std430, binding = 0) readonly buffer Geometry { GaussianGeometry geometry[]; };  // this chunk
+layout(std430, binding = 1) readonly buffer SH { float sh[]; };                        // this chunk
+layout(std430, binding = 2) writeonly buffer Splats { ProjectedSplat splats[]; };       // whole cloud
+layout(std430, binding = 3) writeonly buffer TileCounts { uint tileCounts[]; };         // whole cloud
+layout(std430, binding = 4) writeonly buffer DepthKeys { uint depthKeys[]; };           // whole cloud
+
+layout(push_constant) uniform Push {
+    vec4 view0;             // world→camera rows, translation in w
+    vec4 view1;
+    vec4 view2;
+    vec4 cameraPosition;    // xyz
+    vec4 intrinsics;        // fx, fy, cx, cy
+    vec2 tanHalfFov;
+    uvec2 imageSize;
+    uvec2 tileGrid;
+    uint count;             // Gaussians in this chunk
+    uint firstGaussian;     // global index of the chunk's first Gaussian
+    uint shDegree;
+    uint antialiased;
+    uint pad0;
+    uint pad1;
+} pc;
+
+// Constants of the official 3DGS forward pass (graphdeco-inria/diff-gaussian-rasterization).
+const float NEAR_PLANE = 0.2;
+const float LOW_PASS = 0.3;
+const float FRUSTUM_CLAMP = 1.3;
+const float SH_C0 = 0.28209479177387814;
+const float SH_C1 = 0.4886025119029199;
+const float SH_C2[5] = float[5](1.0925484305920792, -1.0925484305920792, 0.31539156525252005,
+                                -1.0925484305920792, 0.5462742152960396);
+const float SH_C3[7] = float[7](-0.5900435899266435, 2.890611442640554, -0.4570457994644658,
+                                0.3731763325901154, -0.4570457994644658, 1.445305721320277,
+                                -0.5900435899266435);
+
+vec3 coefficient(uint local, uint k) {
+    uint stride = 3u * (pc.shDegree + 1u) * (pc.shDegree + 1u);
+    uint base = local * stride + k * 3u;
+    return vec3(sh[base], sh[base + 1u], sh[base + 2u]);
+}
+
+vec3 shColour(uint local, vec3 position) {
+    vec3 d = normalize(position - pc.cameraPosition.xyz);
+    vec3 result = SH_C0 * coefficient(local, 0u);
+    if (pc.shDegree > 0u) {
+        float x = d.x, y = d.y, z = d.z;
+        result = result + (-SH_C1 * y) * coefficient(local, 1u) + (SH_C1 * z) * coefficient(local, 2u)
+                        + (-SH_C1 * x) * coefficient(local, 3u);
+        if (pc.shDegree > 1u) {
+            float xx = x * x, yy = y * y, zz = z * z, xy = x * y, yz = y * z, xz = x * z;
+            result = result + (SH_C2[0] * xy) * coefficient(local, 4u) + (SH_C2[1] * yz) * coefficient(local, 5u)
+                            + (SH_C2[2] * (2.0 * zz - xx - yy)) * coefficient(local, 6u)
+                            + (SH_C2[3] * xz) * coefficient(local, 7u) + (SH_C2[4] * (xx - yy)) * coefficient(local, 8u);
+            if (pc.shDegree > 2u) {
+                result = result + (SH_C3[0] * y * (3.0 * xx - yy)) * coefficient(local, 9u)
+                                + (SH_C3[1] * xy * z) * coefficient(local, 10u)
+                                + (SH_C3[2] * y * (4.0 * zz - xx - yy)) * coefficient(local, 11u)
+                                + (SH_C3[3] * z * (2.0 * zz - 3.0 * xx - 3.0 * yy)) * coefficient(local, 12u)
+                                + (SH_C3[4] * x * (4.0 * zz - xx - yy)) * coefficient(local, 13u)
+                                + (SH_C3[5] * z * (xx - yy)) * coefficient(local, 14u)
+                                + (SH_C3[6] * x * (xx - 3.0 * yy)) * coefficient(local, 15u);
+            }
+        }
+    }
+    return max(result + 0.5, vec3(0.0));
+}
+
+// Indexing the result gives rows (GLSL's constructor fills columns, so these are the rows of R).
+mat3 rotationRows(vec4 q) {  // q = (w, x, y, z)
+    float w = q.x, x = q.y, y = q.z, z = q.w;
+    return mat3(
+        1.0 - 2.0 * (y * y + z * z), 2.0 * (x * y - w * z), 2.0 * (x * z + w * y),
+        2.0 * (x * y + w * z), 1.0 - 2.0 * (x * x + z * z), 2.0 * (y * z - w * x),
+        2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y));
+}
+
+int clampedTile(float v, uint limit) {
+    return int(min(float(limit), max(0.0, floor(v))));
+}
+
+void cull(uint global) {
+    splats[global].conicRadius = vec4(0.0);
+    splats[global].tileRect = ivec4(0);
+    tileCounts[global] = 0u;
+    depthKeys[global] = 0u;
+}
+
+void main() {
+    uint local = gl_GlobalInvocationID.x;
+    if (local >= pc.count) return;
+    uint global = pc.firstGaussian + local;
+    GaussianGeometry g = geometry[local];
+    vec3 p = g.positionOpacity.xyz;
+    vec3 t = vec3(dot(pc.view0.xyz, p) + pc.view0.w, dot(pc.view1.xyz, p) + pc.view1.w, dot(pc.view2.xyz, p) + pc.view2.w);
+    if (!(t.z > NEAR_PLANE)) { cull(global); return; }
+
+    float fx = pc.intrinsics.x, fy = pc.intrinsics.y;
+    float limX = FRUSTUM_CLAMP * pc.tanHalfFov.x, limY = FRUSTUM_CLAMP * pc.tanHalfFov.y;
+    float tx = min(limX, max(-limX, t.x / t.z)) * t.z;
+    float ty = min(limY, max(-limY, t.y / t.z)) * t.z;
+    vec3 j0 = vec3(fx / t.z, 0.0, -(fx * tx) / (t.z * t.z));
+    vec3 j1 = vec3(0.0, fy / t.z, -(fy * ty) / (t.z * t.z));
+    // Rows of T = J·W, with W the world→camera rotation.
+    vec3 tRow0 = vec3(dot(vec3(pc.view0.x, pc.view1.x, pc.view2.x), j0),
+                      dot(vec3(pc.view0.y, pc.view1.y, pc.view2.y), j0),
+                      dot(vec3(pc.view0.z, pc.view1.z, pc.view2.z), j0));
+    vec3 tRow1 = vec3(dot(vec3(pc.view0.x, pc.view1.x, pc.view2.x), j1),
+                      dot(vec3(pc.view0.y, pc.view1.y, pc.view2.y), j1),
+                      dot(vec3(pc.view0.z, pc.view1.z, pc.view2.z), j1));
+
+    mat3 r = rotationRows(g.rotation);
+    vec3 s = g.scale.xyz;
+    // M = R·S as rows; Σ = M·Mᵀ.
+    vec3 m0 = r[0] * s, m1 = r[1] * s, m2 = r[2] * s;
+    vec3 sigma0 = vec3(dot(m0, m0), dot(m0, m1), dot(m0, m2));
+    vec3 sigma1 = vec3(sigma0.y, dot(m1, m1), dot(m1, m2));
+    vec3 sigma2 = vec3(sigma0.z, sigma1.z, dot(m2, m2));
+    vec3 st0 = vec3(dot(sigma0, tRow0), dot(sigma1, tRow0), dot(sigma2, tRow0));
+    vec3 st1 = vec3(dot(sigma0, tRow1), dot(sigma1, tRow1), dot(sigma2, tRow1));
+    float c00 = dot(tRow0, st0), c01 = dot(tRow0, st1), c11 = dot(tRow1, st1);
+
+    float opacity = g.positionOpacity.w;
+    float detBefore = c00 * c11 - c01 * c01;
+    c00 += LOW_PASS;
+    c11 += LOW_PASS;
+    float det = c00 * c11 - c01 * c01;
+    if (pc.antialiased != 0u) opacity *= sqrt(max(2.5e-5, detBefore / det));
+    if (det == 0.0) { cull(global); return; }
+    float detInv = 1.0 / det;
+    vec3 conic = vec3(c11 * detInv, -c01 * detInv, c00 * detInv);
+
+    float mid = 0.5 * (c00 + c11);
+    float lambda1 = mid + sqrt(max(0.1, mid * mid - det));
+    float lambda2 = mid - sqrt(max(0.1, mid * mid - det));
+    float radius = ceil(3.0 * sqrt(max(lambda1, lambda2)));
+    if (isinf(radius) || isnan(radius)) { cull(global); return; }
+    radius = min(radius, 1073741824.0);
+
+    vec2 mean = vec2(fx * t.x / t.z + pc.intrinsics.z - 0.5, fy * t.y / t.z + pc.intrinsics.w - 0.5);
+    const float size = float(TILE_SIZE);
+    ivec4 rect = ivec4(clampedTile((mean.x - radius) / size, pc.tileGrid.x), clampedTile((mean.y - radius) / size, pc.tileGrid.y),
+                       clampedTile((mean.x + radius + size - 1.0) / size, pc.tileGrid.x),
+                       clampedTile((mean.y + radius + size - 1.0) / size, pc.tileGrid.y));
+    uint tiles = uint(rect.z - rect.x) * uint(rect.w - rect.y);
+    if (tiles == 0u) { cull(global); return; }
+
+    splats[global].meanDepthOpacity = vec4(mean, t.z, opacity);
+    splats[global].conicRadius = vec4(conic, radius);
+    splats[global].colour = vec4(shColour(local, p), 0.0);
+    splats[global].tileRect = rect;
+    tileCounts[global] = tiles;
+    depthKeys[global] = floatBitsToUint(t.z);
+}

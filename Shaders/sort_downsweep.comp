@@ -1,0 +1,44 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "contract.glsl"
+// Radix sort phase 3 (downsweep): stable scatter of (key, value) pairs by the digit at `shift`.
+// Each thread owns a contiguous run of its partition and a row of per-digit counters, so the
+// rank of a key is fixed by (partition, thread, position in run): stable and deterministic, with
+// no subgroup operations and no waits on other workgroups.
+layout(local_size_x = SORT_WORKGROUP_SIZE) in;
+layout(std430, binding = 0) readonly buffer KeysIn { uint keysIn[]; };
+layout(std430, binding = 1) readonly buffer ValuesIn { uint valuesIn[]; };
+layout(std430, binding = 2) readonly buffer ScannedHistogram { uint scanned[]; };
+layout(std430, binding = 3) writeonly buffer KeysOut { uint keysOut[]; };
+layout(std430, binding = 4) writeonly buffer ValuesOut { uint valuesOut[]; };
+layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint pad; };
+
+shared uint offsets[SORT_WORKGROUP_SIZE][SORT_RADIX];
+
+void main() {
+    const uint partitionSize = SORT_WORKGROUP_SIZE * SORT_ITEMS_PER_THREAD;
+    uint thread = gl_LocalInvocationID.x;
+    for (uint d = 0u; d < SORT_RADIX; ++d) offsets[thread][d] = 0u;
+    uint start = gl_WorkGroupID.x * partitionSize + thread * SORT_ITEMS_PER_THREAD;
+    uint end = min(start + SORT_ITEMS_PER_THREAD, count);
+    for (uint i = start; i < end; ++i) offsets[thread][(keysIn[i] >> shift) & 0xFFu] += 1u;
+    barrier();
+    // Per digit, turn the per-thread counts into this partition's scatter positions.
+    for (uint d = thread; d < SORT_RADIX; d += SORT_WORKGROUP_SIZE) {
+        uint running = scanned[d * partitions + gl_WorkGroupID.x];
+        for (uint t = 0u; t < SORT_WORKGROUP_SIZE; ++t) {
+            uint c = offsets[t][d];
+            offsets[t][d] = running;
+            running += c;
+        }
+    }
+    barrier();
+    for (uint i = start; i < end; ++i) {
+        uint key = keysIn[i];
+        uint d = (key >> shift) & 0xFFu;
+        uint position = offsets[thread][d];
+        offsets[thread][d] = position + 1u;
+        keysOut[position] = key;
+        valuesOut[position] = valuesIn[i];
+    }
+}

@@ -1,0 +1,67 @@
+import SplatCore
+
+// Swift twins of the std430 structures and push-constant blocks in Shaders/. Every field is a
+// 4-byte scalar or a 16-byte SIMD4, so Swift's layout equals std430; GPULayoutTests pins it.
+
+/// `GaussianGeometry` in common.glsl (48 bytes).
+struct GPUGaussianGeometry {
+    var positionOpacity: SIMD4<Float>
+    var scale: SIMD4<Float>
+    var rotation: SIMD4<Float>
+}
+
+/// `ProjectedSplat` in common.glsl (64 bytes).
+struct GPUProjectedSplat {
+    var meanDepthOpacity: SIMD4<Float>
+    var conicRadius: SIMD4<Float>
+    var colour: SIMD4<Float>
+    var tileRect: SIMD4<Int32>
+}
+
+/// preprocess.comp push constants (128 bytes, the minimum every device supports).
+struct PreprocessPush {
+    var view0: SIMD4<Float>
+    var view1: SIMD4<Float>
+    var view2: SIMD4<Float>
+    var cameraPosition: SIMD4<Float>
+    var intrinsics: SIMD4<Float>
+    var tanHalfFov: SIMD2<Float>
+    var imageSize: SIMD2<UInt32>
+    var tileGrid: SIMD2<UInt32>
+    var count: UInt32
+    var firstGaussian: UInt32
+    var shDegree: UInt32
+    var antialiased: UInt32
+    var pad0: UInt32 = 0
+    var pad1: UInt32 = 0
+}
+
+/// blend.comp push constants.
+struct BlendPush {
+    var background: SIMD4<Float>
+    var imageSize: SIMD2<UInt32>
+    var tilesX: UInt32
+    var pad: UInt32 = 0
+}
+
+/// Push constants of the scan passes.
+struct ScanPush {
+    var count: UInt32
+    var flagsOnly: UInt32
+    var hasOffsets: UInt32 = 0
+    var pad: UInt32 = 0
+}
+
+/// Push constants of the radix sort passes.
+struct SortPush {
+    var count: UInt32
+    var shift: UInt32
+    var partitions: UInt32
+    var pad: UInt32 = 0
+}
+
+/// Push constants of the passes that only need a count (and the tile grid width).
+struct CountPush {
+    var count: UInt32
+    var tilesX: UInt32 = 0
+}

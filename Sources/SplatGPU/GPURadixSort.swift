@@ -1,0 +1,57 @@
+/// Stable least-significant-digit radix sort of (uint key, uint value) pairs over 8-bit digits,
+/// reduce-then-scan per digit: upsweep (per-partition digit counts), scan, downsweep (stable
+/// scatter). Sorts only the low `bits` bits. Portable: no subgroup size or forward-progress
+/// assumptions. CPU twin: TileSort.radixSort.
+final class GPURadixSort {
+    static let partitionSize = ShaderContract.SORT_WORKGROUP_SIZE * ShaderContract.SORT_ITEMS_PER_THREAD
+
+    let device: GPUDevice
+    let pipelines: Pipelines
+    let scan: GPUScan
+    private var histogram: GPUBuffer?
+    private var scanned: GPUBuffer?
+    private var capacity = -1
+
+    init(device: GPUDevice, pipelines: Pipelines, scan: GPUScan) {
+        self.device = device
+        self.pipelines = pipelines
+        self.scan = scan
+    }
+
+    func reserve(_ count: Int) throws {
+        guard count > capacity else { return }
+        let target = max(count, capacity * 3 / 2)
+        let entries = ShaderContract.SORT_RADIX * groups(max(target, 1), GPURadixSort.partitionSize)
+        histogram = try GPUBuffer(device: device, size: entries * 4, usage: .storage, label: "sort histogram")
+        scanned = try GPUBuffer(device: device, size: (entries + 1) * 4, usage: .storage, label: "sort offsets")
+        try scan.reserve(entries)
+        capacity = target
+    }
+
+    /// Records the sort. The pairs start in `keys`/`values` and ping-pong with `altKeys`/`altValues`;
+    /// returns true when the sorted result ends in the alternate buffers.
+    func record(_ recorder: CommandRecorder, keys: GPUBuffer, values: GPUBuffer, altKeys: GPUBuffer, altValues: GPUBuffer,
+                count: Int, bits: Int) throws -> Bool {
+        precondition(count <= capacity, "sort scratch not reserved")
+        guard count > 1 else { return false }
+        let partitions = groups(count, GPURadixSort.partitionSize)
+        let entries = ShaderContract.SORT_RADIX * partitions
+        var source = (keys, values), target = (altKeys, altValues)
+        var swapped = false
+        for shift in stride(from: 0, to: bits, by: 8) {
+            let push = SortPush(count: UInt32(count), shift: UInt32(shift), partitions: UInt32(partitions))
+            recorder.dispatch(pipelines.sortUpsweep, buffers: [BufferRange(source.0), BufferRange(histogram!)],
+                              push: push, groups: (partitions, 1, 1))
+            recorder.barrier()
+            try scan.record(recorder, input: BufferRange(histogram!), output: BufferRange(scanned!), count: entries)
+            recorder.dispatch(pipelines.sortDownsweep,
+                              buffers: [BufferRange(source.0), BufferRange(source.1), BufferRange(scanned!),
+                                        BufferRange(target.0), BufferRange(target.1)],
+                              push: push, groups: (partitions, 1, 1))
+            recorder.barrier()
+            swap(&source, &target)
+            swapped.toggle()
+        }
+        return swapped
+    }
+}
