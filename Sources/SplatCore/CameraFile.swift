@@ -38,7 +38,7 @@ public enum CameraFile {
         guard let object = entry as? [String: Any] else { throw fail("expected an object") }
         func number(_ key: String) throws -> Double {
             guard let value = object[key] else { throw fail("missing key '\(key)'") }
-            guard let n = value as? NSNumber, !(value is Bool), n.doubleValue.isFinite else {
+            guard let n = value as? NSNumber, !n.isBoolean, n.doubleValue.isFinite else {
                 throw fail("'\(key)' must be a finite number")
             }
             return n.doubleValue
@@ -47,7 +47,7 @@ public enum CameraFile {
             guard let list = value as? [Any], list.count == 3 else { throw fail("'\(key)' must be a list of 3 numbers") }
             var v = SIMD3<Float>()
             for (i, element) in list.enumerated() {
-                guard let n = element as? NSNumber, !(element is Bool), n.doubleValue.isFinite else {
+                guard let n = element as? NSNumber, !n.isBoolean, n.doubleValue.isFinite else {
                     throw fail("'\(key)' must be a list of 3 finite numbers")
                 }
                 v[i] = Float(n.doubleValue)
@@ -72,4 +72,9 @@ public enum CameraFile {
         return Camera(width: Int(width), height: Int(height), fx: Float(fx), fy: Float(fy),
                       position: position, cameraToWorld: cameraToWorld, name: name)
     }
+}
+
+extension NSNumber {
+    /// JSON true/false (Foundation bridges 0 and 1 to Bool too, so `is Bool` cannot tell).
+    var isBoolean: Bool { String(cString: objCType) == "c" }
 }

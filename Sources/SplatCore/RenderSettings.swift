@@ -45,6 +45,13 @@ public struct RenderedFrame: Sendable {
     public var depth: Image
     public var statistics: FrameStatistics
 
+    public init(colour: Image, alpha: Image, depth: Image, statistics: FrameStatistics) {
+        self.colour = colour
+        self.alpha = alpha
+        self.depth = depth
+        self.statistics = statistics
+    }
+
     /// Colour with the alpha channel appended (RGBA), for PNGs that keep transparency.
     public var colourWithAlpha: Image {
         var pixels = [Float](repeating: 0, count: colour.width * colour.height * 4)

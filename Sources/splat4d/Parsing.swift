@@ -1,18 +1,19 @@
+import ArgumentParser
 import Foundation
 import SplatCore
 
-/// Parsers for the small value syntaxes of the command line.
+/// Parsers for the small value syntaxes of the command line. Their errors are usage errors (exit 64).
 enum ValueParsing {
     /// "x,y,z" → a vector of finite numbers.
     static func vector3(_ text: String, option: String) throws -> SIMD3<Float> {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count == 3 else {
-            throw UserError("\(option) expects three comma-separated numbers, got '\(text)'", exitCode: 64)
+            throw ValidationError("\(option) expects three comma-separated numbers, got '\(text)'")
         }
         var v = SIMD3<Float>()
         for (i, part) in parts.enumerated() {
             guard let n = Float(part.trimmingCharacters(in: .whitespaces)), n.isFinite else {
-                throw UserError("\(option): '\(part)' is not a finite number", exitCode: 64)
+                throw ValidationError("\(option): '\(part)' is not a finite number")
             }
             v[i] = n
         }
@@ -27,7 +28,7 @@ enum ValueParsing {
         default:
             let v = try vector3(text, option: "--background")
             guard v.min() >= 0, v.max() <= 1 else {
-                throw UserError("--background values must lie in [0, 1], got '\(text)'", exitCode: 64)
+                throw ValidationError("--background values must lie in [0, 1], got '\(text)'")
             }
             return v
         }
@@ -37,7 +38,7 @@ enum ValueParsing {
     static func lookAt(_ text: String) throws -> (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2 || parts.count == 3 else {
-            throw UserError("--look-at expects EX,EY,EZ:TX,TY,TZ[:UX,UY,UZ], got '\(text)'", exitCode: 64)
+            throw ValidationError("--look-at expects EX,EY,EZ:TX,TY,TZ[:UX,UY,UZ], got '\(text)'")
         }
         let eye = try vector3(parts[0], option: "--look-at eye")
         let target = try vector3(parts[1], option: "--look-at target")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SplatCore
+import SplatGPU
 import SplatPNG
 
 enum Backend: String, ExpressibleByArgument, CaseIterable {
@@ -21,8 +22,11 @@ struct Render: ParsableCommand {
     @Option(help: ArgumentHelp("Background colour: R,G,B in [0,1], or black or white.", valueName: "R,G,B"))
     var background: String = "0,0,0"
 
-    @Option(help: "Renderer: cpu (the reference) or vulkan.")
-    var backend: Backend = .cpu
+    @Option(help: "Renderer: vulkan (default) or cpu (the reference).")
+    var backend: Backend = .vulkan
+
+    @Option(help: "Vulkan device: an index or a name substring (see `splat4d info --devices`).")
+    var device: String?
 
     @Flag(help: "Antialiased mode: scale opacity by the low-pass filter's determinant ratio.")
     var antialiased = false
@@ -37,7 +41,7 @@ struct Render: ParsableCommand {
     func run() throws {
         let settings = RenderSettings(background: try ValueParsing.background(background), antialiased: antialiased)
         try OutputPath.checkWritable(output)
-        let rasterizer = try backend.makeRasterizer()
+        let rasterizer = try backend.makeRasterizer(device: device)
         let loaded = try SceneLoader.load(path: scene)
         let camera = try self.camera.request().resolve(for: loaded.cloud)
         let frame = try rasterizer.render(loaded.cloud, camera: camera, settings: settings)
@@ -46,12 +50,18 @@ struct Render: ParsableCommand {
 }
 
 extension Backend {
-    func makeRasterizer() throws -> SplatRasterizer {
+    func makeRasterizer(device: String?) throws -> SplatRasterizer {
         switch self {
         case .cpu:
             return ReferenceRasterizer()
         case .vulkan:
-            throw UserError("the Vulkan backend is not available in this build yet; use --backend cpu")
+            do {
+                return try VulkanRasterizer(preference: device)
+            } catch let error as VulkanError {
+                throw UserError("cannot start the Vulkan backend: \(error); use --backend cpu to render on the CPU")
+            } catch let error as GPUError {
+                throw UserError("cannot start the Vulkan backend: \(error)")
+            }
         }
     }
 }

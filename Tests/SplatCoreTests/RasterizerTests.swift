@@ -47,7 +47,7 @@ final class RasterizerTests: XCTestCase {
             XCTAssertEqual(Double(frame.colour[x, y, 0]), 0.8 * a, accuracy: 1e-6)
             XCTAssertEqual(Double(frame.colour[x, y, 1]), 0.4 * a, accuracy: 1e-6)
             XCTAssertEqual(Double(frame.colour[x, y, 2]), 0.2 * a + (1 - a), accuracy: 1e-6)
-            XCTAssertEqual(frame.depth[x, y, 0], 4, accuracy: 1e-5)
+            XCTAssertEqual(frame.depth[x, y, 0], 4, accuracy: 1e-4)
         }
         // Far from the centre α < 1/255: the background shows exactly.
         XCTAssertEqual(frame.colour[0, 0, 2], 1)

@@ -58,7 +58,7 @@ final class TileSortTests: XCTestCase {
         let grid = TileGrid(width: 40, height: 20)  // 3 × 2 tiles
         let (lo, hi) = Preprocess.tileRect(center: [-30, 10], radius: 5, grid: grid)
         XCTAssertEqual(lo, SIMD2(0, 0))
-        XCTAssertEqual(hi, SIMD2(0, 2))  // empty in x: off-screen splats die here
+        XCTAssertEqual(hi, SIMD2(0, 1))  // empty in x: off-screen splats die here
         let (lo2, hi2) = Preprocess.tileRect(center: [20, 10], radius: 100, grid: grid)
         XCTAssertEqual(lo2, SIMD2(0, 0))
         XCTAssertEqual(hi2, SIMD2(3, 2))

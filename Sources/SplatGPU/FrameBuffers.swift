@@ -1,0 +1,83 @@
+/// Per-frame GPU buffers, sized from what a frame needs and grown (by half again) when a frame
+/// needs more; never reallocated while they suffice.
+final class FrameBuffers {
+    /// A buffer that grows to a requested element count.
+    final class Growable {
+        let device: GPUDevice
+        let label: String
+        let stride: Int
+        let usage: GPUBuffer.Usage
+        private(set) var buffer: GPUBuffer!
+        private(set) var capacity = -1
+
+        init(device: GPUDevice, label: String, stride: Int, usage: GPUBuffer.Usage = .storage) {
+            self.device = device
+            self.label = label
+            self.stride = stride
+            self.usage = usage
+        }
+
+        func reserve(_ count: Int, exact: Bool = false) throws {
+            guard count > capacity else { return }
+            let target = exact ? count : max(count, capacity * 3 / 2)
+            buffer = nil  // free the old one first: peak memory matters for large scenes
+            buffer = try GPUBuffer(device: device, size: max(1, target) * stride, usage: usage, label: label)
+            capacity = target
+        }
+
+        var range: BufferRange { BufferRange(buffer) }
+    }
+
+    let splats, tileCounts, depthKeys, visibleSlots, instanceTotals: Growable
+    let visibleKeys, visibleIndices, visibleKeysAlt, visibleIndicesAlt, orderedCounts, instanceOffsets: Growable
+    let tileKeys, values, tileKeysAlt, valuesAlt: Growable
+    let ranges, colour, depth: Growable
+
+    init(device: GPUDevice) {
+        func make(_ label: String, _ stride: Int = 4, _ usage: GPUBuffer.Usage = .storage) -> Growable {
+            Growable(device: device, label: label, stride: stride, usage: usage)
+        }
+        splats = make("projected splats", MemoryLayout<GPUProjectedSplat>.stride)
+        tileCounts = make("tile counts")
+        depthKeys = make("depth keys")
+        visibleSlots = make("visible slots")
+        instanceTotals = make("instance totals")
+        visibleKeys = make("visible depth keys")
+        visibleIndices = make("visible indices")
+        visibleKeysAlt = make("visible depth keys (ping-pong)")
+        visibleIndicesAlt = make("visible indices (ping-pong)")
+        orderedCounts = make("tile counts in depth order")
+        instanceOffsets = make("instance offsets")
+        tileKeys = make("tile keys")
+        values = make("tile values")
+        tileKeysAlt = make("tile keys (ping-pong)")
+        valuesAlt = make("tile values (ping-pong)")
+        ranges = make("tile ranges", 8)
+        // Written by the blend and read by the host: host-visible, so no copy is needed.
+        colour = make("colour and alpha", 16, .readback)
+        depth = make("expected depth", 4, .readback)
+    }
+
+    func reservePerGaussian(_ n: Int) throws {
+        try splats.reserve(n, exact: true)
+        try tileCounts.reserve(n, exact: true)
+        try depthKeys.reserve(n, exact: true)
+        try visibleSlots.reserve(n + 1, exact: true)
+        try instanceTotals.reserve(n + 1, exact: true)
+    }
+
+    func reservePerVisible(_ v: Int) throws {
+        for b in [visibleKeys, visibleIndices, visibleKeysAlt, visibleIndicesAlt, orderedCounts] { try b.reserve(v) }
+        try instanceOffsets.reserve(v + 1)
+    }
+
+    func reservePerInstance(_ i: Int) throws {
+        for b in [tileKeys, values, tileKeysAlt, valuesAlt] { try b.reserve(i) }
+    }
+
+    func reservePerPixel(width: Int, height: Int, tiles: Int) throws {
+        try ranges.reserve(tiles)
+        try colour.reserve(width * height)
+        try depth.reserve(width * height)
+    }
+}

@@ -1,0 +1,54 @@
+import SplatCore
+
+/// A cloud uploaded to the GPU once. The geometry and SH buffers may be larger than one storage
+/// binding can see; preprocess then walks them in chunks that each fit a binding.
+public final class GPUScene {
+    public let device: GPUDevice
+    public let count: Int
+    public let shDegree: Int
+    let geometry: GPUBuffer
+    let sh: GPUBuffer
+    /// Gaussians per preprocess dispatch, so each chunk's window fits maxStorageBufferRange.
+    let chunkSize: Int
+
+    static let geometryStride = MemoryLayout<GPUGaussianGeometry>.stride
+
+    public init(device: GPUDevice, cloud: SplatCloud) throws {
+        self.device = device
+        count = cloud.count
+        shDegree = cloud.shDegree
+        let shStride = SplatCloud.coefficientCount(degree: cloud.shDegree) * 3 * 4
+        chunkSize = GPUScene.chunkSize(maxRange: device.info.maxStorageBufferRange,
+                                       alignment: device.info.storageBufferOffsetAlignment,
+                                       strides: [GPUScene.geometryStride, shStride])
+        var packed = [GPUGaussianGeometry]()
+        packed.reserveCapacity(cloud.count)
+        for i in 0..<cloud.count {
+            let p = cloud.positions[i], s = cloud.scales[i]
+            packed.append(GPUGaussianGeometry(positionOpacity: SIMD4(p, cloud.opacities[i]),
+                                              scale: SIMD4(s, 0), rotation: cloud.rotations[i]))
+        }
+        geometry = try GPUBuffer(device: device, size: packed.count * GPUScene.geometryStride, usage: .storage,
+                                 label: "Gaussian geometry (\(cloud.count) Gaussians)")
+        try geometry.upload(packed)
+        sh = try GPUBuffer(device: device, size: cloud.sh.count * 4, usage: .storage,
+                           label: "SH coefficients (\(cloud.count) Gaussians, degree \(cloud.shDegree))")
+        try sh.upload(cloud.sh)
+    }
+
+    /// The largest multiple of the preprocess workgroup whose windows fit one binding and start at
+    /// offsets the device accepts.
+    static func chunkSize(maxRange: UInt64, alignment: Int, strides: [Int]) -> Int {
+        let widest = strides.max()!
+        var size = Int(min(maxRange, UInt64(Int32.max))) / widest
+        let group = ShaderContract.PREPROCESS_WORKGROUP_SIZE
+        size -= size % group
+        // Every stride × chunk must be a multiple of the offset alignment.
+        while size > group, strides.contains(where: { ($0 * size) % max(alignment, 1) != 0 }) { size -= group }
+        return max(size, group)
+    }
+
+    var chunks: [Range<Int>] {
+        stride(from: 0, to: count, by: chunkSize).map { $0..<min(count, $0 + chunkSize) }
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import SplatCore
+
+/// GPU time of each stage of one frame, in milliseconds.
+public struct StageTimings: Sendable, Equatable {
+    public static let stageNames = ["preprocess", "scan", "keys", "sort", "ranges", "blend", "readback"]
+    public var milliseconds: [String: Double] = [:]
+    /// Wall-clock time of the whole render call on the host.
+    public var frameMilliseconds: Double = 0
+}
+
+/// The Vulkan compute renderer: the fast twin of ReferenceRasterizer (DESIGN.md §5).
+public final class VulkanRasterizer: SplatRasterizer {
+    public let device: GPUDevice
+    let pipelines: Pipelines
+    let scan: GPUScan
+    let sort: GPURadixSort
+    let buffers: FrameBuffers
+    let timestamps: TimestampPool?
+    /// Timings of the most recent frame (GPU timestamps when the queue has them).
+    public private(set) var lastTimings = StageTimings()
+
+    public init(device: GPUDevice) throws {
+        self.device = device
+        pipelines = try Pipelines(device: device)
+        scan = try GPUScan(device: device, pipelines: pipelines)
+        sort = GPURadixSort(device: device, pipelines: pipelines, scan: scan)
+        buffers = FrameBuffers(device: device)
+        timestamps = device.info.timestampsSupported ? try TimestampPool(device: device, count: Mark.allCases.count) : nil
+    }
+
+    public convenience init(preference: String? = nil) throws {
+        try self.init(device: try GPUDevice(preference: preference))
+    }
+
+    /// Uploads a cloud once, for many frames.
+    public func upload(_ cloud: SplatCloud) throws -> GPUScene { try GPUScene(device: device, cloud: cloud) }
+
+    public func render(_ cloud: SplatCloud, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
+        try render(try upload(cloud), camera: camera, settings: settings)
+    }
+
+    /// Timestamp positions within a frame.
+    enum Mark: Int, CaseIterable {
+        case start, preprocessed, counted, resumed, compacted, depthSorted, scanned, emitted, tileSorted, ranged, blended
+    }
+
+    public func render(_ scene: GPUScene, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
+        let wallStart = DispatchTime.now().uptimeNanoseconds
+        let grid = TileGrid(width: camera.width, height: camera.height)
+        let n = scene.count
+        try buffers.reservePerGaussian(n)
+        try buffers.reservePerPixel(width: grid.width, height: grid.height, tiles: grid.tileCount)
+        try scan.reserve(n)
+
+        // Submission 1: preprocess, then count visible Gaussians and tile instances.
+        try device.submitAndWait { r in
+            if let timestamps { r.reset(timestamps) }
+            mark(r, .start)
+            for chunk in scene.chunks {
+                let push = PreprocessPush(camera: camera, grid: grid, settings: settings, shDegree: scene.shDegree,
+                                          count: chunk.count, first: chunk.lowerBound)
+                let shStride = SplatCloud.coefficientCount(degree: scene.shDegree) * 12
+                r.dispatch(pipelines.preprocess,
+                           buffers: [BufferRange(scene.geometry, offset: chunk.lowerBound * GPUScene.geometryStride,
+                                                 size: chunk.count * GPUScene.geometryStride),
+                                     BufferRange(scene.sh, offset: chunk.lowerBound * shStride, size: chunk.count * shStride),
+                                     buffers.splats.range, buffers.tileCounts.range, buffers.depthKeys.range],
+                           push: push, groups: (groups(chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
+            }
+            r.barrier()
+            mark(r, .preprocessed)
+            try scan.record(r, input: buffers.tileCounts.range, output: buffers.visibleSlots.range, count: n, flagsOnly: true)
+            try scan.record(r, input: buffers.tileCounts.range, output: buffers.instanceTotals.range, count: n)
+            mark(r, .counted)
+        }
+        let visible = Int(try buffers.visibleSlots.buffer.read(UInt32.self, count: 1, offset: n * 4)[0])
+        let instances = Int(try buffers.instanceTotals.buffer.read(UInt32.self, count: 1, offset: n * 4)[0])
+        try buffers.reservePerVisible(visible)
+        try buffers.reservePerInstance(instances)
+        try sort.reserve(max(visible, instances))
+        try scan.reserve(visible)
+        try checkBindings(gaussians: n, instances: instances)
+
+        // Submission 2: depth order, keys, tile sort, ranges, blend.
+        try device.submitAndWait { r in
+            mark(r, .resumed)
+            r.dispatch(pipelines.compact,
+                       buffers: [buffers.tileCounts.range, buffers.depthKeys.range, buffers.visibleSlots.range,
+                                 buffers.visibleKeys.range, buffers.visibleIndices.range],
+                       push: CountPush(count: UInt32(n)), groups: (groups(n, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
+            r.barrier()
+            mark(r, .compacted)
+            let depthInAlt = try sort.record(r, keys: buffers.visibleKeys.buffer, values: buffers.visibleIndices.buffer,
+                                             altKeys: buffers.visibleKeysAlt.buffer, altValues: buffers.visibleIndicesAlt.buffer,
+                                             count: visible, bits: 32)
+            mark(r, .depthSorted)
+            let order = depthInAlt ? buffers.visibleIndicesAlt.range : buffers.visibleIndices.range
+            r.dispatch(pipelines.gatherCounts, buffers: [buffers.tileCounts.range, order, buffers.orderedCounts.range],
+                       push: CountPush(count: UInt32(visible)), groups: (groups(visible, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
+            r.barrier()
+            try scan.record(r, input: buffers.orderedCounts.range, output: buffers.instanceOffsets.range, count: visible)
+            mark(r, .scanned)
+            r.dispatch(pipelines.emitKeys,
+                       buffers: [buffers.splats.range, order, buffers.instanceOffsets.range, buffers.tileKeys.range, buffers.values.range],
+                       push: CountPush(count: UInt32(visible), tilesX: UInt32(grid.tilesX)),
+                       groups: (groups(visible, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
+            r.barrier()
+            mark(r, .emitted)
+            let tilesInAlt = try sort.record(r, keys: buffers.tileKeys.buffer, values: buffers.values.buffer,
+                                             altKeys: buffers.tileKeysAlt.buffer, altValues: buffers.valuesAlt.buffer,
+                                             count: instances, bits: grid.tileIndexBits)
+            mark(r, .tileSorted)
+            let sortedTiles = tilesInAlt ? buffers.tileKeysAlt.range : buffers.tileKeys.range
+            let sortedValues = tilesInAlt ? buffers.valuesAlt.range : buffers.values.range
+            r.fill(buffers.ranges.buffer, value: 0, size: grid.tileCount * 8)
+            r.barrier()
+            r.dispatch(pipelines.tileRanges, buffers: [sortedTiles, buffers.ranges.range],
+                       push: CountPush(count: UInt32(instances)), groups: (groups(instances, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
+            r.barrier()
+            mark(r, .ranged)
+            let b = settings.background
+            r.dispatch(pipelines.blend,
+                       buffers: [buffers.splats.range, sortedValues, buffers.ranges.range, buffers.colour.range, buffers.depth.range],
+                       push: BlendPush(background: SIMD4(b, 1), imageSize: SIMD2(UInt32(grid.width), UInt32(grid.height)),
+                                       tilesX: UInt32(grid.tilesX)),
+                       groups: (grid.tilesX, grid.tilesY, 1))
+            r.barrier()
+            mark(r, .blended)
+        }
+
+        let readbackStart = DispatchTime.now().uptimeNanoseconds
+        let frame = try readBack(grid: grid, statistics: FrameStatistics(gaussians: n, visibleGaussians: visible, tileInstances: instances))
+        let end = DispatchTime.now().uptimeNanoseconds
+        lastTimings = try timings(readbackNs: Double(end - readbackStart), frameNs: Double(end - wallStart))
+        return frame
+    }
+
+    private func mark(_ recorder: CommandRecorder, _ mark: Mark) {
+        if let timestamps { recorder.writeTimestamp(timestamps, index: mark.rawValue) }
+    }
+
+    private func timings(readbackNs: Double, frameNs: Double) throws -> StageTimings {
+        var t = StageTimings()
+        t.frameMilliseconds = frameNs / 1e6
+        t.milliseconds["readback"] = readbackNs / 1e6
+        guard let timestamps else { return t }
+        let ns = try timestamps.read(Mark.allCases.count)
+        func span(_ a: Mark, _ b: Mark) -> Double { (ns[b.rawValue] - ns[a.rawValue]) / 1e6 }
+        t.milliseconds["preprocess"] = span(.start, .preprocessed)
+        t.milliseconds["scan"] = span(.preprocessed, .counted) + span(.depthSorted, .scanned)
+        t.milliseconds["sort"] = span(.compacted, .depthSorted) + span(.emitted, .tileSorted)
+        t.milliseconds["keys"] = span(.resumed, .compacted) + span(.scanned, .emitted)
+        t.milliseconds["ranges"] = span(.tileSorted, .ranged)
+        t.milliseconds["blend"] = span(.ranged, .blended)
+        return t
+    }
+
+    /// Every binding must fit the device's maxStorageBufferRange; say which scene size does not.
+    private func checkBindings(gaussians: Int, instances: Int) throws {
+        let limit = device.info.maxStorageBufferRange
+        let needs: [(String, Int)] = [("projected splats of \(gaussians) Gaussians", gaussians * MemoryLayout<GPUProjectedSplat>.stride),
+                                      ("\(instances) tile instances", instances * 4)]
+        for (what, bytes) in needs where UInt64(bytes) > limit {
+            throw GPUError("\(what) need \(bytes >> 20) MiB in one storage binding, more than this device's \(limit >> 20) MiB; render a smaller image or scene, or use --backend cpu")
+        }
+    }
+
+    private func readBack(grid: TileGrid, statistics: FrameStatistics) throws -> RenderedFrame {
+        let pixels = grid.width * grid.height
+        let rgba = try buffers.colour.buffer.read(SIMD4<Float>.self, count: pixels)
+        let depth = try buffers.depth.buffer.read(Float.self, count: pixels)
+        var colour = [Float](repeating: 0, count: pixels * 3)
+        var alpha = [Float](repeating: 0, count: pixels)
+        for p in 0..<pixels {
+            let v = rgba[p]
+            colour[p * 3] = v.x
+            colour[p * 3 + 1] = v.y
+            colour[p * 3 + 2] = v.z
+            alpha[p] = v.w
+        }
+        return RenderedFrame(colour: Image(width: grid.width, height: grid.height, channels: 3, pixels: colour),
+                             alpha: Image(width: grid.width, height: grid.height, channels: 1, pixels: alpha),
+                             depth: Image(width: grid.width, height: grid.height, channels: 1, pixels: depth),
+                             statistics: statistics)
+    }
+}
+
+extension PreprocessPush {
+    init(camera: Camera, grid: TileGrid, settings: RenderSettings, shDegree: Int, count: Int, first: Int) {
+        let r = camera.rotation, t = camera.translation
+        self.init(view0: SIMD4(r.r0, t.x), view1: SIMD4(r.r1, t.y), view2: SIMD4(r.r2, t.z),
+                  cameraPosition: SIMD4(camera.position, 0),
+                  intrinsics: SIMD4(camera.fx, camera.fy, camera.cx, camera.cy),
+                  tanHalfFov: SIMD2(camera.tanHalfFovX, camera.tanHalfFovY),
+                  imageSize: SIMD2(UInt32(grid.width), UInt32(grid.height)),
+                  tileGrid: SIMD2(UInt32(grid.tilesX), UInt32(grid.tilesY)),
+                  count: UInt32(count), firstGaussian: UInt32(first), shDegree: UInt32(shDegree),
+                  antialiased: settings.antialiased ? 1 : 0)
+    }
+}
