@@ -1,5 +1,7 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_vote : require
+#extension GL_KHR_shader_subgroup_shuffle : require
 #include "common.glsl"
 // Tile blend: one workgroup per 16×16 tile, one invocation per pixel. Splats are staged in shared
 // memory in batches of BLEND_WORKGROUP_SIZE; the tile stops early once every pixel is saturated.
@@ -34,33 +36,37 @@ void main() {
     float transmittance = 1.0;
     vec3 colour = vec3(0.0);
     float depthSum = 0.0;
-    for (uint batch = 0u; batch < total; batch += BLEND_WORKGROUP_SIZE) {
-        if (thread == 0u) doneCount = 0u;
-        barrier();
-        if (done) atomicAdd(doneCount, 1u);
-        barrier();
-        if (doneCount == BLEND_WORKGROUP_SIZE) break;
-        if (batch + thread < total) {
-            ProjectedSplat s = splats[values[range.x + batch + thread]];
-            batchMeanOpacity[thread] = s.meanDepthOpacity;
-            batchConic[thread] = s.conicRadius;
-            batchColour[thread] = s.colour.rgb;
+    // Each lane of a subgroup fetches one splat of the next batch; the subgroup then walks the
+    // batch in order, taking each splat from its lane with a shuffle. One gather per batch instead
+    // of one per splat, and the subgroup stops once all its pixels are saturated. Per-pixel
+    // decisions are selects, so the walk stays in uniform control flow. Any subgroup size works.
+    uint lane = gl_SubgroupInvocationID;
+    for (uint batch = range.x; batch < range.y; batch += gl_SubgroupSize) {
+        if (subgroupAll(done)) break;
+        vec4 laneMean = vec4(0.0), laneConic = vec4(0.0), laneColour = vec4(0.0);
+        if (batch + lane < range.y) {
+            uint g = values[batch + lane];
+            laneMean = splats[g].meanDepthOpacity;
+            laneConic = splats[g].conicRadius;
+            laneColour = splats[g].colour;
         }
-        barrier();
-        uint batchSize = min(BLEND_WORKGROUP_SIZE, total - batch);
-        for (uint j = 0u; !done && j < batchSize; ++j) {
-            vec4 m = batchMeanOpacity[j];
-            vec3 conic = batchConic[j].xyz;
+        uint batchSize = min(gl_SubgroupSize, range.y - batch);
+        for (uint k = 0u; k < batchSize; ++k) {
+            vec4 m = subgroupShuffle(laneMean, k);
+            vec3 conic = subgroupShuffle(laneConic.xyz, k);
+            vec3 splatColour = subgroupShuffle(laneColour.rgb, k);
             vec2 d = m.xy - pixelCentre;
             float power = -0.5 * (conic.x * d.x * d.x + conic.z * d.y * d.y) - conic.y * d.x * d.y;
-            if (power > 0.0) continue;
             float alpha = min(MAX_ALPHA, m.w * exp(power));
-            if (alpha < MIN_ALPHA) continue;
+            bool contributes = !done && power <= 0.0 && alpha >= MIN_ALPHA;
             float next = transmittance * (1.0 - alpha);
-            if (next < MIN_TRANSMITTANCE) { done = true; break; }
-            colour += batchColour[j] * (alpha * transmittance);
-            depthSum += m.z * (alpha * transmittance);
-            transmittance = next;
+            bool saturates = contributes && next < MIN_TRANSMITTANCE;
+            done = done || saturates;
+            contributes = contributes && !saturates;
+            float weight = contributes ? alpha * transmittance : 0.0;
+            colour += splatColour * weight;
+            depthSum += m.z * weight;
+            transmittance = contributes ? next : transmittance;
         }
     }
     if (inside) {

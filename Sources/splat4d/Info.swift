@@ -6,12 +6,21 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Describe a scene: format, size, SH degree, bounds, time range.")
 
     @Argument(help: "The scene file.")
-    var scene: String
+    var scene: String?
+
+    @Flag(help: "List the Vulkan devices, their limits, and why any is rejected.")
+    var devices = false
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    func validate() throws {
+        if scene == nil, !devices { throw ValidationError("give a scene file, or --devices") }
+    }
+
     func run() throws {
+        if devices { try DeviceList.print(json: json) }
+        guard let scene else { return }
         let loaded = try SceneLoader.load(path: scene)
         let cloud = loaded.cloud
         let bounds = Bounds(of: cloud.positions) ?? Bounds(min: .zero, max: .zero)

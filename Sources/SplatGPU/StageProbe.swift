@@ -1,0 +1,128 @@
+import SplatCore
+
+// Internal test hooks (DESIGN.md §2, §6): run ONE GPU stage on host data and return host data, so
+// tests can compare each stage with its CPU twin in SplatCore. Nothing here is used by the renderer.
+// Each hook records the stage exactly as VulkanRasterizer does (same pipelines, same scratch
+// objects, same chunking); keep them in step when the renderer's recording changes.
+
+/// Owns a device, the pipelines and the scan/sort objects, and runs one stage per call.
+final class GPUStageProbe {
+    let device: GPUDevice
+    let pipelines: Pipelines
+    let scan: GPUScan
+    let sort: GPURadixSort
+
+    /// - Parameter pipelines: reuse already created pipelines of `device` (saves compiling them
+    ///   twice on slow drivers); nil creates them.
+    init(device: GPUDevice, pipelines: Pipelines? = nil) throws {
+        self.device = device
+        self.pipelines = try pipelines ?? Pipelines(device: device)
+        scan = try GPUScan(device: device, pipelines: self.pipelines)
+        sort = GPURadixSort(device: device, pipelines: self.pipelines, scan: scan)
+    }
+
+    /// GPUScan on `values`: `values.count + 1` outputs, exclusive prefix sums then the total
+    /// (modulo 2³²). With `flagsOnly` each value counts as 1 when non-zero.
+    func scan(_ values: [UInt32], flagsOnly: Bool) throws -> [UInt32] {
+        let n = values.count
+        let input = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe scan input")
+        try input.upload(values)
+        let output = try GPUBuffer(device: device, size: (n + 1) * 4, usage: .storage, label: "probe scan output")
+        try scan.reserve(n)
+        try device.submitAndWait { r in
+            try scan.record(r, input: BufferRange(input), output: BufferRange(output), count: n, flagsOnly: flagsOnly)
+        }
+        return try output.read(UInt32.self, count: n + 1)
+    }
+
+    /// GPURadixSort on (key, value) pairs, sorting the low `bits` bits (rounded up to whole 8-bit
+    /// digits, as the sort does). Returns the pairs from whichever ping-pong buffer holds them.
+    func sort(keys: [UInt32], values: [UInt32], bits: Int) throws -> (keys: [UInt32], values: [UInt32]) {
+        precondition(keys.count == values.count)
+        let n = keys.count
+        func make(_ label: String) throws -> GPUBuffer {
+            try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe sort \(label)")
+        }
+        let k = try make("keys"), v = try make("values"), kAlt = try make("keys (alt)"), vAlt = try make("values (alt)")
+        try k.upload(keys)
+        try v.upload(values)
+        try sort.reserve(n)
+        var swapped = false
+        try device.submitAndWait { r in
+            swapped = try sort.record(r, keys: k, values: v, altKeys: kAlt, altValues: vAlt, count: n, bits: bits)
+        }
+        let (sortedKeys, sortedValues) = swapped ? (kAlt, vAlt) : (k, v)
+        return (try sortedKeys.read(UInt32.self, count: n), try sortedValues.read(UInt32.self, count: n))
+    }
+
+    /// The preprocess pass over `cloud` uploaded as a GPUScene, dispatched chunk by chunk as
+    /// VulkanRasterizer does. Culled Gaussians have tile count 0 (their splat is not meaningful).
+    func preprocess(cloud: SplatCloud, camera: Camera, settings: RenderSettings)
+        throws -> (splats: [GPUProjectedSplat], tileCounts: [UInt32], depthKeys: [UInt32]) {
+        try preprocess(scene: try GPUScene(device: device, cloud: cloud), camera: camera, settings: settings)
+    }
+
+    /// As above on an uploaded scene (its `chunks` decide the dispatches).
+    func preprocess(scene: GPUScene, camera: Camera, settings: RenderSettings)
+        throws -> (splats: [GPUProjectedSplat], tileCounts: [UInt32], depthKeys: [UInt32]) {
+        let n = scene.count
+        let grid = TileGrid(width: camera.width, height: camera.height)
+        let splats = try GPUBuffer(device: device, size: n * MemoryLayout<GPUProjectedSplat>.stride, usage: .storage,
+                                   label: "probe projected splats")
+        let tileCounts = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe tile counts")
+        let depthKeys = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe depth keys")
+        let shStride = SplatCloud.coefficientCount(degree: scene.shDegree) * 12
+        try device.submitAndWait { r in
+            for chunk in scene.chunks {
+                let push = PreprocessPush(camera: camera, grid: grid, settings: settings, shDegree: scene.shDegree,
+                                          count: chunk.count, first: chunk.lowerBound)
+                r.dispatch(pipelines.preprocess,
+                           buffers: [BufferRange(scene.geometry, offset: chunk.lowerBound * GPUScene.geometryStride,
+                                                 size: chunk.count * GPUScene.geometryStride),
+                                     BufferRange(scene.sh, offset: chunk.lowerBound * shStride, size: chunk.count * shStride),
+                                     BufferRange(splats), BufferRange(tileCounts), BufferRange(depthKeys)],
+                           push: push, groups: (groups(chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
+            }
+            r.barrier()
+        }
+        return (try splats.read(GPUProjectedSplat.self, count: n), try tileCounts.read(UInt32.self, count: n),
+                try depthKeys.read(UInt32.self, count: n))
+    }
+}
+
+/// What a VulkanRasterizer frame left in its FrameBuffers, read back after `render` returned.
+struct GPUFrameStages {
+    /// Every Gaussian's preprocess output (tile count 0 = culled).
+    var splats: [GPUProjectedSplat]
+    var tileCounts: [UInt32]
+    /// Visible Gaussians in depth order (the stable 32-bit sort of the compacted depth keys).
+    var depthOrder: [UInt32]
+    /// The sorted (tile, Gaussian) pairs.
+    var sortedTiles: [UInt32]
+    var sortedValues: [UInt32]
+    /// Per tile, (start, end) into the sorted pairs, as the ranges buffer holds them.
+    var ranges: [SIMD2<UInt32>]
+}
+
+extension VulkanRasterizer {
+    /// Reads the stage outputs of the frame just rendered with `camera` and whose statistics are
+    /// `statistics`. Which ping-pong buffer holds a sort's result follows GPURadixSort.record: one
+    /// buffer swap per 8-bit pass, none when there are fewer than two pairs.
+    /// (The renderer does not remember it; a `lastSortedInAlternate` accessor would make this
+    /// independent of the sort's internals.)
+    func probeFrameStages(camera: Camera, statistics: FrameStatistics) throws -> GPUFrameStages {
+        let grid = TileGrid(width: camera.width, height: camera.height)
+        let n = statistics.gaussians, visible = statistics.visibleGaussians, instances = statistics.tileInstances
+        func inAlternate(count: Int, bits: Int) -> Bool { count > 1 && ((bits + 7) / 8) % 2 == 1 }
+        let depthBuffer = inAlternate(count: visible, bits: 32) ? buffers.visibleIndicesAlt : buffers.visibleIndices
+        let tilesAlt = inAlternate(count: instances, bits: grid.tileIndexBits)
+        let pairs = try (tilesAlt ? buffers.tileKeysAlt : buffers.tileKeys).buffer.read(UInt32.self, count: instances)
+        let values = try (tilesAlt ? buffers.valuesAlt : buffers.values).buffer.read(UInt32.self, count: instances)
+        let raw = try buffers.ranges.buffer.read(SIMD2<UInt32>.self, count: grid.tileCount)
+        return GPUFrameStages(splats: try buffers.splats.buffer.read(GPUProjectedSplat.self, count: n),
+                              tileCounts: try buffers.tileCounts.buffer.read(UInt32.self, count: n),
+                              depthOrder: try depthBuffer.buffer.read(UInt32.self, count: visible),
+                              sortedTiles: pairs, sortedValues: values,
+                              ranges: raw)
+    }
+}

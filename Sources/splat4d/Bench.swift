@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import SplatCore
+import SplatGPU
+
+/// Renders one frame many times and reports per-stage GPU timings. Speed claims come from here.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmark rendering one frame: median and min of the frame and of each GPU stage.")
+
+    @Argument(help: "The scene file.")
+    var scene: String
+
+    @OptionGroup var camera: CameraOptions
+
+    @Option(name: .customLong("repeat"), help: "Timed renders after the warm-up.")
+    var repeatCount: Int = 20
+
+    @Option(help: "Untimed renders first (pipeline caches, buffer growth).")
+    var warmup: Int = 2
+
+    @Option(help: "Renderer: vulkan (default) or cpu.")
+    var backend: Backend = .vulkan
+
+    @Option(help: "Vulkan device: an index or a name substring.")
+    var device: String?
+
+    @Flag(help: "Antialiased mode.")
+    var antialiased = false
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard (1...100_000).contains(repeatCount) else { throw ValidationError("--repeat must lie in 1...100000") }
+        guard (0...1000).contains(warmup) else { throw ValidationError("--warmup must lie in 0...1000") }
+    }
+
+    func run() throws {
+        let loaded = try SceneLoader.load(path: scene)
+        let camera = try self.camera.request().resolve(for: loaded.cloud)
+        let settings = RenderSettings(antialiased: antialiased)
+        var frames: [Double] = []
+        var stages: [String: [Double]] = [:]
+        var statistics = FrameStatistics(gaussians: 0, visibleGaussians: 0, tileInstances: 0)
+        let deviceName: String
+
+        switch backend {
+        case .vulkan:
+            let rasterizer = try backend.makeRasterizer(device: device) as! VulkanRasterizer
+            deviceName = "\(rasterizer.device.info.name) (\(rasterizer.device.info.driver))"
+            let uploaded = try rasterizer.upload(loaded.cloud)
+            for i in 0..<(warmup + repeatCount) {
+                let frame = try rasterizer.render(uploaded, camera: camera, settings: settings)
+                guard i >= warmup else { continue }
+                statistics = frame.statistics
+                frames.append(rasterizer.lastTimings.frameMilliseconds)
+                for (name, ms) in rasterizer.lastTimings.milliseconds { stages[name, default: []].append(ms) }
+            }
+        case .cpu:
+            deviceName = "CPU reference (\(ProcessInfo.processInfo.activeProcessorCount) cores)"
+            let rasterizer = ReferenceRasterizer()
+            for i in 0..<(warmup + repeatCount) {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let frame = try rasterizer.render(loaded.cloud, camera: camera, settings: settings)
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+                guard i >= warmup else { continue }
+                statistics = frame.statistics
+                frames.append(ms)
+            }
+        }
+        report(frames: frames, stages: stages, statistics: statistics, device: deviceName, camera: camera)
+    }
+
+    private func report(frames: [Double], stages: [String: [Double]], statistics: FrameStatistics, device: String, camera: Camera) {
+        let stageMedians = stages.mapValues(Bench.median)
+        let stageMins = stages.mapValues { $0.min() ?? 0 }
+        if json {
+            let object: [String: Any] = [
+                "scene": scene, "device": device, "backend": backend.rawValue,
+                "width": camera.width, "height": camera.height, "repeat": repeatCount,
+                "frame_ms_median": Bench.median(frames), "frame_ms_min": frames.min() ?? 0,
+                "stages_ms_median": stageMedians, "stages_ms_min": stageMins,
+                "gaussians": statistics.gaussians, "visible_gaussians": statistics.visibleGaussians,
+                "tile_instances": statistics.tileInstances,
+            ]
+            let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("scene:          \(scene)")
+        print("device:         \(device)")
+        print("image:          \(camera.width)×\(camera.height), \(repeatCount) renders after \(warmup) warm-up")
+        print("gaussians:      \(statistics.gaussians) (\(statistics.visibleGaussians) visible), \(statistics.tileInstances) tile instances")
+        print(String(format: "frame:          median %9.3f ms   min %9.3f ms", Bench.median(frames), frames.min() ?? 0))
+        for name in StageTimings.stageNames where stageMedians[name] != nil {
+            let label = "  " + name + String(repeating: " ", count: max(0, 14 - name.count))
+            print(label + String(format: "median %9.3f ms   min %9.3f ms", stageMedians[name]!, stageMins[name]!))
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let s = values.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}
