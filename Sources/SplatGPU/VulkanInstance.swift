@@ -83,7 +83,7 @@ public final class VulkanInstance {
         guard result == VK_SUCCESS, let instance = created else {
             throw VulkanError(call: "vkCreateInstance", result: result,
                               hint: result == VK_ERROR_INCOMPATIBLE_DRIVER
-                                ? "no Vulkan driver is installed (Debian: apt-get install mesa-vulkan-drivers); or use --backend cpu"
+                                ? "no Vulkan driver is installed (Debian: apt-get install mesa-vulkan-drivers)"
                                 : nil)
         }
         handle = instance

@@ -58,11 +58,19 @@ extension Backend {
             do {
                 return try VulkanRasterizer(preference: device)
             } catch let error as VulkanError {
-                throw UserError("cannot start the Vulkan backend: \(error); use --backend cpu to render on the CPU")
+                throw UserError(Backend.noDeviceMessage("\(error)"))
             } catch let error as GPUError {
-                throw UserError("cannot start the Vulkan backend: \(error)")
+                throw UserError(Backend.noDeviceMessage(error.description))
             }
         }
+    }
+}
+
+extension Backend {
+    /// The error when the Vulkan backend cannot start: always names the CPU fallback.
+    static func noDeviceMessage(_ reason: String) -> String {
+        let message = "cannot start the Vulkan backend: \(reason)"
+        return message.contains("--backend cpu") ? message : message + "; use --backend cpu to render on the CPU"
     }
 }
 

@@ -38,7 +38,7 @@ final class CLITests: XCTestCase {
     }
 
     func testRenderIsByteIdenticalTwice() throws {
-        let args = ["render", CLI.scene("synthetic.ply"), "--width", "96", "--height", "64", "--backend", "cpu"]
+        let args = ["render", CLI.scene("synthetic.ply"), "--width", "96", "--height", "64"]
         XCTAssertEqual(try CLI.run(args + ["--output", path("a.png")]).status, 0)
         XCTAssertEqual(try CLI.run(args + ["--output", path("b.png")]).status, 0)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("a.png"))),
@@ -84,9 +84,42 @@ final class CLITests: XCTestCase {
                            contains: "camera index 4 is out of range (the file has 1 camera)")
     }
 
-    func testVulkanBackendNotYetAvailable() throws {
-        assertOneLineError(try CLI.run(["render", CLI.scene("synthetic.ply"), "--backend", "vulkan", "--output", path("o.png")]),
-                           contains: "use --backend cpu")
+    func testNoVulkanDriverNamesTheCPUBackend() throws {
+        let out = path("o.png")
+        let result = try CLI.run(["render", CLI.scene("synthetic.ply"), "--output", out],
+                                 environment: ["VK_ICD_FILENAMES": "/nonexistent/icd.json", "VK_DRIVER_FILES": "/nonexistent/icd.json"])
+        assertOneLineError(result, contains: "cannot start the Vulkan backend")
+        XCTAssert(result.stderr.contains("use --backend cpu"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testPlantOnTheDefaultGPUBackendMatchesTheReference() throws {
+        guard let reference = CLI.sharedData("plant.reference.png") else {
+            throw XCTSkip("../shared/data is absent: cannot compare with plant.reference.png")
+        }
+        let devices = try CLI.run(["info", "--devices"])
+        guard devices.status == 0, devices.stdout.contains("usable") else {
+            throw XCTSkip("no usable Vulkan device: \(devices.stderr)\(devices.stdout)")
+        }
+        let out = path("plant-gpu.png")
+        let render = try CLI.run(["render", CLI.scene("plant.splat"), "--camera", CLI.scene("plant.cameras.json"),
+                                  "--background", "white", "--output", out])
+        XCTAssertEqual(render.status, 0, render.stderr)
+        let compare = try CLI.run(["compare", out, reference.path, "--min-psnr", "45"])
+        XCTAssertEqual(compare.status, 0, compare.stdout + compare.stderr)
+    }
+
+    func testBenchJSON() throws {
+        let devices = try CLI.run(["info", "--devices"])
+        guard devices.status == 0, devices.stdout.contains("usable") else { throw XCTSkip("no usable Vulkan device") }
+        let result = try CLI.run(["bench", CLI.scene("synthetic.ply"), "--width", "64", "--height", "48", "--repeat", "2", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertGreaterThan(try XCTUnwrap(report["frame_ms_median"] as? Double), 0)
+        let stages = try XCTUnwrap(report["stages_ms_median"] as? [String: Double])
+        XCTAssertEqual(Set(stages.keys), ["preprocess", "scan", "keys", "sort", "ranges", "blend", "readback"])
+        XCTAssertGreaterThan(try XCTUnwrap(report["tile_instances"] as? Int), 0)
+        XCTAssert((report["device"] as? String)?.isEmpty == false)
     }
 
     func testInfoJSON() throws {
