@@ -11,6 +11,14 @@ struct GaussianGeometry {
     vec4 rotation;          // unit quaternion (w, x, y, z) in (x, y, z, w)
 };
 
+// One Gaussian's motion (64 bytes), present for time-varying clouds (TemporalCloud.Motion).
+struct GaussianMotion {
+    vec4 velocityTimeCenter;     // velocity xyz, time centre
+    vec4 accelerationTimeScale;  // acceleration xyz, time scale (∞: no falloff)
+    vec4 jerk;                   // jerk xyz, w unused
+    vec4 angularVelocity;        // added to the raw quaternion (w, x, y, z) per unit time
+};
+
 // One Gaussian after preprocess (64 bytes). radius == 0 marks a culled Gaussian.
 struct ProjectedSplat {
     vec4 meanDepthOpacity;  // pixel x, pixel y, view depth, opacity

@@ -1,8 +1,9 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
-// Preprocess: cull, project, EWA covariance, SH colour and tile rectangle of each Gaussian
-// (DESIGN.md §3 steps 1–8; CPU twin: SplatCore Preprocess.project). Runs over one chunk of the
+// Preprocess: time slice (TemporalCloud.state), cull, project, EWA covariance, SH colour and tile
+// rectangle of each Gaussian (DESIGN.md §3 steps 1–8, §4; CPU twins: TemporalCloud.state and
+// SplatCore Preprocess.project). Runs over one chunk of the
 // cloud per dispatch, so clouds larger than one storage binding can see still render.
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer Geometry { GaussianGeometry geometry[]; };  // this chunk
@@ -10,6 +11,7 @@ layout(std430, binding = 1) readonly buffer SH { float sh[]; };                 
 layout(std430, binding = 2) writeonly buffer Splats { ProjectedSplat splats[]; };       // whole cloud
 layout(std430, binding = 3) writeonly buffer TileCounts { uint tileCounts[]; };         // whole cloud
 layout(std430, binding = 4) writeonly buffer DepthKeys { uint depthKeys[]; };           // whole cloud
+layout(std430, binding = 5) readonly buffer Motion { GaussianMotion motion[]; };        // this chunk, if temporal
 
 layout(push_constant) uniform Push {
     vec4 view0;             // world→camera rows, translation in w
@@ -23,9 +25,9 @@ layout(push_constant) uniform Push {
     uint count;             // Gaussians in this chunk
     uint firstGaussian;     // global index of the chunk's first Gaussian
     uint shDegree;
-    uint antialiased;
-    uint pad0;
-    uint pad1;
+    uint flags;             // PREPROCESS_FLAG_*
+    float time;             // scene time of the slice
+    float falloffCutoff;    // temporal factors at or below this drop the Gaussian
 } pc;
 
 // Constants of the official 3DGS forward pass (graphdeco-inria/diff-gaussian-rasterization).
@@ -98,6 +100,22 @@ void main() {
     uint global = pc.firstGaussian + local;
     GaussianGeometry g = geometry[local];
     vec3 p = g.positionOpacity.xyz;
+    float opacity = g.positionOpacity.w;
+    vec4 quaternion = g.rotation;
+    if ((pc.flags & PREPROCESS_FLAG_TEMPORAL) != 0u) {
+        GaussianMotion m = motion[local];
+        float dt = pc.time - m.velocityTimeCenter.w;
+        float u = dt / m.accelerationTimeScale.w;
+        float factor = exp(-(u * u));
+        if (!(factor > pc.falloffCutoff)) { cull(global); return; }
+        opacity = opacity * factor;
+        if (!(opacity >= 1.0 / 255.0)) { cull(global); return; }
+        p = p + m.velocityTimeCenter.xyz * dt + m.accelerationTimeScale.xyz * (dt * dt) + m.jerk.xyz * (dt * dt * dt);
+        quaternion = quaternion + m.angularVelocity * dt;
+    }
+    // Normalised here for every cloud: temporal rotations are raw; static ones are already unit.
+    float qn = length(quaternion);
+    quaternion = qn > 0.0 ? quaternion / qn : vec4(1.0, 0.0, 0.0, 0.0);
     vec3 t = vec3(dot(pc.view0.xyz, p) + pc.view0.w, dot(pc.view1.xyz, p) + pc.view1.w, dot(pc.view2.xyz, p) + pc.view2.w);
     if (!(t.z > NEAR_PLANE)) { cull(global); return; }
 
@@ -115,7 +133,7 @@ void main() {
                       dot(vec3(pc.view0.y, pc.view1.y, pc.view2.y), j1),
                       dot(vec3(pc.view0.z, pc.view1.z, pc.view2.z), j1));
 
-    mat3 r = rotationRows(g.rotation);
+    mat3 r = rotationRows(quaternion);
     vec3 s = g.scale.xyz;
     // M = R·S as rows; Σ = M·Mᵀ.
     vec3 m0 = r[0] * s, m1 = r[1] * s, m2 = r[2] * s;
@@ -126,12 +144,11 @@ void main() {
     vec3 st1 = vec3(dot(sigma0, tRow1), dot(sigma1, tRow1), dot(sigma2, tRow1));
     float c00 = dot(tRow0, st0), c01 = dot(tRow0, st1), c11 = dot(tRow1, st1);
 
-    float opacity = g.positionOpacity.w;
     float detBefore = c00 * c11 - c01 * c01;
     c00 += LOW_PASS;
     c11 += LOW_PASS;
     float det = c00 * c11 - c01 * c01;
-    if (pc.antialiased != 0u) opacity *= sqrt(max(2.5e-5, detBefore / det));
+    if ((pc.flags & PREPROCESS_FLAG_ANTIALIASED) != 0u) opacity *= sqrt(max(2.5e-5, detBefore / det));
     if (det == 0.0) { cull(global); return; }
     float detInv = 1.0 / det;
     vec3 conic = vec3(c11 * detInv, -c01 * detInv, c00 * detInv);

@@ -6,6 +6,8 @@ public struct CameraRequest: Equatable, Sendable {
         case automatic
         /// A camera from a list (a cameras.json), chosen by index or name.
         case file(path: String, selection: Selection)
+        /// A camera carried by the scene file itself (splaTV), chosen by index or name.
+        case scene(selection: Selection)
         case lookAt(eye: SIMD3<Float>, target: SIMD3<Float>, up: SIMD3<Float>)
     }
 
@@ -48,8 +50,17 @@ public struct CameraRequest: Equatable, Sendable {
 
     /// The camera for `cloud`. Explicit sizes scale a file camera's intrinsics; when only one of
     /// width and height is given, the other follows the camera's aspect ratio.
-    public func resolve(for cloud: SplatCloud) throws -> Camera {
+    public func resolve(for cloud: SplatCloud, sceneCameras: [Camera] = []) throws -> Camera {
         switch source {
+        case .scene(let selection):
+            guard !sceneCameras.isEmpty else {
+                throw CameraRequestError("--camera-index and --camera-name need --camera: the scene file carries no cameras")
+            }
+            return adjusted(try CameraRequest.select(selection, from: sceneCameras, path: "the scene's cameras"))
+        case .automatic where !sceneCameras.isEmpty:
+            // A scene that carries cameras starts from its first one.
+            return try CameraRequest(source: .scene(selection: .index(0)), fovY: fovY, width: width, height: height)
+                .resolve(for: cloud, sceneCameras: sceneCameras)
         case .automatic:
             let (w, h) = size(defaultWidth: CameraRequest.defaultSize.width, defaultHeight: CameraRequest.defaultSize.height)
             return Camera.framing(cloud, width: w, height: h, fovY: fovY ?? CameraRequest.defaultFovY)
@@ -61,12 +72,18 @@ public struct CameraRequest: Equatable, Sendable {
             }
             return camera
         case .file(let path, let selection):
-            var camera = try CameraRequest.select(selection, from: CameraFile.load(path: path), path: path)
-            let (w, h) = size(defaultWidth: camera.width, defaultHeight: camera.height)
-            if w != camera.width || h != camera.height { camera = camera.resized(width: w, height: h) }
-            if let fovY { camera = camera.withFovY(fovY) }
-            return camera
+            let camera = try CameraRequest.select(selection, from: CameraFile.load(path: path), path: path)
+            return adjusted(camera)
         }
+    }
+
+    /// A listed camera with the requested size (intrinsics scale with it) and field of view.
+    private func adjusted(_ listed: Camera) -> Camera {
+        var camera = listed
+        let (w, h) = size(defaultWidth: camera.width, defaultHeight: camera.height)
+        if w != camera.width || h != camera.height { camera = camera.resized(width: w, height: h) }
+        if let fovY { camera = camera.withFovY(fovY) }
+        return camera
     }
 
     private func size(defaultWidth: Int, defaultHeight: Int) -> (Int, Int) {

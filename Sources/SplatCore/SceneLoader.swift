@@ -11,13 +11,22 @@ public struct LoadedScene: Sendable {
     public var format: SceneFormat
     /// A detail for reports, e.g. the PLY encoding ("binary_little_endian", "ascii").
     public var formatDetail: String
-    public var cloud: SplatCloud
+    /// The scene in canonical form; static formats have no motion.
+    public var scene: TemporalCloud
 
-    public init(format: SceneFormat, formatDetail: String, cloud: SplatCloud) {
+    public init(format: SceneFormat, formatDetail: String, scene: TemporalCloud) {
         self.format = format
         self.formatDetail = formatDetail
-        self.cloud = cloud
+        self.scene = scene
     }
+
+    public init(format: SceneFormat, formatDetail: String, cloud: SplatCloud) {
+        self.init(format: format, formatDetail: formatDetail, scene: TemporalCloud(static: cloud))
+    }
+
+    /// The Gaussians in their canonical state (the whole cloud of a static scene; for a 4D scene,
+    /// reference positions and peak opacities), for bounds and automatic framing.
+    public var cloud: SplatCloud { scene.canonical }
 }
 
 /// Reads a scene file of any supported format, recognised by content, never by extension.

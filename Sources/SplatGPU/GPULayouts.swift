@@ -31,9 +31,17 @@ struct PreprocessPush {
     var count: UInt32
     var firstGaussian: UInt32
     var shDegree: UInt32
-    var antialiased: UInt32
-    var pad0: UInt32 = 0
-    var pad1: UInt32 = 0
+    var flags: UInt32
+    var time: Float
+    var falloffCutoff: Float
+}
+
+/// `GaussianMotion` in common.glsl (64 bytes).
+struct GPUGaussianMotion {
+    var velocityTimeCenter: SIMD4<Float>
+    var accelerationTimeScale: SIMD4<Float>
+    var jerk: SIMD4<Float>
+    var angularVelocity: SIMD4<Float>
 }
 
 /// blend.comp push constants.

@@ -9,7 +9,8 @@ final class GPUScan {
     /// Per level: partition sums and their scan (count + 1).
     private var levels: [(sums: GPUBuffer, scanned: GPUBuffer)] = []
     private var capacity = -1
-    private let dummy: GPUBuffer
+    /// A 4-byte buffer for bindings a pass does not read this time.
+    let dummy: GPUBuffer
 
     init(device: GPUDevice, pipelines: Pipelines) throws {
         self.device = device

@@ -1,26 +1,37 @@
 import SplatCore
 
-/// A cloud uploaded to the GPU once. The geometry and SH buffers may be larger than one storage
-/// binding can see; preprocess then walks them in chunks that each fit a binding.
+/// A cloud uploaded to the GPU once; a frame then passes only the time and the camera. The
+/// geometry, motion and SH buffers may be larger than one storage binding can see; preprocess
+/// then walks them in chunks that each fit a binding.
 public final class GPUScene {
     public let device: GPUDevice
     public let count: Int
     public let shDegree: Int
     let geometry: GPUBuffer
     let sh: GPUBuffer
+    /// Per-Gaussian motion of a time-varying cloud; nil for a static one.
+    let motion: GPUBuffer?
+    let falloffCutoff: Float
     /// Gaussians per preprocess dispatch, so each chunk's window fits maxStorageBufferRange.
     let chunkSize: Int
 
     static let geometryStride = MemoryLayout<GPUGaussianGeometry>.stride
 
-    public init(device: GPUDevice, cloud: SplatCloud) throws {
+    static let motionStride = MemoryLayout<GPUGaussianMotion>.stride
+
+    public convenience init(device: GPUDevice, cloud: SplatCloud) throws {
+        try self.init(device: device, scene: TemporalCloud(static: cloud))
+    }
+
+    public init(device: GPUDevice, scene cloud: TemporalCloud) throws {
         self.device = device
         count = cloud.count
         shDegree = cloud.shDegree
+        falloffCutoff = cloud.motion?.falloffCutoff ?? 0
         let shStride = SplatCloud.coefficientCount(degree: cloud.shDegree) * 3 * 4
         chunkSize = GPUScene.chunkSize(maxRange: device.info.maxStorageBufferRange,
                                        alignment: device.info.storageBufferOffsetAlignment,
-                                       strides: [GPUScene.geometryStride, shStride])
+                                       strides: [GPUScene.geometryStride, shStride, GPUScene.motionStride])
         var packed = [GPUGaussianGeometry]()
         packed.reserveCapacity(cloud.count)
         for i in 0..<cloud.count {
@@ -34,7 +45,24 @@ public final class GPUScene {
         sh = try GPUBuffer(device: device, size: cloud.sh.count * 4, usage: .storage,
                            label: "SH coefficients (\(cloud.count) Gaussians, degree \(cloud.shDegree))")
         try sh.upload(cloud.sh)
+        if let m = cloud.motion {
+            var packed = [GPUGaussianMotion]()
+            packed.reserveCapacity(cloud.count)
+            for i in 0..<cloud.count {
+                packed.append(GPUGaussianMotion(velocityTimeCenter: SIMD4(m.velocities[i], m.timeCenters[i]),
+                                                accelerationTimeScale: SIMD4(m.accelerations[i], m.timeScales[i]),
+                                                jerk: SIMD4(m.jerks[i], 0), angularVelocity: m.angularVelocities[i]))
+            }
+            let buffer = try GPUBuffer(device: device, size: packed.count * GPUScene.motionStride, usage: .storage,
+                                       label: "Gaussian motion (\(cloud.count) Gaussians)")
+            try buffer.upload(packed)
+            motion = buffer
+        } else {
+            motion = nil
+        }
     }
+
+    public var isTemporal: Bool { motion != nil }
 
     /// The largest multiple of the preprocess workgroup whose windows fit one binding and start at
     /// offsets the device accepts.

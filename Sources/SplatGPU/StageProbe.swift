@@ -62,8 +62,9 @@ final class GPUStageProbe {
         try preprocess(scene: try GPUScene(device: device, cloud: cloud), camera: camera, settings: settings)
     }
 
-    /// As above on an uploaded scene (its `chunks` decide the dispatches).
-    func preprocess(scene: GPUScene, camera: Camera, settings: RenderSettings)
+    /// As above on an uploaded scene (its `chunks` decide the dispatches), at `time` for a
+    /// time-varying one.
+    func preprocess(scene: GPUScene, time: Float = 0, camera: Camera, settings: RenderSettings)
         throws -> (splats: [GPUProjectedSplat], tileCounts: [UInt32], depthKeys: [UInt32]) {
         let n = scene.count
         let grid = TileGrid(width: camera.width, height: camera.height)
@@ -73,14 +74,18 @@ final class GPUStageProbe {
         let depthKeys = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe depth keys")
         let shStride = SplatCloud.coefficientCount(degree: scene.shDegree) * 12
         try device.submitAndWait { r in
+            // Mirrors submission 1 of VulkanRasterizer.render.
             for chunk in scene.chunks {
-                let push = PreprocessPush(camera: camera, grid: grid, settings: settings, shDegree: scene.shDegree,
+                let push = PreprocessPush(camera: camera, grid: grid, settings: settings, scene: scene, time: time,
                                           count: chunk.count, first: chunk.lowerBound)
                 r.dispatch(pipelines.preprocess,
                            buffers: [BufferRange(scene.geometry, offset: chunk.lowerBound * GPUScene.geometryStride,
                                                  size: chunk.count * GPUScene.geometryStride),
                                      BufferRange(scene.sh, offset: chunk.lowerBound * shStride, size: chunk.count * shStride),
-                                     BufferRange(splats), BufferRange(tileCounts), BufferRange(depthKeys)],
+                                     BufferRange(splats), BufferRange(tileCounts), BufferRange(depthKeys),
+                                     scene.motion.map { BufferRange($0, offset: chunk.lowerBound * GPUScene.motionStride,
+                                                                    size: chunk.count * GPUScene.motionStride) }
+                                         ?? BufferRange(scan.dummy)],
                            push: push, groups: (groups(chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
             }
             r.barrier()

@@ -17,6 +17,7 @@ public final class VulkanRasterizer: SplatRasterizer {
     let sort: GPURadixSort
     let buffers: FrameBuffers
     let timestamps: TimestampPool?
+    let preprocess: PreprocessPass
     /// Timings of the most recent frame (GPU timestamps when the queue has them).
     public private(set) var lastTimings = StageTimings()
 
@@ -26,6 +27,7 @@ public final class VulkanRasterizer: SplatRasterizer {
         scan = try GPUScan(device: device, pipelines: pipelines)
         sort = GPURadixSort(device: device, pipelines: pipelines, scan: scan)
         buffers = FrameBuffers(device: device)
+        preprocess = PreprocessPass(pipeline: pipelines.preprocess, dummy: scan.dummy)
         timestamps = device.info.timestampsSupported ? try TimestampPool(device: device, count: Mark.allCases.count) : nil
     }
 
@@ -36,6 +38,9 @@ public final class VulkanRasterizer: SplatRasterizer {
     /// Uploads a cloud once, for many frames.
     public func upload(_ cloud: SplatCloud) throws -> GPUScene { try GPUScene(device: device, cloud: cloud) }
 
+    /// Uploads a time-varying cloud once; frames then pass only the time and the camera.
+    public func upload(_ scene: TemporalCloud) throws -> GPUScene { try GPUScene(device: device, scene: scene) }
+
     public func render(_ cloud: SplatCloud, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
         try render(try upload(cloud), camera: camera, settings: settings)
     }
@@ -45,7 +50,8 @@ public final class VulkanRasterizer: SplatRasterizer {
         case start, preprocessed, counted, resumed, compacted, depthSorted, scanned, emitted, tileSorted, ranged, blended
     }
 
-    public func render(_ scene: GPUScene, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
+    /// Renders the uploaded scene at `time` (ignored by static scenes).
+    public func render(_ scene: GPUScene, time: Float = 0, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
         let wallStart = DispatchTime.now().uptimeNanoseconds
         let grid = TileGrid(width: camera.width, height: camera.height)
         let n = scene.count
@@ -57,18 +63,9 @@ public final class VulkanRasterizer: SplatRasterizer {
         try device.submitAndWait { r in
             if let timestamps { r.reset(timestamps) }
             mark(r, .start)
-            for chunk in scene.chunks {
-                let push = PreprocessPush(camera: camera, grid: grid, settings: settings, shDegree: scene.shDegree,
-                                          count: chunk.count, first: chunk.lowerBound)
-                let shStride = SplatCloud.coefficientCount(degree: scene.shDegree) * 12
-                r.dispatch(pipelines.preprocess,
-                           buffers: [BufferRange(scene.geometry, offset: chunk.lowerBound * GPUScene.geometryStride,
-                                                 size: chunk.count * GPUScene.geometryStride),
-                                     BufferRange(scene.sh, offset: chunk.lowerBound * shStride, size: chunk.count * shStride),
-                                     buffers.splats.range, buffers.tileCounts.range, buffers.depthKeys.range],
-                           push: push, groups: (groups(chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
-            }
-            r.barrier()
+            preprocess.record(r, scene: scene, time: time, camera: camera, settings: settings,
+                              outputs: .init(splats: buffers.splats.range, tileCounts: buffers.tileCounts.range,
+                                             depthKeys: buffers.depthKeys.range))
             mark(r, .preprocessed)
             try scan.record(r, input: buffers.tileCounts.range, output: buffers.visibleSlots.range, count: n, flagsOnly: true)
             try scan.record(r, input: buffers.tileCounts.range, output: buffers.instanceTotals.range, count: n)
@@ -183,19 +180,5 @@ public final class VulkanRasterizer: SplatRasterizer {
                              alpha: Image(width: grid.width, height: grid.height, channels: 1, pixels: alpha),
                              depth: Image(width: grid.width, height: grid.height, channels: 1, pixels: depth),
                              statistics: statistics)
-    }
-}
-
-extension PreprocessPush {
-    init(camera: Camera, grid: TileGrid, settings: RenderSettings, shDegree: Int, count: Int, first: Int) {
-        let r = camera.rotation, t = camera.translation
-        self.init(view0: SIMD4(r.r0, t.x), view1: SIMD4(r.r1, t.y), view2: SIMD4(r.r2, t.z),
-                  cameraPosition: SIMD4(camera.position, 0),
-                  intrinsics: SIMD4(camera.fx, camera.fy, camera.cx, camera.cy),
-                  tanHalfFov: SIMD2(camera.tanHalfFovX, camera.tanHalfFovY),
-                  imageSize: SIMD2(UInt32(grid.width), UInt32(grid.height)),
-                  tileGrid: SIMD2(UInt32(grid.tilesX), UInt32(grid.tilesY)),
-                  count: UInt32(count), firstGaussian: UInt32(first), shDegree: UInt32(shDegree),
-                  antialiased: settings.antialiased ? 1 : 0)
     }
 }

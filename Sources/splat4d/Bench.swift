@@ -25,6 +25,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Vulkan device: an index or a name substring.")
     var device: String?
 
+    @Option(help: "Scene time to render (default: the start of the scene's range).")
+    var time: Float?
+
     @Flag(help: "Antialiased mode.")
     var antialiased = false
 
@@ -38,41 +41,29 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let loaded = try SceneLoader.load(path: scene)
-        let camera = try self.camera.request().resolve(for: loaded.cloud)
+        let t = try SceneTime.resolve(time, for: loaded.scene, path: scene)
+        let camera = try self.camera.request().resolve(for: loaded.cloud, sceneCameras: loaded.scene.metadata.cameras)
         let settings = RenderSettings(antialiased: antialiased)
+        let renderer = try SceneFrameRenderer(scene: loaded.scene, backend: backend, device: device)
         var frames: [Double] = []
         var stages: [String: [Double]] = [:]
         var statistics = FrameStatistics(gaussians: 0, visibleGaussians: 0, tileInstances: 0)
-        let deviceName: String
-
-        switch backend {
-        case .vulkan:
-            let rasterizer = try backend.makeRasterizer(device: device) as! VulkanRasterizer
-            deviceName = "\(rasterizer.device.info.name) (\(rasterizer.device.info.driver))"
-            let uploaded = try rasterizer.upload(loaded.cloud)
-            for i in 0..<(warmup + repeatCount) {
-                let frame = try rasterizer.render(uploaded, camera: camera, settings: settings)
-                guard i >= warmup else { continue }
-                statistics = frame.statistics
-                frames.append(rasterizer.lastTimings.frameMilliseconds)
-                for (name, ms) in rasterizer.lastTimings.milliseconds { stages[name, default: []].append(ms) }
-            }
-        case .cpu:
-            deviceName = "CPU reference (\(ProcessInfo.processInfo.activeProcessorCount) cores)"
-            let rasterizer = ReferenceRasterizer()
-            for i in 0..<(warmup + repeatCount) {
-                let start = DispatchTime.now().uptimeNanoseconds
-                let frame = try rasterizer.render(loaded.cloud, camera: camera, settings: settings)
-                let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-                guard i >= warmup else { continue }
-                statistics = frame.statistics
-                frames.append(ms)
-            }
+        for i in 0..<(warmup + repeatCount) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let frame = try renderer.render(at: t, camera: camera, settings: settings)
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            guard i >= warmup else { continue }
+            statistics = frame.statistics
+            frames.append(renderer.lastTimings?.frameMilliseconds ?? wall)
+            for (name, ms) in renderer.lastTimings?.milliseconds ?? [:] { stages[name, default: []].append(ms) }
         }
-        report(frames: frames, stages: stages, statistics: statistics, device: deviceName, camera: camera)
+        let active = loaded.scene.activeCount(at: t)
+        report(frames: frames, stages: stages, statistics: statistics, active: active, time: loaded.scene.isStatic ? nil : t,
+               device: renderer.deviceDescription, camera: camera)
     }
 
-    private func report(frames: [Double], stages: [String: [Double]], statistics: FrameStatistics, device: String, camera: Camera) {
+    private func report(frames: [Double], stages: [String: [Double]], statistics: FrameStatistics, active: Int, time: Float?,
+                        device: String, camera: Camera) {
         let stageMedians = stages.mapValues(Bench.median)
         let stageMins = stages.mapValues { $0.min() ?? 0 }
         if json {
@@ -81,7 +72,8 @@ struct Bench: ParsableCommand {
                 "width": camera.width, "height": camera.height, "repeat": repeatCount,
                 "frame_ms_median": Bench.median(frames), "frame_ms_min": frames.min() ?? 0,
                 "stages_ms_median": stageMedians, "stages_ms_min": stageMins,
-                "gaussians": statistics.gaussians, "visible_gaussians": statistics.visibleGaussians,
+                "gaussians": statistics.gaussians, "active_gaussians": active, "visible_gaussians": statistics.visibleGaussians,
+                "time": time.map { Double($0) as Any } ?? NSNull(),
                 "tile_instances": statistics.tileInstances,
             ]
             let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -91,7 +83,7 @@ struct Bench: ParsableCommand {
         print("scene:          \(scene)")
         print("device:         \(device)")
         print("image:          \(camera.width)×\(camera.height), \(repeatCount) renders after \(warmup) warm-up")
-        print("gaussians:      \(statistics.gaussians) (\(statistics.visibleGaussians) visible), \(statistics.tileInstances) tile instances")
+        print("gaussians:      \(statistics.gaussians) (\(active) active\(time.map { " at t = \($0)" } ?? ""), \(statistics.visibleGaussians) visible), \(statistics.tileInstances) tile instances")
         print(String(format: "frame:          median %9.3f ms   min %9.3f ms", Bench.median(frames), frames.min() ?? 0))
         for name in StageTimings.stageNames where stageMedians[name] != nil {
             let label = "  " + name + String(repeating: " ", count: max(0, 14 - name.count))

@@ -6,7 +6,7 @@ struct CameraOptions: ParsableArguments {
     @Option(name: .customLong("camera"), help: ArgumentHelp("A 3DGS cameras.json file.", valueName: "cameras.json"))
     var cameraFile: String?
 
-    @Option(help: "Which camera of the file (default 0).")
+    @Option(help: "Which camera of --camera's file, or of the scene's own cameras (default 0).")
     var cameraIndex: Int?
 
     @Option(help: "Pick the file's camera by its img_name.")
@@ -26,14 +26,11 @@ struct CameraOptions: ParsableArguments {
     var height: Int?
 
     func validate() throws {
-        if cameraFile == nil, cameraIndex != nil || cameraName != nil {
-            throw ValidationError("--camera-index and --camera-name need --camera")
-        }
         if cameraIndex != nil, cameraName != nil {
             throw ValidationError("give --camera-index or --camera-name, not both")
         }
-        if cameraFile != nil, lookAt != nil {
-            throw ValidationError("give --camera or --look-at, not both")
+        if cameraFile != nil || cameraIndex != nil || cameraName != nil, lookAt != nil {
+            throw ValidationError("give --look-at or a listed camera (--camera, --camera-index, --camera-name), not both")
         }
         if let i = cameraIndex, i < 0 { throw ValidationError("--camera-index must be 0 or more") }
         if let f = fovY, !(f > 0 && f < 180) { throw ValidationError("--fov-y must lie strictly between 0 and 180 degrees") }
@@ -48,6 +45,9 @@ struct CameraOptions: ParsableArguments {
         let source: CameraRequest.Source
         if let cameraFile {
             source = .file(path: cameraFile, selection: cameraName.map { .name($0) } ?? .index(cameraIndex ?? 0))
+        } else if cameraIndex != nil || cameraName != nil {
+            // The scene's own cameras (splaTV files carry some).
+            source = .scene(selection: cameraName.map { .name($0) } ?? .index(cameraIndex ?? 0))
         } else if let lookAt {
             let (eye, target, up) = try ValueParsing.lookAt(lookAt)
             source = .lookAt(eye: eye, target: target, up: up)

@@ -23,6 +23,7 @@ struct Info: ParsableCommand {
         guard let scene else { return }
         let loaded = try SceneLoader.load(path: scene)
         let cloud = loaded.cloud
+        let meta = loaded.scene.metadata
         let bounds = Bounds(of: cloud.positions) ?? Bounds(min: .zero, max: .zero)
         if json {
             let object: [String: Any] = [
@@ -32,7 +33,10 @@ struct Info: ParsableCommand {
                 "gaussians": cloud.count,
                 "sh_degree": cloud.shDegree,
                 "bounds": ["min": array(bounds.min), "max": array(bounds.max)],
-                "time_range": NSNull(),
+                "time_range": meta.timeRange.map { [Double($0.lowerBound), Double($0.upperBound)] as Any } ?? NSNull(),
+                "time_unit": meta.timeRange == nil ? NSNull() : meta.timeUnit as Any,
+                "frame_rate": meta.frameRate.map { $0 as Any } ?? NSNull(),
+                "cameras": meta.cameras.count,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
@@ -42,7 +46,13 @@ struct Info: ParsableCommand {
             print("gaussians:  \(cloud.count)")
             print("sh degree:  \(cloud.shDegree)")
             print("bounds:     min \(text(bounds.min))  max \(text(bounds.max))")
-            print("time range: none (static scene)")
+            if let range = meta.timeRange, !loaded.scene.isStatic {
+                let rate = meta.frameRate.map { String(format: ", %.6g frames/s", $0) } ?? ""
+                print("time range: \(range.lowerBound) ... \(range.upperBound) (\(meta.timeUnit)\(rate))")
+            } else {
+                print("time range: none (static scene)")
+            }
+            if !meta.cameras.isEmpty { print("cameras:    \(meta.cameras.count) in the file (--camera-index)") }
         }
     }
 

@@ -28,6 +28,9 @@ struct Render: ParsableCommand {
     @Option(help: "Vulkan device: an index or a name substring (see `splat4d info --devices`).")
     var device: String?
 
+    @Option(help: "Scene time to render (in the scene's time unit; `splat4d info` shows the range). Default: the start.")
+    var time: Float?
+
     @Flag(help: "Antialiased mode: scale opacity by the low-pass filter's determinant ratio.")
     var antialiased = false
 
@@ -41,10 +44,11 @@ struct Render: ParsableCommand {
     func run() throws {
         let settings = RenderSettings(background: try ValueParsing.background(background), antialiased: antialiased)
         try OutputPath.checkWritable(output)
-        let rasterizer = try backend.makeRasterizer(device: device)
         let loaded = try SceneLoader.load(path: scene)
-        let camera = try self.camera.request().resolve(for: loaded.cloud)
-        let frame = try rasterizer.render(loaded.cloud, camera: camera, settings: settings)
+        let t = try SceneTime.resolve(time, for: loaded.scene, path: scene)
+        let camera = try self.camera.request().resolve(for: loaded.cloud, sceneCameras: loaded.scene.metadata.cameras)
+        let renderer = try SceneFrameRenderer(scene: loaded.scene, backend: backend, device: device)
+        let frame = try renderer.render(at: t, camera: camera, settings: settings)
         try PNGFile.write(frame.colour, to: output)
     }
 }

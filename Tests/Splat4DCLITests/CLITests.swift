@@ -72,7 +72,7 @@ final class CLITests: XCTestCase {
         assertOneLineError(try CLI.run(["render", scene, "--output", path("o.txt")]),
                            status: 64, contains: "--output must name a .png file")
         assertOneLineError(try CLI.run(["render", scene, "--output", path("o.png"), "--camera-index", "2"]),
-                           status: 64, contains: "--camera-index and --camera-name need --camera")
+                           status: 64, contains: "--camera-index and --camera-name need --camera: the scene file carries no cameras")
         assertOneLineError(try CLI.run(["render", scene, "--output", path("missing/o.png")]),
                            contains: "does not exist")
     }

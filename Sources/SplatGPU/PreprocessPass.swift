@@ -1,0 +1,50 @@
+import SplatCore
+
+/// Records the preprocess pass: one dispatch per chunk of the uploaded scene, each binding the
+/// chunk's window of the geometry, SH and motion buffers and the whole-cloud outputs.
+struct PreprocessPass {
+    let pipeline: ComputePipeline
+    /// Bound in place of the motion buffer for static scenes.
+    let dummy: GPUBuffer
+
+    struct Outputs {
+        var splats: BufferRange
+        var tileCounts: BufferRange
+        var depthKeys: BufferRange
+    }
+
+    func record(_ r: CommandRecorder, scene: GPUScene, time: Float, camera: Camera, settings: RenderSettings,
+                outputs: Outputs) {
+        let grid = TileGrid(width: camera.width, height: camera.height)
+        let shStride = SplatCloud.coefficientCount(degree: scene.shDegree) * 12
+        for chunk in scene.chunks {
+            let push = PreprocessPush(camera: camera, grid: grid, settings: settings, scene: scene, time: time,
+                                      count: chunk.count, first: chunk.lowerBound)
+            func window(_ buffer: GPUBuffer, _ stride: Int) -> BufferRange {
+                BufferRange(buffer, offset: chunk.lowerBound * stride, size: chunk.count * stride)
+            }
+            r.dispatch(pipeline,
+                       buffers: [window(scene.geometry, GPUScene.geometryStride), window(scene.sh, shStride),
+                                 outputs.splats, outputs.tileCounts, outputs.depthKeys,
+                                 scene.motion.map { window($0, GPUScene.motionStride) } ?? BufferRange(dummy)],
+                       push: push, groups: (groups(chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
+        }
+        r.barrier()
+    }
+}
+
+extension PreprocessPush {
+    init(camera: Camera, grid: TileGrid, settings: RenderSettings, scene: GPUScene, time: Float, count: Int, first: Int) {
+        let r = camera.rotation, t = camera.translation
+        self.init(view0: SIMD4(r.r0, t.x), view1: SIMD4(r.r1, t.y), view2: SIMD4(r.r2, t.z),
+                  cameraPosition: SIMD4(camera.position, 0),
+                  intrinsics: SIMD4(camera.fx, camera.fy, camera.cx, camera.cy),
+                  tanHalfFov: SIMD2(camera.tanHalfFovX, camera.tanHalfFovY),
+                  imageSize: SIMD2(UInt32(grid.width), UInt32(grid.height)),
+                  tileGrid: SIMD2(UInt32(grid.tilesX), UInt32(grid.tilesY)),
+                  count: UInt32(count), firstGaussian: UInt32(first), shDegree: UInt32(scene.shDegree),
+                  flags: UInt32((settings.antialiased ? ShaderContract.PREPROCESS_FLAG_ANTIALIASED : 0)
+                                | (scene.isTemporal ? ShaderContract.PREPROCESS_FLAG_TEMPORAL : 0)),
+                  time: time, falloffCutoff: scene.falloffCutoff)
+    }
+}

@@ -1,0 +1,135 @@
+import XCTest
+@testable import SplatCore
+@testable import SplatGPU
+
+/// Clouds larger than one storage binding: preprocess walks GPUScene.chunks. Real devices allow
+/// 128 MiB per binding (millions of Gaussians), so these tests open a second device whose reported
+/// maxStorageBufferRange is lowered (the PhysicalDeviceInfo the renderer sizes everything from);
+/// the driver and the validation layer still see the real, larger limit.
+final class GPUChunkingTests: GPUTestCase {
+    /// Runs `body` on a device that reports `maxRange` bytes per storage binding, then fails the
+    /// test if the validation layer said anything, including while the device was destroyed.
+    func withLimitedDevice(maxRange: UInt64, _ body: (GPUDevice) throws -> Void) throws {
+        var log: ValidationLog?
+        try {
+            let instance = try VulkanInstance(validation: device.instance.validationLog != nil, echoValidation: false)
+            log = instance.validationLog
+            let real = try PhysicalDevice.choose(from: PhysicalDevice.enumerate(instance))
+            var info = real.info
+            info.maxStorageBufferRange = maxRange
+            let limited = try GPUDevice(instance: instance, physical: PhysicalDevice(handle: real.handle, info: info))
+            XCTAssertEqual(limited.info.maxStorageBufferRange, maxRange)
+            try body(limited)
+        }()
+        assertNoValidationMessages(log, "limited device")
+    }
+
+    func testChunkSizeIsTheLargestAlignedMultipleThatFits() {
+        let group = ShaderContract.PREPROCESS_WORKGROUP_SIZE
+        // lavapipe: 128 MiB, 16-byte alignment; degree-0 SH (12 B) and geometry (48 B).
+        XCTAssertEqual(GPUScene.chunkSize(maxRange: 1 << 27, alignment: 16, strides: [48, 12]), 2_796_160)
+        // Degree 3: 48 floats of SH (192 B) is the widest stream.
+        XCTAssertEqual(GPUScene.chunkSize(maxRange: 1 << 27, alignment: 256, strides: [48, 192]), 699_008)
+        XCTAssertEqual(GPUScene.chunkSize(maxRange: 49_152, alignment: 16, strides: [48, 192]), 256)
+        // Above Int32.max the range is capped (offsets stay 32-bit in the shaders' view).
+        XCTAssertEqual(GPUScene.chunkSize(maxRange: UInt64.max, alignment: 4, strides: [48, 12]),
+                       Int(Int32.max) / 48 / group * group)
+        for maxRange in stride(from: UInt64(group * 192), through: 1 << 22, by: 4099) {
+            for alignment in [4, 16, 64, 256] {
+                for strides in [[48, 12], [48, 48], [48, 108], [48, 192], [52, 36]] {
+                    let size = GPUScene.chunkSize(maxRange: maxRange, alignment: alignment, strides: strides)
+                    let widest = strides.max()!
+                    XCTAssertEqual(size % group, 0)
+                    XCTAssertLessThanOrEqual(UInt64(size * widest), maxRange, "\(maxRange) \(alignment) \(strides)")
+                    XCTAssertFalse(strides.contains { ($0 * size) % alignment != 0 }, "\(maxRange) \(alignment) \(strides)")
+                    // The largest: the next multiple of the workgroup no longer fits.
+                    XCTAssertGreaterThan(UInt64((size + group) * widest), maxRange, "\(maxRange) \(alignment) \(strides)")
+                }
+            }
+        }
+    }
+
+    /// Chunks cover the cloud in order, without gaps or overlaps.
+    func testChunksCoverTheCloud() throws {
+        // The widest per-Gaussian stream of a degree-0 scene is the 64-byte motion window.
+        try withLimitedDevice(maxRange: 64 * 256) { limited in
+            let camera = Fixtures.camera()
+            for count in [0, 1, 255, 256, 257, 1000] {
+                let scene = try GPUScene(device: limited, cloud: Fixtures.randomCloud(count: count, degree: 0, seed: 1, camera: camera))
+                XCTAssertEqual(scene.chunkSize, 256)
+                XCTAssertEqual(scene.chunks.count, (count + 255) / 256)
+                XCTAssertEqual(scene.chunks.flatMap { Array($0) }, Array(0..<count))
+            }
+        }
+    }
+
+    /// The preprocess pass over several chunks equals the single-dispatch pass and the CPU, for
+    /// every SH degree (the SH window's stride differs per degree).
+    func testPreprocessAcrossChunks() throws {
+        try withLimitedDevice(maxRange: 192 * 256) { limited in
+            let probeOnLimited = try GPUStageProbe(device: limited)
+            let camera = Fixtures.camera(width: 97, height: 61)
+            for degree in 0...3 {
+                let cloud = Fixtures.randomCloud(count: 2100, degree: degree, seed: UInt64(200 + degree), camera: camera)
+                let scene = try GPUScene(device: limited, cloud: cloud)
+                XCTAssertGreaterThanOrEqual(scene.chunks.count, 3, "degree \(degree)")
+                let chunked = try probeOnLimited.preprocess(scene: scene, camera: camera, settings: RenderSettings())
+                let whole = try probe.preprocess(cloud: cloud, camera: camera, settings: RenderSettings())
+                XCTAssertEqual(try GPUScene(device: device, cloud: cloud).chunks.count, 1)
+                XCTAssertEqual(chunked.tileCounts, whole.tileCounts, "degree \(degree)")
+                XCTAssertEqual(chunked.depthKeys, whole.depthKeys, "degree \(degree)")
+                let grid = TileGrid(width: camera.width, height: camera.height)
+                var differences = 0, cpuDifferences = 0
+                for i in 0..<cloud.count {
+                    let a = chunked.splats[i].asProjectedSplat(tileCount: chunked.tileCounts[i])
+                    if a != whole.splats[i].asProjectedSplat(tileCount: whole.tileCounts[i]) { differences += 1 }
+                    // Bit-exact but for the SH colour's last bit (GPUPreprocessTests has the tolerances).
+                    var cpu = Preprocess.project(cloud, index: i, camera: camera, grid: grid, settings: RenderSettings())
+                    let d = cpu.colour - a.colour
+                    if max(abs(d.x), abs(d.y), abs(d.z)) <= 1e-5 { cpu.colour = a.colour }
+                    if a != cpu { cpuDifferences += 1 }
+                }
+                XCTAssertEqual(cpuDifferences, 0, "degree \(degree): Gaussians that differ from the CPU")
+                XCTAssertEqual(differences, 0, "degree \(degree): Gaussians that differ from the unchunked pass")
+            }
+        }
+    }
+
+    /// A whole frame across chunks. Only SH degrees 2 and 3 can take several chunks in a frame:
+    /// the renderer also binds all projected splats (64 B each) at once, so the cloud may hold at
+    /// most maxRange / 64 Gaussians, while a chunk holds maxRange / (widest per-Gaussian stream).
+    func testRenderAcrossChunks() throws {
+        for (degree, count) in [(2, 400), (3, 700)] {
+            let stride = SplatCloud.coefficientCount(degree: degree) * 12
+            try withLimitedDevice(maxRange: UInt64(stride * 256)) { limited in
+                let camera = Fixtures.camera(width: 64, height: 48)
+                let cloud = Fixtures.randomCloud(count: count, degree: degree, seed: UInt64(300 + degree), camera: camera)
+                let limitedRasterizer = try VulkanRasterizer(device: limited)
+                let scene = try limitedRasterizer.upload(cloud)
+                XCTAssertGreaterThanOrEqual(scene.chunks.count, 2, "degree \(degree)")
+                let chunked = try limitedRasterizer.render(scene, camera: camera, settings: RenderSettings())
+                let whole = try rasterizer.render(cloud, camera: camera, settings: RenderSettings())
+                XCTAssertEqual(chunked.colour.pixels, whole.colour.pixels, "degree \(degree)")
+                XCTAssertEqual(chunked.alpha.pixels, whole.alpha.pixels, "degree \(degree)")
+                XCTAssertEqual(chunked.statistics, whole.statistics, "degree \(degree)")
+                let cpu = try ReferenceRasterizer().render(cloud, camera: camera, settings: RenderSettings())
+                XCTAssertGreaterThanOrEqual(ImageMetrics.psnr(chunked.colour, cpu.colour), 50)
+                XCTAssertLessThanOrEqual(maxAbsDifference(chunked.colour, cpu.colour), 2 / 255)
+            }
+        }
+    }
+
+    /// A cloud whose projected splats cannot fit one binding is refused with a GPUError that
+    /// says why (and not rendered wrongly).
+    func testCloudTooLargeForOneBindingIsRefused() throws {
+        try withLimitedDevice(maxRange: 192 * 256) { limited in
+            let camera = Fixtures.camera(width: 32, height: 32)
+            let cloud = Fixtures.randomCloud(count: 192 * 256 / 64 + 1, degree: 0, seed: 9, camera: camera)
+            let limitedRasterizer = try VulkanRasterizer(device: limited)
+            XCTAssertThrowsError(try limitedRasterizer.render(cloud, camera: camera, settings: RenderSettings())) { error in
+                XCTAssertTrue(error is GPUError, "\(error)")
+                XCTAssertTrue("\(error)".contains("storage binding"), "\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import XCTest
+@testable import SplatCore
+@testable import SplatGPU
+
+/// A minimal SPIR-V reader: names, struct member offsets, array strides, bindings and the
+/// workgroup size, straight from the compiled shaders the renderer embeds.
+struct SPIRVReflection {
+    struct Block {
+        var members: [(name: String, offset: Int, size: Int)]
+        /// End of the last member: the bytes a push-constant range must cover.
+        var size: Int { members.map { $0.offset + $0.size }.max() ?? 0 }
+    }
+
+    private var names: [UInt32: String] = [:]
+    private var memberNames: [UInt32: [Int: String]] = [:]
+    private var memberOffsets: [UInt32: [Int: Int]] = [:]
+    private var arrayStrides: [UInt32: Int] = [:]
+    private var structMembers: [UInt32: [UInt32]] = [:]
+    private var runtimeArrays: [UInt32: UInt32] = [:]  // array → element
+    private var scalarSizes: [UInt32: Int] = [:]
+    private var bindings: [UInt32: Int] = [:]
+    private(set) var localSize: (Int, Int, Int) = (0, 0, 0)
+
+    init(_ words: [UInt32]) {
+        precondition(words.count > 5 && words[0] == 0x0723_0203, "not SPIR-V")
+        func string(_ from: ArraySlice<UInt32>) -> String {
+            var bytes: [UInt8] = []
+            for w in from { for k in 0..<4 { bytes.append(UInt8((w >> (8 * UInt32(k))) & 0xFF)) } }
+            return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        var i = 5
+        while i < words.count {
+            let count = Int(words[i] >> 16), opcode = words[i] & 0xFFFF
+            let op = words[(i + 1)..<(i + max(count, 1))]
+            let a = Array(op)
+            switch opcode {
+            case 5: names[a[0]] = string(op.dropFirst())                                             // OpName
+            case 6: memberNames[a[0], default: [:]][Int(a[1])] = string(op.dropFirst(2))             // OpMemberName
+            case 16 where a[1] == 17: localSize = (Int(a[2]), Int(a[3]), Int(a[4]))                  // OpExecutionMode LocalSize
+            case 21, 22: scalarSizes[a[0]] = Int(a[1]) / 8                                            // OpTypeInt/Float
+            case 23: scalarSizes[a[0]] = (scalarSizes[a[1]] ?? 0) * Int(a[2])                         // OpTypeVector
+            case 29: runtimeArrays[a[0]] = a[1]                                                       // OpTypeRuntimeArray
+            case 30: structMembers[a[0]] = Array(a.dropFirst())                                       // OpTypeStruct
+            case 71 where a[1] == 6: arrayStrides[a[0]] = Int(a[2])                                   // ArrayStride
+            case 71 where a[1] == 33: bindings[a[0]] = Int(a[2])                                      // Binding
+            case 72 where a[2] == 35: memberOffsets[a[0], default: [:]][Int(a[1])] = Int(a[3])        // Offset
+            default: break
+            }
+            i += max(count, 1)
+        }
+    }
+
+    /// The explicitly laid out struct named `name` (glslang also emits an undecorated copy for
+    /// function-local variables; that one has no offsets).
+    private func structID(_ name: String) -> UInt32? {
+        structMembers.keys.sorted().first { names[$0] == name && memberOffsets[$0] != nil }
+    }
+
+    func block(_ name: String) -> Block? {
+        guard let id = structID(name), let members = structMembers[id] else { return nil }
+        return Block(members: members.indices.map { k in
+            (memberNames[id]?[k] ?? "?", memberOffsets[id]?[k] ?? -1, scalarSizes[members[k]] ?? -1)
+        })
+    }
+
+    /// Array stride of runtime arrays of the struct named `name`: its std430 size.
+    func stride(ofArrayOf name: String) -> Int? {
+        guard let id = structID(name) else { return nil }
+        return runtimeArrays.first { $0.value == id }.flatMap { arrayStrides[$0.key] }
+    }
+
+    var bindingCount: Int { Set(bindings.values).count }
+    var maxBinding: Int { bindings.values.max() ?? -1 }
+}
+
+/// Pins the Swift twins in GPULayouts.swift against the std430 / push-constant layouts of the
+/// shaders: once against offsets written down from reading the GLSL, and once against the
+/// Offset/ArrayStride decorations glslang put into the SPIR-V the renderer actually loads.
+final class GPULayoutTests: XCTestCase {
+    func offsets<T>(_ type: T.Type, _ paths: [PartialKeyPath<T>]) -> [Int] {
+        paths.map { MemoryLayout<T>.offset(of: $0) ?? -1 }
+    }
+
+    func testStructLayoutsAsReadFromTheGLSL() {
+        // common.glsl GaussianGeometry: vec4 positionOpacity, vec4 scale, vec4 rotation.
+        XCTAssertEqual(MemoryLayout<GPUGaussianGeometry>.size, 48)
+        XCTAssertEqual(MemoryLayout<GPUGaussianGeometry>.stride, 48)
+        XCTAssertEqual(offsets(GPUGaussianGeometry.self, [\.positionOpacity, \.scale, \.rotation]), [0, 16, 32])
+        // common.glsl ProjectedSplat: vec4 meanDepthOpacity, vec4 conicRadius, vec4 colour, ivec4 tileRect.
+        XCTAssertEqual(MemoryLayout<GPUProjectedSplat>.size, 64)
+        XCTAssertEqual(MemoryLayout<GPUProjectedSplat>.stride, 64)
+        XCTAssertEqual(offsets(GPUProjectedSplat.self, [\.meanDepthOpacity, \.conicRadius, \.colour, \.tileRect]), [0, 16, 32, 48])
+        // common.glsl GaussianMotion: 4 vec4.
+        XCTAssertEqual(MemoryLayout<GPUGaussianMotion>.size, 64)
+        XCTAssertEqual(MemoryLayout<GPUGaussianMotion>.stride, 64)
+        XCTAssertEqual(offsets(GPUGaussianMotion.self, [\.velocityTimeCenter, \.accelerationTimeScale, \.jerk, \.angularVelocity]),
+                       [0, 16, 32, 48])
+        // preprocess.comp Push: 5 vec4, vec2 tanHalfFov, uvec2 imageSize, uvec2 tileGrid, 4 uint, 2 float.
+        XCTAssertEqual(MemoryLayout<PreprocessPush>.size, 128)
+        XCTAssertEqual(offsets(PreprocessPush.self, [\.view0, \.view1, \.view2, \.cameraPosition, \.intrinsics, \.tanHalfFov,
+                                                     \.imageSize, \.tileGrid, \.count, \.firstGaussian, \.shDegree,
+                                                     \.flags, \.time, \.falloffCutoff]),
+                       [0, 16, 32, 48, 64, 80, 88, 96, 104, 108, 112, 116, 120, 124])
+        // blend.comp Push: vec4 background, uvec2 imageSize, uint tilesX, uint pad.
+        XCTAssertEqual(MemoryLayout<BlendPush>.size, 32)
+        XCTAssertEqual(offsets(BlendPush.self, [\.background, \.imageSize, \.tilesX, \.pad]), [0, 16, 24, 28])
+        // scan_*.comp Push: uint count, flagsOnly, hasOffsets, pad.
+        XCTAssertEqual(MemoryLayout<ScanPush>.size, 16)
+        XCTAssertEqual(offsets(ScanPush.self, [\.count, \.flagsOnly, \.hasOffsets, \.pad]), [0, 4, 8, 12])
+        // sort_*.comp Push: uint count, shift, partitions, pad.
+        XCTAssertEqual(MemoryLayout<SortPush>.size, 16)
+        XCTAssertEqual(offsets(SortPush.self, [\.count, \.shift, \.partitions, \.pad]), [0, 4, 8, 12])
+        // emit_keys.comp Push: uint count, tilesX (the other count passes declare only count).
+        XCTAssertEqual(MemoryLayout<CountPush>.size, 8)
+        XCTAssertEqual(offsets(CountPush.self, [\.count, \.tilesX]), [0, 4])
+    }
+
+    /// Swift field offsets by GLSL member name, for the push-constant blocks.
+    static let pushFields: [(String, [UInt32], Int, [String: Int])] = {
+        func fields<T>(_ type: T.Type, _ pairs: [(String, PartialKeyPath<T>)]) -> (Int, [String: Int]) {
+            (MemoryLayout<T>.size, Dictionary(uniqueKeysWithValues: pairs.map { ($0.0, MemoryLayout<T>.offset(of: $0.1)!) }))
+        }
+        let preprocess = fields(PreprocessPush.self, [
+            ("view0", \.view0), ("view1", \.view1), ("view2", \.view2), ("cameraPosition", \.cameraPosition),
+            ("intrinsics", \.intrinsics), ("tanHalfFov", \.tanHalfFov), ("imageSize", \.imageSize), ("tileGrid", \.tileGrid),
+            ("count", \.count), ("firstGaussian", \.firstGaussian), ("shDegree", \.shDegree), ("flags", \.flags),
+            ("time", \.time), ("falloffCutoff", \.falloffCutoff)])
+        let blend = fields(BlendPush.self, [("background", \.background), ("imageSize", \.imageSize), ("tilesX", \.tilesX), ("pad", \.pad)])
+        let scan = fields(ScanPush.self, [("count", \.count), ("flagsOnly", \.flagsOnly), ("hasOffsets", \.hasOffsets), ("pad", \.pad)])
+        let sort = fields(SortPush.self, [("count", \.count), ("shift", \.shift), ("partitions", \.partitions), ("pad", \.pad)])
+        let count = fields(CountPush.self, [("count", \.count), ("tilesX", \.tilesX)])
+        return [
+            ("preprocess", Shader_preprocess.words, preprocess.0, preprocess.1),
+            ("blend", Shader_blend.words, blend.0, blend.1),
+            ("scan_reduce", Shader_scan_reduce.words, scan.0, scan.1),
+            ("scan_downsweep", Shader_scan_downsweep.words, scan.0, scan.1),
+            ("sort_upsweep", Shader_sort_upsweep.words, sort.0, sort.1),
+            ("sort_downsweep", Shader_sort_downsweep.words, sort.0, sort.1),
+            ("compact", Shader_compact.words, count.0, count.1),
+            ("gather_counts", Shader_gather_counts.words, count.0, count.1),
+            ("emit_keys", Shader_emit_keys.words, count.0, count.1),
+            ("tile_ranges", Shader_tile_ranges.words, count.0, count.1),
+        ]
+    }()
+
+    /// Every member the shader declares sits where the Swift struct puts the field of that name,
+    /// and the Swift struct covers the whole block (it may be longer: trailing fields a pass ignores).
+    func testPushConstantBlocksMatchTheSPIRV() throws {
+        for (shader, words, swiftSize, swiftOffsets) in GPULayoutTests.pushFields {
+            let block = try XCTUnwrap(SPIRVReflection(words).block("Push"), "\(shader): no Push block")
+            XCTAssertFalse(block.members.isEmpty, shader)
+            for m in block.members {
+                XCTAssertEqual(swiftOffsets[m.name], m.offset, "\(shader): Push.\(m.name)")
+                XCTAssertGreaterThan(m.size, 0, "\(shader): Push.\(m.name) size")
+            }
+            XCTAssertLessThanOrEqual(block.size, swiftSize, "\(shader): Push block is larger than its Swift twin")
+        }
+        XCTAssertEqual(SPIRVReflection(Shader_preprocess.words).block("Push")?.size, 128)
+        XCTAssertEqual(SPIRVReflection(Shader_blend.words).block("Push")?.size, MemoryLayout<BlendPush>.size)
+    }
+
+    func testSharedStructsMatchTheSPIRV() throws {
+        let pre = SPIRVReflection(Shader_preprocess.words)
+        let geometry = try XCTUnwrap(pre.block("GaussianGeometry"))
+        XCTAssertEqual(geometry.members.map(\.name), ["positionOpacity", "scale", "rotation"])
+        XCTAssertEqual(geometry.members.map(\.offset), offsets(GPUGaussianGeometry.self, [\.positionOpacity, \.scale, \.rotation]))
+        XCTAssertEqual(pre.stride(ofArrayOf: "GaussianGeometry"), MemoryLayout<GPUGaussianGeometry>.stride)
+        let motion = try XCTUnwrap(pre.block("GaussianMotion"))
+        XCTAssertEqual(motion.members.map(\.name), ["velocityTimeCenter", "accelerationTimeScale", "jerk", "angularVelocity"])
+        XCTAssertEqual(motion.members.map(\.offset),
+                       offsets(GPUGaussianMotion.self, [\.velocityTimeCenter, \.accelerationTimeScale, \.jerk, \.angularVelocity]))
+        XCTAssertEqual(pre.stride(ofArrayOf: "GaussianMotion"), MemoryLayout<GPUGaussianMotion>.stride)
+        for (shader, words) in [("preprocess", Shader_preprocess.words), ("blend", Shader_blend.words), ("emit_keys", Shader_emit_keys.words)] {
+            let r = SPIRVReflection(words)
+            let splat = try XCTUnwrap(r.block("ProjectedSplat"), shader)
+            XCTAssertEqual(splat.members.map(\.name), ["meanDepthOpacity", "conicRadius", "colour", "tileRect"], shader)
+            XCTAssertEqual(splat.members.map(\.offset),
+                           offsets(GPUProjectedSplat.self, [\.meanDepthOpacity, \.conicRadius, \.colour, \.tileRect]), shader)
+            XCTAssertEqual(r.stride(ofArrayOf: "ProjectedSplat"), MemoryLayout<GPUProjectedSplat>.stride, shader)
+        }
+    }
+
+    /// Bindings and workgroup sizes the host assumes when it records the passes.
+    func testBindingsAndWorkgroupSizes() throws {
+        let device: GPUDevice
+        do { device = try GPUDevice(validation: false) } catch { throw XCTSkip("no Vulkan device: \(error)") }
+        let p = try Pipelines(device: device)
+        let passes: [(ComputePipeline, [UInt32], (Int, Int, Int))] = [
+            (p.preprocess, Shader_preprocess.words, (ShaderContract.PREPROCESS_WORKGROUP_SIZE, 1, 1)),
+            (p.scanReduce, Shader_scan_reduce.words, (ShaderContract.SCAN_WORKGROUP_SIZE, 1, 1)),
+            (p.scanDownsweep, Shader_scan_downsweep.words, (ShaderContract.SCAN_WORKGROUP_SIZE, 1, 1)),
+            (p.compact, Shader_compact.words, (ShaderContract.PREPROCESS_WORKGROUP_SIZE, 1, 1)),
+            (p.gatherCounts, Shader_gather_counts.words, (ShaderContract.PREPROCESS_WORKGROUP_SIZE, 1, 1)),
+            (p.emitKeys, Shader_emit_keys.words, (ShaderContract.PREPROCESS_WORKGROUP_SIZE, 1, 1)),
+            (p.sortUpsweep, Shader_sort_upsweep.words, (ShaderContract.SORT_WORKGROUP_SIZE, 1, 1)),
+            (p.sortDownsweep, Shader_sort_downsweep.words, (ShaderContract.SORT_WORKGROUP_SIZE, 1, 1)),
+            (p.tileRanges, Shader_tile_ranges.words, (ShaderContract.PREPROCESS_WORKGROUP_SIZE, 1, 1)),
+            (p.blend, Shader_blend.words, (ShaderContract.TILE_SIZE, ShaderContract.TILE_SIZE, 1)),
+        ]
+        for (pipeline, words, size) in passes {
+            let r = SPIRVReflection(words)
+            XCTAssertEqual(r.bindingCount, pipeline.bindingCount, "\(pipeline.name): bindings")
+            XCTAssertEqual(r.maxBinding, pipeline.bindingCount - 1, "\(pipeline.name): bindings are 0…n−1")
+            XCTAssertTrue(r.localSize == size, "\(pipeline.name): local size \(r.localSize), host assumes \(size)")
+            XCTAssertGreaterThanOrEqual(pipeline.pushConstantSize, r.block("Push")?.size ?? 0, pipeline.name)
+        }
+        // The blend counts finished pixels against BLEND_WORKGROUP_SIZE: one invocation per pixel.
+        XCTAssertEqual(ShaderContract.TILE_SIZE * ShaderContract.TILE_SIZE, ShaderContract.BLEND_WORKGROUP_SIZE)
+        XCTAssertEqual(ShaderContract.TILE_SIZE, TileGrid.tileSize)
+        XCTAssertEqual(GPUScan.partitionSize, ShaderContract.SCAN_WORKGROUP_SIZE * ShaderContract.SCAN_ITEMS_PER_THREAD)
+    }
+}

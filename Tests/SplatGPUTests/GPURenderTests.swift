@@ -1,0 +1,136 @@
+import XCTest
+@testable import SplatCore
+@testable import SplatGPU
+
+/// End to end: VulkanRasterizer against ReferenceRasterizer (DESIGN.md §6): PSNR ≥ 50 dB on colour
+/// and no channel of colour or alpha off by more than 2/255.
+final class GPURenderTests: GPUTestCase {
+    static let maxDifference: Float = 2 / 255
+
+    @discardableResult
+    func compare(_ cloud: SplatCloud, camera: Camera, settings: RenderSettings = RenderSettings(), _ what: String,
+                 file: StaticString = #filePath, line: UInt = #line) throws -> (gpu: RenderedFrame, cpu: RenderedFrame) {
+        let gpu = try rasterizer.render(cloud, camera: camera, settings: settings)
+        let cpu = try ReferenceRasterizer().render(cloud, camera: camera, settings: settings)
+        XCTAssertTrue(ImageMetrics.sameShape(gpu.colour, cpu.colour), "\(what): colour shape", file: file, line: line)
+        XCTAssertTrue(ImageMetrics.sameShape(gpu.alpha, cpu.alpha), "\(what): alpha shape", file: file, line: line)
+        guard ImageMetrics.sameShape(gpu.colour, cpu.colour), ImageMetrics.sameShape(gpu.alpha, cpu.alpha) else { return (gpu, cpu) }
+        let psnr = ImageMetrics.psnr(gpu.colour, cpu.colour)
+        let colourDiff = maxAbsDifference(gpu.colour, cpu.colour), alphaDiff = maxAbsDifference(gpu.alpha, cpu.alpha)
+        XCTAssertGreaterThanOrEqual(psnr, 50, "\(what): PSNR", file: file, line: line)
+        XCTAssertLessThanOrEqual(colourDiff, GPURenderTests.maxDifference, "\(what): colour max difference", file: file, line: line)
+        XCTAssertLessThanOrEqual(alphaDiff, GPURenderTests.maxDifference, "\(what): alpha max difference", file: file, line: line)
+        XCTAssertEqual(gpu.statistics, cpu.statistics, "\(what): statistics", file: file, line: line)
+        let depthDiff = maxAbsDifference(gpu.depth, cpu.depth)
+        print("render \(what) \(camera.width)×\(camera.height): PSNR \(psnr) dB, max |Δ| colour \(colourDiff * 255)/255, "
+              + "alpha \(alphaDiff * 255)/255, depth \(depthDiff); \(cpu.statistics)")
+        return (gpu, cpu)
+    }
+
+    func testSHDegrees() throws {
+        for degree in 0...3 {
+            let camera = Fixtures.camera(width: 64, height: 48)
+            let cloud = Fixtures.randomCloud(count: 800, degree: degree, seed: UInt64(100 + degree), camera: camera,
+                                             mix: [.ordinary])
+            try compare(cloud, camera: camera, "SH degree \(degree)")
+        }
+    }
+
+    /// Every edge case mixed in (behind, crossing the near plane, off-screen, huge, tiny, needles).
+    func testMixedEdgeCases() throws {
+        let camera = Fixtures.camera(width: 97, height: 61)
+        try compare(Fixtures.randomCloud(count: 1500, degree: 3, seed: 111, camera: camera), camera: camera, "mixed")
+    }
+
+    /// Hundreds of Gaussians stacked over one pixel, faint enough that most of them blend, some
+    /// at equal depths; then opaque ones, so that the early stop decides.
+    func testDenseOverlap() throws {
+        let camera = Fixtures.axisCamera(width: 33, height: 29, focal: 30)
+        var rng = SplitMix64(seed: 5)
+        for (opacity, label) in [(Float(0.03), "faint"), (0.6, "opaque")] {
+            var b = GPUCloudBuilder(degree: 1)
+            for i in 0..<400 {
+                let z: Float = i % 4 == 0 ? 2 : rng.uniform(1, 6)
+                b.add([rng.uniform(-0.02, 0.02) * z, rng.uniform(-0.02, 0.02) * z, z],
+                      scale: SIMD3(rng.uniform(0.02, 0.2), rng.uniform(0.02, 0.2), rng.uniform(0.02, 0.2)),
+                      opacity: opacity * rng.uniform(0.5, 1), colour: [rng.unit(), rng.unit(), rng.unit()],
+                      rotation: rng.rotation(), higherOrder: [[0.1, -0.2, 0.3], [0, 0.2, 0], [-0.3, 0, 0.1]])
+            }
+            try compare(b.cloud, camera: camera, "dense overlap, \(label)")
+        }
+    }
+
+    func testNearPlaneCrossing() throws {
+        let camera = Fixtures.camera(width: 64, height: 48)
+        let cloud = Fixtures.randomCloud(count: 600, degree: 0, seed: 121, camera: camera,
+                                         mix: [.crossingNearPlane, .crossingNearPlane, .ordinary])
+        try compare(cloud, camera: camera, "near plane")
+    }
+
+    func testOffScreenAndHuge() throws {
+        let camera = Fixtures.camera(width: 64, height: 48)
+        let cloud = Fixtures.randomCloud(count: 400, degree: 2, seed: 131, camera: camera, mix: [.offScreen, .huge, .ordinary])
+        try compare(cloud, camera: camera, "off-screen and huge")
+    }
+
+    func testEmptyScene() throws {
+        for background in [SIMD3<Float>(0, 0, 0), SIMD3(0.2, 0.5, 1)] {
+            let camera = Fixtures.camera(width: 37, height: 21)
+            let (gpu, _) = try compare(.empty, camera: camera, settings: RenderSettings(background: background), "empty")
+            XCTAssertEqual(gpu.colour.pixels, (0..<(37 * 21)).flatMap { _ in [background.x, background.y, background.z] })
+            XCTAssertEqual(gpu.alpha.pixels.max(), 0)
+        }
+        // Nothing visible (all behind the camera) takes the same path with zero instances.
+        let camera = Fixtures.camera(width: 20, height: 20)
+        let cloud = Fixtures.randomCloud(count: 100, degree: 0, seed: 141, camera: camera, mix: [.behindCamera])
+        try compare(cloud, camera: camera, settings: RenderSettings(background: [1, 0, 0]), "all culled")
+    }
+
+    /// Image sizes that are not multiples of the tile size (partial tiles on the right and bottom).
+    func testOddImageSizes() throws {
+        for (w, h) in [(97, 61), (1, 1), (17, 300), (300, 17), (15, 16)] {
+            let camera = Fixtures.camera(width: w, height: h)
+            let cloud = Fixtures.randomCloud(count: 500, degree: 1, seed: UInt64(w * 1000 + h), camera: camera,
+                                             mix: [.ordinary, .ordinary, .huge])
+            try compare(cloud, camera: camera, "\(w)×\(h)")
+        }
+    }
+
+    func testAntialiased() throws {
+        let camera = Fixtures.camera(width: 64, height: 48)
+        let cloud = Fixtures.randomCloud(count: 800, degree: 1, seed: 151, camera: camera)
+        try compare(cloud, camera: camera, settings: RenderSettings(antialiased: true), "antialiased")
+    }
+
+    func testBackground() throws {
+        let camera = Fixtures.camera(width: 64, height: 48)
+        let cloud = Fixtures.randomCloud(count: 600, degree: 2, seed: 161, camera: camera)
+        try compare(cloud, camera: camera, settings: RenderSettings(background: [0.25, 0.5, 1]), "background")
+    }
+
+    func testBundledSyntheticScene() throws {
+        let cloud = try SceneLoader.load(path: Fixtures.scenePath("synthetic.ply")).cloud
+        let camera = Camera.framing(cloud, width: 200, height: 150)
+        try compare(cloud, camera: camera, "synthetic.ply")
+    }
+
+    func testBundledPlantScene() throws {
+        let cloud = try SceneLoader.load(path: Fixtures.scenePath("plant.splat")).cloud
+        let camera = try XCTUnwrap(CameraFile.load(path: Fixtures.scenePath("plant.cameras.json")).first)
+        try compare(cloud, camera: camera, "plant.splat")
+    }
+
+    /// The same frame twice (and on a fresh upload) gives identical floats.
+    func testDeterminism() throws {
+        let camera = Fixtures.camera(width: 64, height: 48)
+        let cloud = Fixtures.randomCloud(count: 1500, degree: 3, seed: 171, camera: camera)
+        let scene = try rasterizer.upload(cloud)
+        let a = try rasterizer.render(scene, camera: camera, settings: RenderSettings())
+        let b = try rasterizer.render(scene, camera: camera, settings: RenderSettings())
+        let c = try rasterizer.render(cloud, camera: camera, settings: RenderSettings())
+        XCTAssertEqual(a.colour.pixels, b.colour.pixels)
+        XCTAssertEqual(a.alpha.pixels, b.alpha.pixels)
+        XCTAssertEqual(a.depth.pixels, b.depth.pixels)
+        XCTAssertEqual(a.colour.pixels, c.colour.pixels)
+    }
+}

@@ -1,0 +1,100 @@
+import XCTest
+@testable import SplatCore
+@testable import SplatGPU
+
+/// Keys, sort and ranges: after a VulkanRasterizer frame, the per-tile order of Gaussians in its
+/// FrameBuffers equals the CPU pipeline's (TileSort.exclusiveScan + emitKeys + radixSort +
+/// tileRanges), exactly.
+final class GPUTileOrderTests: GPUTestCase {
+    struct CPUTileOrder {
+        var counts: [UInt32]
+        var keys: [UInt64]
+        var values: [UInt32]
+        var ranges: [Range<Int>]
+    }
+
+    func cpuTileOrder(_ splats: [ProjectedSplat], grid: TileGrid) -> CPUTileOrder {
+        let counts = splats.map { UInt32($0.tilesTouched) }
+        let (offsets, total) = TileSort.exclusiveScan(counts)
+        var (keys, values) = TileSort.emitKeys(splats, offsets: offsets, total: total, grid: grid)
+        TileSort.radixSort(keys: &keys, values: &values, keyBits: 32 + grid.tileIndexBits)
+        return CPUTileOrder(counts: counts, keys: keys, values: values,
+                            ranges: TileSort.tileRanges(sortedKeys: keys, tileCount: grid.tileCount))
+    }
+
+    func check(_ cloud: SplatCloud, camera: Camera, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let grid = TileGrid(width: camera.width, height: camera.height)
+        let frame = try rasterizer.render(cloud, camera: camera, settings: RenderSettings())
+        let gpu = try rasterizer.probeFrameStages(camera: camera, statistics: frame.statistics)
+
+        // Stage parity: the CPU stages on the GPU's own preprocess output.
+        let gpuSplats = gpu.splats.indices.map { gpu.splats[$0].asProjectedSplat(tileCount: gpu.tileCounts[$0]) }
+        let fromGPU = cpuTileOrder(gpuSplats, grid: grid)
+        XCTAssertEqual(frame.statistics.tileInstances, fromGPU.keys.count, "\(what): instances", file: file, line: line)
+        XCTAssertEqual(frame.statistics.visibleGaussians, fromGPU.counts.filter { $0 > 0 }.count, "\(what): visible", file: file, line: line)
+        XCTAssertEqual(gpu.tileCounts, fromGPU.counts, "\(what): tile counts", file: file, line: line)
+
+        // Depth order: visible Gaussians by (depth bits, index).
+        let visible = gpuSplats.indices.filter { gpuSplats[$0].radius > 0 }
+        let depthOrder = visible.sorted { (gpuSplats[$0].depth.bitPattern, $0) < (gpuSplats[$1].depth.bitPattern, $1) }
+        XCTAssertEqual(gpu.depthOrder, depthOrder.map(UInt32.init), "\(what): depth order", file: file, line: line)
+
+        XCTAssertEqual(gpu.sortedTiles, fromGPU.keys.map { UInt32($0 >> 32) }, "\(what): sorted tile keys", file: file, line: line)
+        XCTAssertEqual(gpu.sortedValues, fromGPU.values, "\(what): sorted values", file: file, line: line)
+        var rangeFailures = 0
+        for tile in 0..<grid.tileCount {
+            let r = gpu.ranges[tile], want = fromGPU.ranges[tile]
+            // An empty tile may hold any start == end; the CPU writes 0..<0.
+            let same = want.isEmpty ? r.x == r.y || (r.x == 0 && r.y == 0) : (Int(r.x) == want.lowerBound && Int(r.y) == want.upperBound)
+            if !same {
+                rangeFailures += 1
+                if rangeFailures <= 5 { XCTFail("\(what): tile \(tile) range GPU \(r.x)..<\(r.y), CPU \(want)", file: file, line: line) }
+            } else if !want.isEmpty, Array(gpu.sortedValues[want]) != Array(fromGPU.values[want]) {
+                XCTFail("\(what): tile \(tile) order differs", file: file, line: line)
+            }
+        }
+
+        // End to end: the CPU pipeline from the CPU preprocess gives the same per-tile order (the
+        // preprocess is bit-exact on this device; see GPUPreprocessTests).
+        let cpuSplats = Preprocess.run(cloud, camera: camera, grid: grid, settings: RenderSettings())
+        let fromCPU = cpuTileOrder(cpuSplats, grid: grid)
+        XCTAssertEqual(gpu.sortedValues, fromCPU.values, "\(what): values vs the CPU pipeline", file: file, line: line)
+        XCTAssertEqual(gpu.sortedTiles, fromCPU.keys.map { UInt32($0 >> 32) }, "\(what): tiles vs the CPU pipeline", file: file, line: line)
+        XCTAssertGreaterThan(fromGPU.keys.count, 0, "\(what): the scene draws nothing", file: file, line: line)
+    }
+
+    func testRandomClouds() throws {
+        for degree in [0, 3] {
+            let camera = Fixtures.camera(width: 97, height: 61)
+            try check(Fixtures.randomCloud(count: 2000, degree: degree, seed: UInt64(50 + degree), camera: camera),
+                      camera: camera, "random, degree \(degree)")
+        }
+    }
+
+    /// Many equal depths: ties must keep Gaussian index order in every tile.
+    func testEqualDepthsKeepIndexOrder() throws {
+        let camera = Fixtures.axisCamera(width: 70, height: 45, focal: 40)
+        var rng = SplitMix64(seed: 3)
+        var b = GPUCloudBuilder(degree: 0)
+        for i in 0..<1200 {
+            let z: Float = [2, 3, 4][i % 3]
+            b.add([rng.uniform(-1, 1) * z * 0.8, rng.uniform(-1, 1) * z * 0.5, z],
+                  scale: SIMD3(repeating: rng.uniform(0.01, 0.3)), opacity: 0.5, colour: [0.5, 0.5, 0.5])
+        }
+        try check(b.cloud, camera: camera, "equal depths")
+    }
+
+    /// More than 256 tiles: the tile index needs 9 bits, two sort passes (the result lands in the
+    /// primary buffers; with ≤ 256 tiles, one pass, it lands in the alternates).
+    func testManyTiles() throws {
+        let camera = Fixtures.camera(width: 320, height: 240)
+        XCTAssertEqual(TileGrid(width: 320, height: 240).tileIndexBits, 9)
+        try check(Fixtures.randomCloud(count: 1500, degree: 0, seed: 61, camera: camera), camera: camera, "320×240")
+    }
+
+    /// One tile: zero tile-index bits beyond the minimum, the whole image in one range.
+    func testSingleTile() throws {
+        let camera = Fixtures.camera(width: 16, height: 16)
+        try check(Fixtures.randomCloud(count: 400, degree: 1, seed: 71, camera: camera), camera: camera, "16×16")
+    }
+}
