@@ -31,7 +31,8 @@ public enum CameraFile {
         }
     }
 
-    private static func camera(from entry: Any, index: Int, path: String) throws -> Camera {
+    /// One cameras.json entry (shared with the splaTV loader, whose header embeds the same list).
+    static func camera(from entry: Any, index: Int, path: String) throws -> Camera {
         func fail(_ problem: String) -> SceneFileError {
             SceneFileError(path: path, problem: "camera \(index): \(problem)")
         }

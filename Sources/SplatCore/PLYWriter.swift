@@ -8,23 +8,30 @@ public enum PLYWriter {
 
     public static func gaussianPLY(_ cloud: SplatCloud, encoding: PLYEncoding = .binaryLittleEndian,
                                    comments: [String] = []) -> Data {
-        let names = propertyNames(shDegree: cloud.shDegree)
+        table(names: propertyNames(shDegree: cloud.shDegree), values: rawValues(cloud), encoding: encoding,
+              comments: comments)
+    }
+
+    /// A PLY with one "vertex" element of float properties; `values` is row-major.
+    public static func table(names: [String], values rows: [Float], encoding: PLYEncoding = .binaryLittleEndian,
+                             comments: [String] = []) -> Data {
+        precondition(rows.count % names.count == 0, "values do not fill whole rows")
+        let count = rows.count / names.count
         var header = "ply\nformat \(encoding.rawValue) 1.0\n"
         for comment in comments {
             // A newline would end the comment and corrupt the header.
             header += "comment \(String(comment.map { $0.isNewline ? " " : $0 }))\n"
         }
-        header += "element vertex \(cloud.count)\n"
+        header += "element vertex \(count)\n"
         for name in names { header += "property float \(name)\n" }
         header += "end_header\n"
 
         var data = Data(header.utf8)
-        let rows = rawValues(cloud)
         switch encoding {
         case .ascii:
             var text = ""
             let width = names.count
-            for i in 0..<cloud.count {
+            for i in 0..<count {
                 text += rows[(i * width)..<((i + 1) * width)].map { "\($0)" }.joined(separator: " ")
                 text += "\n"
             }

@@ -4,6 +4,9 @@ import Foundation
 public enum SceneFormat: String, Sendable, CaseIterable {
     case gaussianPLY = "3dgs-ply"
     case antimatterSplat = "splat"
+    case spacetimePLY = "stg-lite-ply"
+    case gaussian4DPLY = "4dgs-ply"
+    case splatv = "splatv"
 }
 
 /// A decoded scene file and what it was.
@@ -39,6 +42,7 @@ public enum SceneLoader {
     }
 
     static let detectors: [Detector] = [
+        Detector(matches: SplatV.looksLikeSplatV, load: { LoadedScene(format: .splatv, formatDetail: "splaTV", scene: try SplatV.decode(data: $0, path: $1)) }),
         Detector(matches: hasPLYMagic, load: loadPLY),
         Detector(matches: AntimatterSplat.looksLikeSplat, load: { data, path in
             LoadedScene(format: .antimatterSplat, formatDetail: "antimatter15",
@@ -86,7 +90,13 @@ public enum SceneLoader {
     /// formats (4D layouts) add their test here before the 3DGS fallback.
     static func loadPLY(_ data: Data, _ path: String) throws -> LoadedScene {
         let ply = try PLYFile(data: data, path: path)
-        return LoadedScene(format: .gaussianPLY, formatDetail: ply.encoding.rawValue,
-                           cloud: try GaussianPLY.cloud(from: ply))
+        let encoding = ply.encoding.rawValue
+        if SpacetimePLY.matches(ply.header) {
+            return LoadedScene(format: .spacetimePLY, formatDetail: encoding, scene: try SpacetimePLY.scene(from: ply))
+        }
+        if Gaussian4DPLY.matches(ply.header) {
+            return LoadedScene(format: .gaussian4DPLY, formatDetail: encoding, scene: try Gaussian4DPLY.scene(from: ply))
+        }
+        return LoadedScene(format: .gaussianPLY, formatDetail: encoding, cloud: try GaussianPLY.cloud(from: ply))
     }
 }

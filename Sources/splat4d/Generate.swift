@@ -8,11 +8,17 @@ struct Generate: ParsableCommand {
         abstract: "Write a reproducible synthetic scene as a 3DGS PLY.",
         discussion: """
         synthetic: the small SH-degree-3 demo scene of Scenes/.
+        dancer-stg: a dancing stick figure as a Spacetime Gaussians lite PLY (time 0...1).
+        dancer-4d: the dancer as native 4D Gaussians in Splat4D's 4D PLY (time 0...2 s).
         ball: N Gaussians uniform in a ball of radius 2 at the origin (the benchmark scenes of \
         BENCHMARKS.md); view it with --look-at 0,0,-D:0,0,0 --fov-y 45 --width 1280 --height 720.
         """)
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case synthetic, ball }
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case synthetic, ball
+        case dancerSTG = "dancer-stg"
+        case dancer4D = "dancer-4d"
+    }
 
     @Argument(help: "What to generate: synthetic or ball.")
     var kind: Kind
@@ -23,8 +29,8 @@ struct Generate: ParsableCommand {
     @Option(help: "Number of Gaussians (ball only).")
     var count: Int = 100_000
 
-    @Option(help: "Seed of the pseudo-random generator.")
-    var seed: UInt64 = 1
+    @Option(help: "Seed of the pseudo-random generator (default: the one the bundled scene used).")
+    var seed: UInt64?
 
     func validate() throws {
         guard (1...50_000_000).contains(count) else { throw ValidationError("--count must lie in 1...50000000") }
@@ -32,12 +38,16 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         try OutputPath.checkWritable(output)
-        let cloud: SplatCloud
+        let data: Data
         switch kind {
-        case .synthetic: cloud = SceneGenerator.synthetic(seed: seed)
-        case .ball: cloud = SceneGenerator.benchmarkBall(count: count, seed: seed, shDegree: 3)
+        case .synthetic: data = PLYWriter.gaussianPLY(SceneGenerator.synthetic(seed: seed ?? 1))
+        case .ball: data = PLYWriter.gaussianPLY(SceneGenerator.benchmarkBall(count: count, seed: seed ?? 1, shDegree: 3))
+        case .dancerSTG: data = SpacetimePLY.write(PerformanceGenerator.dancer(seed: seed ?? 7))
+        case .dancer4D:
+            let d = PerformanceGenerator.dancer4D(seed: seed ?? 11)
+            data = Gaussian4DPLY.write(d.gaussians, opacities: d.opacities, shDegree: 1, sh: d.sh, timeRange: d.timeRange,
+                                       frameRate: 30)
         }
-        let data = PLYWriter.gaussianPLY(cloud)
         do {
             try data.write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {
