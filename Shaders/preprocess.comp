@@ -12,6 +12,9 @@ layout(std430, binding = 2) writeonly buffer Splats { ProjectedSplat splats[]; }
 layout(std430, binding = 3) writeonly buffer TileCounts { uint tileCounts[]; };         // whole cloud
 layout(std430, binding = 4) writeonly buffer DepthKeys { uint depthKeys[]; };           // whole cloud
 layout(std430, binding = 5) readonly buffer Motion { GaussianMotion motion[]; };        // this chunk, if temporal
+// Keyframed clouds: the next keyframe's geometry and SH (this chunk), blended with weight `time`.
+layout(std430, binding = 6) readonly buffer GeometryB { GaussianGeometry geometryB[]; };
+layout(std430, binding = 7) readonly buffer SHB { float shB[]; };
 
 layout(push_constant) uniform Push {
     vec4 view0;             // world→camera rows, translation in w
@@ -26,7 +29,7 @@ layout(push_constant) uniform Push {
     uint firstGaussian;     // global index of the chunk's first Gaussian
     uint shDegree;
     uint flags;             // PREPROCESS_FLAG_*
-    float time;             // scene time of the slice
+    float time;             // scene time of the slice (keyframes: weight of the second keyframe)
     float falloffCutoff;    // temporal factors at or below this drop the Gaussian
 } pc;
 
@@ -42,10 +45,32 @@ const float SH_C3[7] = float[7](-0.5900435899266435, 2.890611442640554, -0.45704
                                 0.3731763325901154, -0.4570457994644658, 1.445305721320277,
                                 -0.5900435899266435);
 
+bool keyframed() { return (pc.flags & PREPROCESS_FLAG_KEYFRAMES) != 0u; }
+
 vec3 coefficient(uint local, uint k) {
     uint stride = 3u * (pc.shDegree + 1u) * (pc.shDegree + 1u);
     uint base = local * stride + k * 3u;
-    return vec3(sh[base], sh[base + 1u], sh[base + 2u]);
+    vec3 a = vec3(sh[base], sh[base + 1u], sh[base + 2u]);
+    if (!keyframed()) return a;
+    vec3 b = vec3(shB[base], shB[base + 1u], shB[base + 2u]);
+    return a + (b - a) * pc.time;
+}
+
+vec3 safeLog(vec3 v) { return log(max(v, vec3(1.17549435e-38))); }
+
+vec4 normalizedQuaternion(vec4 q) {
+    float n = length(q);
+    return n > 0.0 ? q / n : vec4(1.0, 0.0, 0.0, 0.0);
+}
+
+// Shorter-arc slerp; nearly parallel quaternions blend linearly (CPU twin: SplatCore slerp).
+vec4 slerp(vec4 a, vec4 b, float w) {
+    float d = dot(a, b);
+    if (d < 0.0) { d = -d; b = -b; }
+    if (d > 0.9995) return normalizedQuaternion(a + (b - a) * w);
+    float theta = acos(min(d, 1.0));
+    float s = sin(theta);
+    return normalizedQuaternion(a * (sin((1.0 - w) * theta) / s) + b * (sin(w * theta) / s));
 }
 
 vec3 shColour(uint local, vec3 position) {
@@ -102,6 +127,14 @@ void main() {
     vec3 p = g.positionOpacity.xyz;
     float opacity = g.positionOpacity.w;
     vec4 quaternion = g.rotation;
+    if (keyframed()) {
+        GaussianGeometry b = geometryB[local];
+        float w = pc.time;
+        p = p + (b.positionOpacity.xyz - p) * w;
+        opacity = opacity + (b.positionOpacity.w - opacity) * w;
+        g.scale.xyz = exp(safeLog(g.scale.xyz) + (safeLog(b.scale.xyz) - safeLog(g.scale.xyz)) * w);
+        quaternion = slerp(normalizedQuaternion(g.rotation), normalizedQuaternion(b.rotation), w);
+    }
     if ((pc.flags & PREPROCESS_FLAG_TEMPORAL) != 0u) {
         GaussianMotion m = motion[local];
         float dt = pc.time - m.velocityTimeCenter.w;
@@ -114,8 +147,7 @@ void main() {
         quaternion = quaternion + m.angularVelocity * dt;
     }
     // Normalised here for every cloud: temporal rotations are raw; static ones are already unit.
-    float qn = length(quaternion);
-    quaternion = qn > 0.0 ? quaternion / qn : vec4(1.0, 0.0, 0.0, 0.0);
+    quaternion = normalizedQuaternion(quaternion);
     vec3 t = vec3(dot(pc.view0.xyz, p) + pc.view0.w, dot(pc.view1.xyz, p) + pc.view1.w, dot(pc.view2.xyz, p) + pc.view2.w);
     if (!(t.z > NEAR_PLANE)) { cull(global); return; }
 

@@ -121,6 +121,58 @@ public enum PerformanceGenerator {
     }
 }
 
+extension PerformanceGenerator {
+    /// The dancer as keyframes: the same Gaussians posed at `frameCount` evenly spaced instants of
+    /// its (normalised) dance, limbs turning rigidly about their joints so that consecutive frames
+    /// interpolate (Dynamic 3D Gaussians' and per-frame PLY sequences' model). SH degree 0.
+    public static func dancerFrames(seed: UInt64 = 5, frameCount: Int = 8, gaussiansPerLimb: Int = 20) -> [SplatCloud] {
+        var rng = SplitMix64(seed: seed)
+        var torso: [(SIMD3<Float>, SIMD3<Float>, SIMD4<Float>, SIMD3<Float>)] = []
+        for i in 0..<80 {
+            let u = Float(i) / 79
+            torso.append(([rng.uniform(-0.12, 0.12), -0.6 + 0.95 * u, rng.uniform(-0.05, 0.05)], [0.07, 0.07, 0.05],
+                          rng.rotation(), [0.85, 0.85, 0.9]))
+        }
+        for _ in 0..<40 {
+            torso.append((SIMD3(0, -0.8, 0) + rng.pointInBall() * 0.13, [0.05, 0.05, 0.05], rng.rotation(), [0.95, 0.75, 0.6]))
+        }
+        return (0..<frameCount).map { f in
+            let t = Float(f) / Float(frameCount)
+            var b = CloudBuilderCore()
+            for (p, s, q, c) in torso { b.add(p, scale: s, rotation: q, opacity: 0.9, colour: c) }
+            for limb in limbs {
+                let phi = limb.angle(t)
+                // The limb's orientation about z, so the Gaussians' own axes turn with it.
+                let q = SIMD4<Float>(cos(phi / 2), 0, 0, -sin(phi / 2))
+                for g in 0..<gaussiansPerLimb {
+                    let u = (Float(g) + 0.5) / Float(gaussiansPerLimb)
+                    b.add(limb.point(u, t).0, scale: [0.02, 0.045, 0.02], rotation: q, opacity: 0.9, colour: limb.colour)
+                }
+            }
+            return b.cloud
+        }
+    }
+}
+
+/// Collects static Gaussians with plain colours into a SplatCloud (SH degree 0).
+struct CloudBuilderCore {
+    var positions: [SIMD3<Float>] = [], scales: [SIMD3<Float>] = [], rotations: [SIMD4<Float>] = []
+    var opacities: [Float] = [], sh: [Float] = []
+
+    mutating func add(_ p: SIMD3<Float>, scale: SIMD3<Float>, rotation: SIMD4<Float>, opacity: Float, colour: SIMD3<Float>) {
+        positions.append(p)
+        scales.append(scale)
+        rotations.append(normalizedQuaternion(rotation))
+        opacities.append(opacity)
+        let dc = (colour - 0.5) / SphericalHarmonics.c0
+        sh += [dc.x, dc.y, dc.z]
+    }
+
+    var cloud: SplatCloud {
+        SplatCloud(positions: positions, scales: scales, rotations: rotations, opacities: opacities, shDegree: 0, sh: sh)
+    }
+}
+
 /// Collects Gaussians with polynomial motion into a TemporalCloud (SH degree 0).
 struct TemporalBuilder {
     var positions: [SIMD3<Float>] = [], scales: [SIMD3<Float>] = [], rotations: [SIMD4<Float>] = []

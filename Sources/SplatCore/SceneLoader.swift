@@ -6,6 +6,7 @@ public enum SceneFormat: String, Sendable, CaseIterable {
     case antimatterSplat = "splat"
     case spacetimePLY = "stg-lite-ply"
     case gaussian4DPLY = "4dgs-ply"
+    case plySequence = "ply-sequence"
     case splatv = "splatv"
 }
 
@@ -50,8 +51,19 @@ public enum SceneLoader {
         }),
     ]
 
-    public static func load(path: String) throws -> LoadedScene {
-        try load(data: readFile(path), path: path)
+    /// Options that a file cannot say about itself.
+    public struct Options: Sendable {
+        /// Frames per second of a per-frame sequence (PLY folder, npz); nil keeps time in frames.
+        public var frameRate: Double?
+        public init(frameRate: Double? = nil) { self.frameRate = frameRate }
+    }
+
+    public static func load(path: String, options: Options = Options()) throws -> LoadedScene {
+        if PLYSequence.isSequence(path) {
+            let scene = try PLYSequence.load(path: path, frameRate: options.frameRate)
+            return LoadedScene(format: .plySequence, formatDetail: "\(scene.keyframes!.frames.count) frames", scene: scene)
+        }
+        return try load(data: readFile(path), path: path)
     }
 
     public static func load(data: Data, path: String) throws -> LoadedScene {

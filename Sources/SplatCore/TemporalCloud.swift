@@ -21,8 +21,11 @@ public struct TemporalCloud: Sendable, Equatable {
     public var shDegree: Int
     /// SH coefficients in SplatCloud's layout.
     public var sh: [Float]
-    /// Nil for a static cloud.
+    /// The polynomial motion model; nil for static and keyframed clouds.
     public var motion: Motion?
+    /// The keyframe model (whole clouds at given times); nil otherwise. When set, the attribute
+    /// arrays above hold the first keyframe.
+    public var keyframes: Keyframes?
     public var metadata: SceneMetadata
 
     public struct Motion: Sendable, Equatable {
@@ -64,7 +67,15 @@ public struct TemporalCloud: Sendable, Equatable {
         self.shDegree = shDegree
         self.sh = sh
         self.motion = motion
+        self.keyframes = nil
         self.metadata = metadata
+    }
+
+    /// A keyframed cloud; its canonical arrays are the first keyframe.
+    public init(keyframes: Keyframes, metadata: SceneMetadata) {
+        let first = keyframes.frames[0]
+        self.init(static: first, metadata: metadata)
+        self.keyframes = keyframes
     }
 
     /// A static cloud seen as a (constant) temporal one.
@@ -74,14 +85,16 @@ public struct TemporalCloud: Sendable, Equatable {
     }
 
     public var count: Int { positions.count }
-    public var isStatic: Bool { motion == nil }
+    public var isStatic: Bool { motion == nil && keyframes == nil }
 
     /// Opacities below this can never be blended (DESIGN.md §3 step 10).
     public static let minimumVisibleOpacity: Float = 1 / 255
 
-    /// The temporal state of Gaussian `i` at time `t`, or nil when it is dropped at t.
+    /// The temporal state of Gaussian `i` at time `t`, or nil when it is dropped at t (static and
+    /// polynomial clouds; keyframed clouds slice whole frames with `slice(at:)`).
     @inline(__always)
     public func state(_ i: Int, at t: Float) -> (position: SIMD3<Float>, rotation: SIMD4<Float>, opacity: Float)? {
+        precondition(keyframes == nil, "state(_:at:) is for static and polynomial clouds")
         guard let m = motion else { return (positions[i], normalizedQuaternion(rotations[i]), opacities[i]) }
         let dt = t - m.timeCenters[i]
         let u = dt / m.timeScales[i]
@@ -97,6 +110,7 @@ public struct TemporalCloud: Sendable, Equatable {
     /// The 3D splats at time `t`: the active Gaussians, in index order (so the renderers' tie
     /// order is unchanged). CPU twin of the GPU preprocess's time slice.
     public func slice(at t: Float) -> SplatCloud {
+        if let keyframes { return keyframes.slice(at: t) }
         // Static loaders store unit quaternions: the slice is the cloud itself.
         if isStatic { return canonical }
         let k = SplatCloud.coefficientCount(degree: shDegree) * 3
@@ -119,13 +133,14 @@ public struct TemporalCloud: Sendable, Equatable {
     /// this is the cloud itself and shares its storage.
     public var canonical: SplatCloud {
         SplatCloud(positions: positions, scales: scales,
-                   rotations: isStatic ? rotations : rotations.map(normalizedQuaternion),
+                   rotations: motion == nil ? rotations : rotations.map(normalizedQuaternion),
                    opacities: opacities, shDegree: shDegree, sh: sh)
     }
 
     /// How many Gaussians are active at t.
     public func activeCount(at t: Float) -> Int {
-        (0..<count).reduce(0) { $0 + (state($1, at: t) == nil ? 0 : 1) }
+        if let keyframes { return keyframes.slice(at: t).count }
+        return (0..<count).reduce(0) { $0 + (state($1, at: t) == nil ? 0 : 1) }
     }
 }
 

@@ -12,6 +12,11 @@ public final class GPUScene {
     /// Per-Gaussian motion of a time-varying cloud; nil for a static one.
     let motion: GPUBuffer?
     let falloffCutoff: Float
+    /// A keyframed cloud: this scene holds keyframe 0; the others are uploaded when a frame needs
+    /// them and kept in a small cache (playback only ever needs the two around t).
+    let keyframes: Keyframes?
+    private var keyframeCache: [Int: GPUScene] = [:]
+    static let keyframeCacheSize = 4
     /// Gaussians per preprocess dispatch, so each chunk's window fits maxStorageBufferRange.
     let chunkSize: Int
 
@@ -25,6 +30,7 @@ public final class GPUScene {
 
     public init(device: GPUDevice, scene cloud: TemporalCloud) throws {
         self.device = device
+        keyframes = cloud.keyframes
         count = cloud.count
         shDegree = cloud.shDegree
         falloffCutoff = cloud.motion?.falloffCutoff ?? 0
@@ -63,6 +69,19 @@ public final class GPUScene {
     }
 
     public var isTemporal: Bool { motion != nil }
+
+    /// The uploaded keyframe `index` (a static scene; keyframe 0 is this scene itself).
+    func keyframe(_ index: Int) throws -> GPUScene {
+        guard let keyframes, index != 0 else { return self }
+        if let cached = keyframeCache[index] { return cached }
+        if keyframeCache.count >= GPUScene.keyframeCacheSize,
+           let farthest = keyframeCache.keys.max(by: { abs($0 - index) < abs($1 - index) }) {
+            keyframeCache[farthest] = nil
+        }
+        let scene = try GPUScene(device: device, cloud: keyframes.frames[index])
+        keyframeCache[index] = scene
+        return scene
+    }
 
     /// The largest multiple of the preprocess workgroup whose windows fit one binding and start at
     /// offsets the device accepts.

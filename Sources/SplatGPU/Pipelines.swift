@@ -15,7 +15,7 @@ final class Pipelines {
         func make(_ name: String, _ words: [UInt32], bindings: Int, push: Int) throws -> ComputePipeline {
             try ComputePipeline(device: device, name: name, spirv: words, bindingCount: bindings, pushConstantSize: push)
         }
-        preprocess = try make("preprocess", Shader_preprocess.words, bindings: 6, push: MemoryLayout<PreprocessPush>.size)
+        preprocess = try make("preprocess", Shader_preprocess.words, bindings: 8, push: MemoryLayout<PreprocessPush>.size)
         scanReduce = try make("scan_reduce", Shader_scan_reduce.words, bindings: 2, push: MemoryLayout<ScanPush>.size)
         scanDownsweep = try make("scan_downsweep", Shader_scan_downsweep.words, bindings: 3, push: MemoryLayout<ScanPush>.size)
         compact = try make("compact", Shader_compact.words, bindings: 5, push: MemoryLayout<CountPush>.size)

@@ -13,20 +13,25 @@ struct PreprocessPass {
         var depthKeys: BufferRange
     }
 
+    /// With `blendWith`, the scene and `blendWith` are two keyframes with the same Gaussians and
+    /// `time` is the weight of the second.
     func record(_ r: CommandRecorder, scene: GPUScene, time: Float, camera: Camera, settings: RenderSettings,
-                outputs: Outputs) {
+                outputs: Outputs, blendWith second: GPUScene? = nil) {
         let grid = TileGrid(width: camera.width, height: camera.height)
         let shStride = SplatCloud.coefficientCount(degree: scene.shDegree) * 12
         for chunk in scene.chunks {
-            let push = PreprocessPush(camera: camera, grid: grid, settings: settings, scene: scene, time: time,
+            var push = PreprocessPush(camera: camera, grid: grid, settings: settings, scene: scene, time: time,
                                       count: chunk.count, first: chunk.lowerBound)
+            if second != nil { push.flags |= UInt32(ShaderContract.PREPROCESS_FLAG_KEYFRAMES) }
             func window(_ buffer: GPUBuffer, _ stride: Int) -> BufferRange {
                 BufferRange(buffer, offset: chunk.lowerBound * stride, size: chunk.count * stride)
             }
             r.dispatch(pipeline,
                        buffers: [window(scene.geometry, GPUScene.geometryStride), window(scene.sh, shStride),
                                  outputs.splats, outputs.tileCounts, outputs.depthKeys,
-                                 scene.motion.map { window($0, GPUScene.motionStride) } ?? BufferRange(dummy)],
+                                 scene.motion.map { window($0, GPUScene.motionStride) } ?? BufferRange(dummy),
+                                 second.map { window($0.geometry, GPUScene.geometryStride) } ?? BufferRange(dummy),
+                                 second.map { window($0.sh, shStride) } ?? BufferRange(dummy)],
                        push: push, groups: (groups(chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
         }
         r.barrier()

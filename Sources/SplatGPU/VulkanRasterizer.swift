@@ -52,6 +52,20 @@ public final class VulkanRasterizer: SplatRasterizer {
 
     /// Renders the uploaded scene at `time` (ignored by static scenes).
     public func render(_ scene: GPUScene, time: Float = 0, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
+        guard let keyframes = scene.keyframes else {
+            return try render(scene, time: time, blendWith: nil, camera: camera, settings: settings)
+        }
+        let bracket = keyframes.bracket(at: time)
+        let first = try scene.keyframe(bracket.first)
+        if bracket.weight == 0 || bracket.first == bracket.second {
+            return try render(first, time: 0, blendWith: nil, camera: camera, settings: settings)
+        }
+        return try render(first, time: bracket.weight, blendWith: try scene.keyframe(bracket.second), camera: camera,
+                          settings: settings)
+    }
+
+    private func render(_ scene: GPUScene, time: Float, blendWith second: GPUScene?, camera: Camera,
+                        settings: RenderSettings) throws -> RenderedFrame {
         let wallStart = DispatchTime.now().uptimeNanoseconds
         let grid = TileGrid(width: camera.width, height: camera.height)
         let n = scene.count
@@ -65,7 +79,8 @@ public final class VulkanRasterizer: SplatRasterizer {
             mark(r, .start)
             preprocess.record(r, scene: scene, time: time, camera: camera, settings: settings,
                               outputs: .init(splats: buffers.splats.range, tileCounts: buffers.tileCounts.range,
-                                             depthKeys: buffers.depthKeys.range))
+                                             depthKeys: buffers.depthKeys.range),
+                              blendWith: second)
             mark(r, .preprocessed)
             try scan.record(r, input: buffers.tileCounts.range, output: buffers.visibleSlots.range, count: n, flagsOnly: true)
             try scan.record(r, input: buffers.tileCounts.range, output: buffers.instanceTotals.range, count: n)

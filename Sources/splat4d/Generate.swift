@@ -10,6 +10,7 @@ struct Generate: ParsableCommand {
         synthetic: the small SH-degree-3 demo scene of Scenes/.
         dancer-stg: a dancing stick figure as a Spacetime Gaussians lite PLY (time 0...1).
         dancer-4d: the dancer as native 4D Gaussians in Splat4D's 4D PLY (time 0...2 s).
+        dancer-frames: the dancer as a folder of per-frame 3DGS PLYs (--output names the folder).
         ball: N Gaussians uniform in a ball of radius 2 at the origin (the benchmark scenes of \
         BENCHMARKS.md); view it with --look-at 0,0,-D:0,0,0 --fov-y 45 --width 1280 --height 720.
         """)
@@ -18,6 +19,7 @@ struct Generate: ParsableCommand {
         case synthetic, ball
         case dancerSTG = "dancer-stg"
         case dancer4D = "dancer-4d"
+        case dancerFrames = "dancer-frames"
     }
 
     @Argument(help: "What to generate: synthetic or ball.")
@@ -32,17 +34,34 @@ struct Generate: ParsableCommand {
     @Option(help: "Seed of the pseudo-random generator (default: the one the bundled scene used).")
     var seed: UInt64?
 
+    /// A folder of frame_NNN.ply files.
+    private func writeFrames() throws {
+        let frames = PerformanceGenerator.dancerFrames(seed: seed ?? 5)
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            for (i, frame) in frames.enumerated() {
+                let file = (output as NSString).appendingPathComponent(String(format: "frame_%03d.ply", i))
+                try PLYWriter.gaussianPLY(frame).write(to: URL(fileURLWithPath: file), options: .atomic)
+            }
+        } catch {
+            throw UserError("\(output): cannot write the frames (\(error.localizedDescription))")
+        }
+    }
+
     func validate() throws {
         guard (1...50_000_000).contains(count) else { throw ValidationError("--count must lie in 1...50000000") }
     }
 
     func run() throws {
+        if kind == .dancerFrames { return try writeFrames() }
         try OutputPath.checkWritable(output)
         let data: Data
         switch kind {
         case .synthetic: data = PLYWriter.gaussianPLY(SceneGenerator.synthetic(seed: seed ?? 1))
         case .ball: data = PLYWriter.gaussianPLY(SceneGenerator.benchmarkBall(count: count, seed: seed ?? 1, shDegree: 3))
         case .dancerSTG: data = SpacetimePLY.write(PerformanceGenerator.dancer(seed: seed ?? 7))
+        case .dancerFrames:
+            return
         case .dancer4D:
             let d = PerformanceGenerator.dancer4D(seed: seed ?? 11)
             data = Gaussian4DPLY.write(d.gaussians, opacities: d.opacities, shDegree: 1, sh: d.sh, timeRange: d.timeRange,
