@@ -122,6 +122,28 @@ public enum PerformanceGenerator {
 }
 
 extension PerformanceGenerator {
+    /// The 4D benchmark ball: the Gaussians of `SceneGenerator.benchmarkBall` (SH degree 0) given
+    /// time centres uniform in [0, 1], small random velocities, and a time scale chosen so that
+    /// about `activeFraction` of them are active at any t well inside the range.
+    public static func benchmarkBall4D(count: Int, activeFraction: Float = 0.1, seed: UInt64 = 1) -> TemporalCloud {
+        let base = SceneGenerator.benchmarkBall(count: count, seed: seed, shDegree: 0)
+        var rng = SplitMix64(seed: seed ^ 0x5EED)
+        // Active while α0·exp(−(Δt/s)²) ≥ 1/255, i.e. |Δt| ≤ s·√ln(255·α0) ≈ 2.2·s for α0 ≈ 0.65.
+        let timeScale = activeFraction / (2 * 2.2)
+        var centers = [Float](), velocities = [SIMD3<Float>]()
+        for _ in 0..<base.count {
+            centers.append(rng.unit())
+            velocities.append(SIMD3(rng.uniform(-0.2, 0.2), rng.uniform(-0.2, 0.2), rng.uniform(-0.2, 0.2)))
+        }
+        let zero3 = [SIMD3<Float>](repeating: .zero, count: base.count)
+        return TemporalCloud(positions: base.positions, scales: base.scales, rotations: base.rotations,
+                             opacities: base.opacities, shDegree: 0, sh: base.sh,
+                             motion: .init(timeCenters: centers, velocities: velocities, accelerations: zero3, jerks: zero3,
+                                           angularVelocities: .init(repeating: .zero, count: base.count),
+                                           timeScales: .init(repeating: timeScale, count: base.count)),
+                             metadata: SceneMetadata(timeRange: 0...1, timeUnit: "segment"))
+    }
+
     /// The dancer as keyframes: the same Gaussians posed at `frameCount` evenly spaced instants of
     /// its (normalised) dance, limbs turning rigidly about their joints so that consecutive frames
     /// interpolate (Dynamic 3D Gaussians' and per-frame PLY sequences' model). SH degree 0.

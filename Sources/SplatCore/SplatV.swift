@@ -183,16 +183,18 @@ public enum SplatV {
         var v = [Float]()
         v.reserveCapacity(fieldNames.count)
         for k in 0..<3 { v.append(Float(bitPattern: word(raw, o + 4 * k))) }
-        // (word, takes its high half too): rotation, scales, motion, omega, trbf.
-        let halves: [(Int, Bool)] = [(3, true), (4, true), (5, true), (6, false), (8, true), (9, true), (10, true),
-                                     (11, true), (12, false), (13, true), (14, true), (15, true)]
-        for (w, both) in halves {
+        for (w, both) in halfWords {
             let bits = word(raw, o + 4 * w)
             v.append(floatFromHalf(UInt16(truncatingIfNeeded: bits)))
             if both { v.append(floatFromHalf(UInt16(truncatingIfNeeded: bits >> 16))) }
         }
         return v
     }
+
+    /// The words holding halves, and whether the high half is used too: rotation, scales, motion,
+    /// omega, trbf (word 7 is the colour).
+    static let halfWords: [(Int, Bool)] = [(3, true), (4, true), (5, true), (6, false), (8, true), (9, true),
+                                           (10, true), (11, true), (12, false), (13, true), (14, true), (15, true)]
 
     static func isZeroRecord(_ raw: UnsafeRawBufferPointer, _ o: Int) -> Bool {
         (0..<16).allSatisfy { word(raw, o + 4 * $0) == 0 }
@@ -287,9 +289,7 @@ public enum SplatV {
         appendWord(&data, magic)
         appendWord(&data, UInt32(json.count))
         data.append(json)
-        words.withUnsafeBufferPointer { buffer in
-            for w in buffer { appendWord(&data, w) }
-        }
+        words.map(\.littleEndian).withUnsafeBytes { data.append(contentsOf: $0) }
         return data
     }
 

@@ -25,6 +25,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Vulkan device: an index or a name substring.")
     var device: String?
 
+    @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
+    var frameRate: Double?
+
     @Option(help: "Scene time to render (default: the start of the scene's range).")
     var time: Float?
 
@@ -35,12 +38,13 @@ struct Bench: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
         guard (1...100_000).contains(repeatCount) else { throw ValidationError("--repeat must lie in 1...100000") }
         guard (0...1000).contains(warmup) else { throw ValidationError("--warmup must lie in 0...1000") }
     }
 
     func run() throws {
-        let loaded = try SceneLoader.load(path: scene)
+        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
         let t = try SceneTime.resolve(time, for: loaded.scene, path: scene)
         let camera = try self.camera.request().resolve(for: loaded.cloud, sceneCameras: loaded.scene.metadata.cameras)
         let settings = RenderSettings(antialiased: antialiased)

@@ -10,6 +10,9 @@ struct Generate: ParsableCommand {
         synthetic: the small SH-degree-3 demo scene of Scenes/.
         dancer-stg: a dancing stick figure as a Spacetime Gaussians lite PLY (time 0...1).
         dancer-4d: the dancer as native 4D Gaussians in Splat4D's 4D PLY (time 0...2 s).
+        ball4d: the ball as a Spacetime Gaussians PLY with about 10% of the Gaussians active at any t.
+        ball4d-slice: the 3DGS PLY of ball4d's Gaussians active at t = 0.5 (the static comparison).
+        dancer-splatv: the dancer as a splaTV .splatv file carrying two cameras.
         dancer-frames: the dancer as a folder of per-frame 3DGS PLYs (--output names the folder).
         ball: N Gaussians uniform in a ball of radius 2 at the origin (the benchmark scenes of \
         BENCHMARKS.md); view it with --look-at 0,0,-D:0,0,0 --fov-y 45 --width 1280 --height 720.
@@ -20,6 +23,9 @@ struct Generate: ParsableCommand {
         case dancerSTG = "dancer-stg"
         case dancer4D = "dancer-4d"
         case dancerFrames = "dancer-frames"
+        case dancerSplatV = "dancer-splatv"
+        case ball4D = "ball4d"
+        case ball4DSlice = "ball4d-slice"
     }
 
     @Argument(help: "What to generate: synthetic or ball.")
@@ -28,7 +34,7 @@ struct Generate: ParsableCommand {
     @Option(name: .shortAndLong, help: "The PLY file to write.")
     var output: String
 
-    @Option(help: "Number of Gaussians (ball only).")
+    @Option(help: "Number of Gaussians (ball, ball4d, ball4d-slice).")
     var count: Int = 100_000
 
     @Option(help: "Seed of the pseudo-random generator (default: the one the bundled scene used).")
@@ -62,6 +68,17 @@ struct Generate: ParsableCommand {
         case .dancerSTG: data = SpacetimePLY.write(PerformanceGenerator.dancer(seed: seed ?? 7))
         case .dancerFrames:
             return
+        case .dancerSplatV:
+            let cameras = [Camera.lookAt(eye: [0, 0, -3], target: .zero, up: [0, -1, 0], fovY: 50, width: 480, height: 480)!,
+                           Camera.lookAt(eye: [2.2, -0.5, -2.2], target: .zero, up: [0, -1, 0], fovY: 50, width: 480, height: 480)!]
+            do {
+                data = try SplatV.encode(PerformanceGenerator.dancer(seed: seed ?? 7), cameras: cameras)
+            } catch {
+                throw UserError("cannot encode the dancer as .splatv: \(error)")
+            }
+        case .ball4D: data = SpacetimePLY.write(PerformanceGenerator.benchmarkBall4D(count: count, seed: seed ?? 1))
+        case .ball4DSlice:
+            data = PLYWriter.gaussianPLY(PerformanceGenerator.benchmarkBall4D(count: count, seed: seed ?? 1).slice(at: 0.5))
         case .dancer4D:
             let d = PerformanceGenerator.dancer4D(seed: seed ?? 11)
             data = Gaussian4DPLY.write(d.gaussians, opacities: d.opacities, shDegree: 1, sh: d.sh, timeRange: d.timeRange,

@@ -8,6 +8,9 @@ struct Info: ParsableCommand {
     @Argument(help: "The scene file.")
     var scene: String?
 
+    @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
+    var frameRate: Double?
+
     @Flag(help: "List the Vulkan devices, their limits, and why any is rejected.")
     var devices = false
 
@@ -15,13 +18,14 @@ struct Info: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
         if scene == nil, !devices { throw ValidationError("give a scene file, or --devices") }
     }
 
     func run() throws {
         if devices { try DeviceList.print(json: json) }
         guard let scene else { return }
-        let loaded = try SceneLoader.load(path: scene)
+        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
         let cloud = loaded.cloud
         let meta = loaded.scene.metadata
         let bounds = Bounds(of: cloud.positions) ?? Bounds(min: .zero, max: .zero)

@@ -28,6 +28,9 @@ struct Render: ParsableCommand {
     @Option(help: "Vulkan device: an index or a name substring (see `splat4d info --devices`).")
     var device: String?
 
+    @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
+    var frameRate: Double?
+
     @Option(help: "Scene time to render (in the scene's time unit; `splat4d info` shows the range). Default: the start.")
     var time: Float?
 
@@ -35,6 +38,7 @@ struct Render: ParsableCommand {
     var antialiased = false
 
     func validate() throws {
+        if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
         _ = try ValueParsing.background(background)
         guard output.lowercased().hasSuffix(".png") else {
             throw ValidationError("--output must name a .png file, got '\(output)'")
@@ -44,7 +48,7 @@ struct Render: ParsableCommand {
     func run() throws {
         let settings = RenderSettings(background: try ValueParsing.background(background), antialiased: antialiased)
         try OutputPath.checkWritable(output)
-        let loaded = try SceneLoader.load(path: scene)
+        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
         let t = try SceneTime.resolve(time, for: loaded.scene, path: scene)
         let camera = try self.camera.request().resolve(for: loaded.cloud, sceneCameras: loaded.scene.metadata.cameras)
         let renderer = try SceneFrameRenderer(scene: loaded.scene, backend: backend, device: device)

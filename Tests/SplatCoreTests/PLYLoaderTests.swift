@@ -385,7 +385,11 @@ final class PLYLoaderTests: XCTestCase {
 
     func testFileSystemErrors() throws {
         expectProblem("no such file") { _ = try SceneLoader.load(path: "/nonexistent/scene.ply") }
-        expectProblem("is a directory") { _ = try SceneLoader.load(path: NSTemporaryDirectory()) }
+        // A folder is a per-frame PLY sequence; an empty one says so.
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("plytest-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        expectProblem("no .ply frames found") { _ = try SceneLoader.load(path: empty.path) }
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("plytest-\(UUID().uuidString).ply")
         try PLYWriter.gaussianPLY(SceneGenerator.benchmarkBall(count: 5, seed: 3)).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }

@@ -3,7 +3,8 @@ import XCTest
 @testable import SplatGPU
 
 /// End to end: VulkanRasterizer against ReferenceRasterizer (DESIGN.md §6): PSNR ≥ 50 dB on colour
-/// and no channel of colour or alpha off by more than 2/255.
+/// and no channel of colour or alpha off by more than 2/255; also equal statistics and expected
+/// depth within 1e-3 relative.
 final class GPURenderTests: GPUTestCase {
     static let maxDifference: Float = 2 / 255
 
@@ -22,6 +23,13 @@ final class GPURenderTests: GPUTestCase {
         XCTAssertLessThanOrEqual(alphaDiff, GPURenderTests.maxDifference, "\(what): alpha max difference", file: file, line: line)
         XCTAssertEqual(gpu.statistics, cpu.statistics, "\(what): statistics", file: file, line: line)
         let depthDiff = maxAbsDifference(gpu.depth, cpu.depth)
+        // Expected depth Σdᵢwᵢ/Σwᵢ: the same weights, so relative agreement like the colour's.
+        let badDepth = gpu.depth.pixels.indices.filter {
+            !(abs(gpu.depth.pixels[$0] - cpu.depth.pixels[$0]) <= 1e-3 * (1 + abs(cpu.depth.pixels[$0])))
+        }
+        XCTAssertTrue(badDepth.isEmpty, "\(what): expected depth differs at \(badDepth.count) pixels, first \(badDepth.first ?? 0): "
+                      + "GPU \(badDepth.first.map { gpu.depth.pixels[$0] } ?? 0), CPU \(badDepth.first.map { cpu.depth.pixels[$0] } ?? 0)",
+                      file: file, line: line)
         print("render \(what) \(camera.width)×\(camera.height): PSNR \(psnr) dB, max |Δ| colour \(colourDiff * 255)/255, "
               + "alpha \(alphaDiff * 255)/255, depth \(depthDiff); \(cpu.statistics)")
         return (gpu, cpu)
