@@ -166,8 +166,84 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(s1, try Data(contentsOf: URL(fileURLWithPath: path("s2.ply"))))
         // The bundled demo scene is exactly what the generator writes.
         XCTAssertEqual(s1, try Data(contentsOf: URL(fileURLWithPath: CLI.scene("synthetic.ply"))))
+        // Every bundled generated scene is exactly what its generator writes.
+        for (kind, file) in [("dancer-stg", "dancer.stg.ply"), ("dancer-splatv", "dancer.splatv"), ("dancer-4d", "dancer.4d.ply")] {
+            XCTAssertEqual(try CLI.run(["generate", kind, "--output", path(file)]).status, 0)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path(file))),
+                           try Data(contentsOf: URL(fileURLWithPath: CLI.scene(file))), kind)
+        }
+        XCTAssertEqual(try CLI.run(["generate", "dancer-frames", "--output", path("frames")]).status, 0)
+        for i in 0..<8 {
+            let name = String(format: "frame_%03d.ply", i)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("frames/\(name)"))),
+                           try Data(contentsOf: URL(fileURLWithPath: CLI.scene("dancer-frames/\(name)"))), name)
+        }
         let ball = try CLI.run(["generate", "ball", "--count", "1000", "--output", path("ball.ply")])
         XCTAssertEqual(ball.status, 0, ball.stderr)
         XCTAssertEqual(try SceneLoader.load(path: path("ball.ply")).cloud.count, 1000)
+    }
+}
+
+/// Time-varying scenes through the CLI: --time, the range check, info, scene cameras.
+final class CLITemporalTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws { folder = try makeTemporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    func testInfoReportsTheTimeRangeOfEachFormat() throws {
+        let expected: [(String, String, [Double], String)] = [
+            ("dancer.stg.ply", "stg-lite-ply", [0, 1], "segment"),
+            ("dancer.splatv", "splatv", [0, 1], "segment"),
+            ("dancer.4d.ply", "4dgs-ply", [0, 2], "seconds"),
+            ("dancer-frames", "ply-sequence", [0, 7], "frames"),
+        ]
+        for (scene, format, range, unit) in expected {
+            let result = try CLI.run(["info", CLI.scene(scene), "--json"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let info = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual(info["format"] as? String, format, scene)
+            XCTAssertEqual(info["time_range"] as? [Double], range, scene)
+            XCTAssertEqual(info["time_unit"] as? String, unit, scene)
+        }
+        let sequence = try CLI.run(["info", CLI.scene("dancer-frames"), "--frame-rate", "4", "--json"])
+        let info = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(sequence.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(info["time_range"] as? [Double], [0, 1.75])
+        XCTAssertEqual(info["frame_rate"] as? Double, 4)
+    }
+
+    func testTimeOutsideTheRangeIsAUsageError() throws {
+        let out = path("o.png")
+        let result = try CLI.run(["render", CLI.scene("dancer.stg.ply"), "--time", "1.5", "--backend", "cpu", "--output", out])
+        XCTAssertEqual(result.status, 64, result.stderr)
+        XCTAssert(result.stderr.contains("--time 1.5 is outside the scene's time range 0.0...1.0 (segment)"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        let nan = try CLI.run(["render", CLI.scene("dancer.stg.ply"), "--time", "nan", "--backend", "cpu", "--output", out])
+        XCTAssertEqual(nan.status, 64, nan.stderr)
+    }
+
+    func testDifferentTimesGiveDifferentFramesAndTheSameTimeTheSameFrame() throws {
+        func render(_ t: String, _ name: String) throws -> Data {
+            let r = try CLI.run(["render", CLI.scene("dancer.stg.ply"), "--time", t, "--width", "64", "--height", "64",
+                                 "--backend", "cpu", "--output", path(name)])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try Data(contentsOf: URL(fileURLWithPath: path(name)))
+        }
+        let a = try render("0.1", "a.png"), b = try render("0.35", "b.png"), c = try render("0.1", "c.png")
+        XCTAssertNotEqual(a, b)
+        XCTAssertEqual(a, c)
+    }
+
+    func testSceneCamerasAreSelectable() throws {
+        let r0 = try CLI.run(["render", CLI.scene("dancer.splatv"), "--camera-index", "1", "--width", "48", "--backend", "cpu",
+                              "--output", path("c1.png")])
+        XCTAssertEqual(r0.status, 0, r0.stderr)
+        XCTAssertEqual(try PNGFile.read(path: path("c1.png")).height, 48)
+        let bad = try CLI.run(["render", CLI.scene("dancer.splatv"), "--camera-index", "5", "--backend", "cpu",
+                               "--output", path("c5.png")])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssert(bad.stderr.contains("camera index 5 is out of range (the file has 2 cameras)"), bad.stderr)
     }
 }

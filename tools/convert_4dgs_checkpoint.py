@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Convert a native 4D Gaussian Splatting checkpoint (fudan-zvg/4d-gaussian-splatting, the
+`chkpnt*.pth` files its train.py saves) into Splat4D's 4D PLY (see README.md, "Formats").
+
+    python3 tools/convert_4dgs_checkpoint.py chkpnt30000.pth scene.4d.ply --time-range -0.5 0.5 --frame-rate 30
+
+Needs PyTorch (to unpickle the checkpoint) and numpy. Not part of the test suite.
+
+What the checkpoint holds (GaussianModel.capture() with gaussian_dim == 4, saved as
+(capture(), iteration)): 0 active_sh_degree, 1 xyz (N,3), 2 features_dc (N,1,3), 3 features_rest
+(N,C-1,3), 4 log scales (N,3), 5 left quaternion (N,4, w first), 6 opacity logits (N,1), ...,
+13 t (N,1), 14 log scale_t (N,1), 15 right quaternion (N,4), 16 rot_4d (bool), 17 env_map,
+18 active_sh_degree_t. With time-Fourier colour (sh_degree_t > 0) the coefficients beyond the
+spatial (degree+1)² are dropped: Splat4D renders the spatial SH only.
+"""
+import argparse
+import sys
+
+import numpy as np
+
+
+def load_capture(path):
+    import torch  # imported here so --help works without PyTorch
+
+    data = torch.load(path, map_location="cpu", weights_only=False)
+    capture = data[0] if isinstance(data, tuple) and len(data) == 2 and isinstance(data[1], int) else data
+    if len(capture) < 19:
+        sys.exit(f"{path}: not a 4D checkpoint (capture has {len(capture)} fields, expected 19)")
+    if not capture[16]:
+        sys.exit(f"{path}: the model was trained without rot_4d; only 4D rotations are supported")
+
+    def array(i):
+        return capture[i].detach().cpu().numpy().astype(np.float32)
+
+    return {
+        "sh_degree": int(capture[0]),
+        "xyz": array(1), "dc": array(2), "rest": array(3), "scale": array(4), "rot": array(5),
+        "opacity": array(6), "t": array(13), "scale_t": array(14), "rot_r": array(15),
+    }
+
+
+def write_ply(path, model, time_range, frame_rate, convention):
+    degree = model["sh_degree"]
+    spatial = (degree + 1) ** 2
+    n = model["xyz"].shape[0]
+    rest = model["rest"][:, : spatial - 1, :]               # (N, K-1, 3), coefficient-major
+    rest_channel_major = np.transpose(rest, (0, 2, 1)).reshape(n, -1)  # f_rest[c*(K-1)+k]
+    columns = [
+        ("x", model["xyz"][:, 0]), ("y", model["xyz"][:, 1]), ("z", model["xyz"][:, 2]), ("t", model["t"][:, 0]),
+        ("f_dc_0", model["dc"][:, 0, 0]), ("f_dc_1", model["dc"][:, 0, 1]), ("f_dc_2", model["dc"][:, 0, 2]),
+    ]
+    columns += [(f"f_rest_{i}", rest_channel_major[:, i]) for i in range(rest_channel_major.shape[1])]
+    columns += [("opacity", model["opacity"][:, 0])]
+    columns += [(f"scale_{i}", model["scale"][:, i]) for i in range(3)] + [("scale_t", model["scale_t"][:, 0])]
+    columns += [(f"rot_{i}", model["rot"][:, i]) for i in range(4)]
+    columns += [(f"rot_r_{i}", model["rot_r"][:, i]) for i in range(4)]
+
+    header = ["ply", "format binary_little_endian 1.0",
+              f"comment splat4d rotation_convention {convention}", "comment splat4d time_unit seconds"]
+    if time_range:
+        header.append(f"comment splat4d time_range {time_range[0]} {time_range[1]}")
+    if frame_rate:
+        header.append(f"comment splat4d frame_rate {frame_rate}")
+    header.append(f"element vertex {n}")
+    header += [f"property float {name}" for name, _ in columns]
+    header.append("end_header")
+    body = np.stack([values.astype("<f4") for _, values in columns], axis=1)
+    with open(path, "wb") as out:
+        out.write(("\n".join(header) + "\n").encode("ascii"))
+        out.write(body.tobytes())
+    print(f"wrote {path}: {n} Gaussians, SH degree {degree}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("checkpoint")
+    parser.add_argument("output")
+    parser.add_argument("--time-range", nargs=2, type=float, metavar=("T0", "T1"),
+                        help="the training config's time_duration (default: derived from the Gaussians)")
+    parser.add_argument("--frame-rate", type=float)
+    parser.add_argument("--convention", choices=["flipped", "unflipped"], default="flipped",
+                        help="unflipped for checkpoints trained before the trainer's September 2024 change")
+    args = parser.parse_args()
+    write_ply(args.output, load_capture(args.checkpoint), args.time_range, args.frame_rate, args.convention)
+
+
+if __name__ == "__main__":
+    main()
