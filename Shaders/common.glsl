@@ -27,4 +27,35 @@ struct ProjectedSplat {
     ivec4 tileRect;         // min x, min y, max x, max y (max exclusive)
 };
 
+// Opacity-aware tile test (CPU twin: SplatCore TileCulling): can the splat reach α ≥ 1/255
+// anywhere in the tile's pixel-centre box? Tiles where it cannot are never blended into.
+const float TILE_CULL_MARGIN = 1e-3;
+
+float minimumQuadratic(vec3 conic, vec2 mean, float x0, float x1, float y0, float y1) {
+    if (mean.x >= x0 && mean.x <= x1 && mean.y >= y0 && mean.y <= y1) return 0.0;
+    float a = conic.x, b = conic.y, c = conic.z;
+    float best = 3.402823e38;
+    for (int e = 0; e < 2; ++e) {  // vertical edges x = x0, x1: best dy = −b·dx/c, clamped
+        precise float dx = mean.x - (e == 0 ? x0 : x1);
+        precise float dy = min(max(-b * dx / c, mean.y - y1), mean.y - y0);
+        precise float q = a * dx * dx + 2.0 * b * dx * dy + c * dy * dy;
+        best = min(best, q);
+    }
+    for (int e = 0; e < 2; ++e) {  // horizontal edges y = y0, y1
+        precise float dy = mean.y - (e == 0 ? y0 : y1);
+        precise float dx = min(max(-b * dy / a, mean.x - x1), mean.x - x0);
+        precise float q = a * dx * dx + 2.0 * b * dx * dy + c * dy * dy;
+        best = min(best, q);
+    }
+    return best;
+}
+
+bool splatTouchesTile(vec3 conic, vec2 mean, float opacity, int tx, int ty) {
+    float size = float(TILE_SIZE);
+    float x0 = float(tx) * size, y0 = float(ty) * size;
+    float qmin = minimumQuadratic(conic, mean, x0, x0 + size - 1.0, y0, y0 + size - 1.0);
+    float reach = 2.0 * log(max(255.0 * opacity, 1e-30));
+    return qmin <= reach + TILE_CULL_MARGIN;
+}
+
 #endif

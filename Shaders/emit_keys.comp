@@ -1,8 +1,9 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
-// Key emission: one (tile, Gaussian) pair per tile of each visible Gaussian, Gaussians in depth
-// order and tiles in row-major order. A stable sort by tile then yields the order of the
+// Key emission: one (tile, Gaussian) pair per tile each visible Gaussian can draw into (its 3σ
+// rectangle less the tiles it cannot reach α ≥ 1/255 in), Gaussians in depth order and tiles in
+// row-major order. A stable sort by tile then yields the order of the
 // (tile << 32 | depth) keys of DESIGN.md §3 step 9, ties broken by Gaussian index.
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer Splats { ProjectedSplat splats[]; };
@@ -16,10 +17,12 @@ void main() {
     uint i = gl_GlobalInvocationID.x;
     if (i >= count) return;
     uint gaussian = order[i];
-    ivec4 rect = splats[gaussian].tileRect;
+    ProjectedSplat s = splats[gaussian];
+    ivec4 rect = s.tileRect;
     uint slot = offsets[i];
     for (int y = rect.y; y < rect.w; ++y) {
         for (int x = rect.x; x < rect.z; ++x) {
+            if (!splatTouchesTile(s.conicRadius.xyz, s.meanDepthOpacity.xy, s.meanDepthOpacity.w, x, y)) continue;
             tileKeys[slot] = uint(y) * tilesX + uint(x);
             values[slot] = gaussian;
             slot += 1u;

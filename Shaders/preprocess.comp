@@ -197,7 +197,12 @@ void main() {
     ivec4 rect = ivec4(clampedTile((mean.x - radius) / size, pc.tileGrid.x), clampedTile((mean.y - radius) / size, pc.tileGrid.y),
                        clampedTile((mean.x + radius + size - 1.0) / size, pc.tileGrid.x),
                        clampedTile((mean.y + radius + size - 1.0) / size, pc.tileGrid.y));
-    uint tiles = uint(rect.z - rect.x) * uint(rect.w - rect.y);
+    uint tiles = 0u;
+    for (int y = rect.y; y < rect.w; ++y) {
+        for (int x = rect.x; x < rect.z; ++x) {
+            if (splatTouchesTile(conic, mean, opacity, x, y)) tiles += 1u;
+        }
+    }
     if (tiles == 0u) { cull(global); return; }
 
     splats[global].meanDepthOpacity = vec4(mean, t.z, opacity);

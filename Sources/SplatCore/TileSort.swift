@@ -20,8 +20,9 @@ public enum TileSort {
 
     /// Emits one (key, Gaussian index) pair per tile each splat touches, at the splat's scanned
     /// offset, so the unsorted list is in Gaussian order (what makes the stable sort deterministic).
+    /// With `cullTiles`, only the tiles TileCulling keeps (the GPU's emission); else the whole rect.
     public static func emitKeys(_ splats: [ProjectedSplat], offsets: [UInt32], total: Int,
-                                grid: TileGrid) -> (keys: [UInt64], values: [UInt32]) {
+                                grid: TileGrid, cullTiles: Bool = false) -> (keys: [UInt64], values: [UInt32]) {
         var keys = [UInt64](repeating: 0, count: total)
         var values = [UInt32](repeating: 0, count: total)
         keys.withUnsafeMutableBufferPointer { kb in
@@ -33,6 +34,7 @@ public enum TileSort {
                         var slot = Int(offsets[i])
                         for ty in s.tileMin.y..<s.tileMax.y {
                             for tx in s.tileMin.x..<s.tileMax.x {
+                                if cullTiles, !TileCulling.touches(s, tileX: tx, tileY: ty) { continue }
                                 keyOut.base[slot] = key(tile: Int(ty) * grid.tilesX + Int(tx), depth: s.depth)
                                 valueOut.base[slot] = UInt32(i)
                                 slot += 1
@@ -43,6 +45,14 @@ public enum TileSort {
             }
         }
         return (keys, values)
+    }
+
+    /// Tiles each splat emits: its rect's area, or with `cullTiles` the tiles TileCulling keeps.
+    public static func tileCounts(_ splats: [ProjectedSplat], grid: TileGrid, cullTiles: Bool = false) -> [UInt32] {
+        splats.map { s in
+            guard s.radius > 0 else { return 0 }
+            return UInt32(cullTiles ? TileCulling.tiles(of: s, grid: grid).count : s.tilesTouched)
+        }
     }
 
     /// Stable least-significant-digit radix sort of (key, value) pairs over 8-bit digits,

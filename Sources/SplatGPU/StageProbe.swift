@@ -2,8 +2,8 @@ import SplatCore
 
 // Internal test hooks (DESIGN.md §2, §6): run ONE GPU stage on host data and return host data, so
 // tests can compare each stage with its CPU twin in SplatCore. Nothing here is used by the renderer.
-// Each hook records the stage exactly as VulkanRasterizer does (same pipelines, same scratch
-// objects, same chunking); keep them in step when the renderer's recording changes.
+// Each hook records its stage with the renderer's own objects (GPUScan, GPURadixSort,
+// PreprocessPass), so what is tested is what VulkanRasterizer records.
 
 /// Owns a device, the pipelines and the scan/sort objects, and runs one stage per call.
 final class GPUStageProbe {
@@ -55,40 +55,27 @@ final class GPUStageProbe {
         return (try sortedKeys.read(UInt32.self, count: n), try sortedValues.read(UInt32.self, count: n))
     }
 
-    /// The preprocess pass over `cloud` uploaded as a GPUScene, dispatched chunk by chunk as
-    /// VulkanRasterizer does. Culled Gaussians have tile count 0 (their splat is not meaningful).
+    /// The preprocess pass (PreprocessPass: one dispatch per GPUScene chunk) over `cloud`.
+    /// Culled Gaussians have tile count 0 (their splat is not meaningful).
     func preprocess(cloud: SplatCloud, camera: Camera, settings: RenderSettings)
         throws -> (splats: [GPUProjectedSplat], tileCounts: [UInt32], depthKeys: [UInt32]) {
         try preprocess(scene: try GPUScene(device: device, cloud: cloud), camera: camera, settings: settings)
     }
 
     /// As above on an uploaded scene (its `chunks` decide the dispatches), at `time` for a
-    /// time-varying one.
+    /// time-varying one (keyframed scenes: one keyframe; VulkanRasterizer picks and blends them).
     func preprocess(scene: GPUScene, time: Float = 0, camera: Camera, settings: RenderSettings)
         throws -> (splats: [GPUProjectedSplat], tileCounts: [UInt32], depthKeys: [UInt32]) {
         let n = scene.count
-        let grid = TileGrid(width: camera.width, height: camera.height)
         let splats = try GPUBuffer(device: device, size: n * MemoryLayout<GPUProjectedSplat>.stride, usage: .storage,
                                    label: "probe projected splats")
         let tileCounts = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe tile counts")
         let depthKeys = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe depth keys")
-        let shStride = SplatCloud.coefficientCount(degree: scene.shDegree) * 12
+        let pass = PreprocessPass(pipeline: pipelines.preprocess, dummy: scan.dummy)
         try device.submitAndWait { r in
-            // Mirrors submission 1 of VulkanRasterizer.render.
-            for chunk in scene.chunks {
-                let push = PreprocessPush(camera: camera, grid: grid, settings: settings, scene: scene, time: time,
-                                          count: chunk.count, first: chunk.lowerBound)
-                r.dispatch(pipelines.preprocess,
-                           buffers: [BufferRange(scene.geometry, offset: chunk.lowerBound * GPUScene.geometryStride,
-                                                 size: chunk.count * GPUScene.geometryStride),
-                                     BufferRange(scene.sh, offset: chunk.lowerBound * shStride, size: chunk.count * shStride),
-                                     BufferRange(splats), BufferRange(tileCounts), BufferRange(depthKeys),
-                                     scene.motion.map { BufferRange($0, offset: chunk.lowerBound * GPUScene.motionStride,
-                                                                    size: chunk.count * GPUScene.motionStride) }
-                                         ?? BufferRange(scan.dummy)],
-                           push: push, groups: (groups(chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
-            }
-            r.barrier()
+            pass.record(r, scene: scene, time: time, camera: camera, settings: settings,
+                        outputs: .init(splats: BufferRange(splats), tileCounts: BufferRange(tileCounts),
+                                       depthKeys: BufferRange(depthKeys)))
         }
         return (try splats.read(GPUProjectedSplat.self, count: n), try tileCounts.read(UInt32.self, count: n),
                 try depthKeys.read(UInt32.self, count: n))

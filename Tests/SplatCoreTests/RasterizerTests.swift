@@ -152,3 +152,50 @@ final class RasterizerTests: XCTestCase {
         XCTAssertEqual(try render(b.cloud, camera: camera).colour.pixels, try render(b.cloud, camera: camera).colour.pixels)
     }
 }
+
+/// Opacity-aware tile culling (the GPU's emission) must not change a single pixel.
+final class TileCullingTests: XCTestCase {
+    func testCulledTilesChangeNoPixel() throws {
+        for seed in [UInt64(3), 9] {
+            let cloud = SceneGenerator.benchmarkBall(count: 3000, seed: seed, shDegree: 1)
+            let camera = try XCTUnwrap(Camera.lookAt(eye: [0, 0, -5], target: .zero, up: [0, -1, 0], fovY: 45,
+                                                     width: 173, height: 101))
+            let plain = try ReferenceRasterizer().render(cloud, camera: camera, settings: RenderSettings())
+            let culled = try ReferenceRasterizer(cullTiles: true).render(cloud, camera: camera, settings: RenderSettings())
+            XCTAssertEqual(plain.colour.pixels, culled.colour.pixels)
+            XCTAssertEqual(plain.alpha.pixels, culled.alpha.pixels)
+            XCTAssertLessThan(culled.statistics.tileInstances, plain.statistics.tileInstances)
+        }
+    }
+
+    func testMinimumQuadraticAgainstBruteForce() {
+        var rng = SplitMix64(seed: 17)
+        for _ in 0..<300 {
+            // A random positive-definite conic and a box somewhere around the mean.
+            let a = rng.uniform(0.01, 2), c = rng.uniform(0.01, 2)
+            let b = rng.uniform(-0.95, 0.95) * (a * c).squareRoot()
+            let mean = SIMD2<Float>(rng.uniform(-40, 40), rng.uniform(-40, 40))
+            let x0 = rng.uniform(-30, 30), y0 = rng.uniform(-30, 30)
+            let got = TileCulling.minimumQuadratic(conic: [a, b, c], mean: mean, x0: x0, x1: x0 + 15, y0: y0, y1: y0 + 15)
+            var best = Float.infinity
+            for i in 0...150 {
+                for j in 0...150 {
+                    let d = mean - SIMD2(x0 + Float(i) * 0.1, y0 + Float(j) * 0.1)
+                    best = min(best, a * d.x * d.x + 2 * b * d.x * d.y + c * d.y * d.y)
+                }
+            }
+            XCTAssertLessThanOrEqual(got, best * 1.0001 + 1e-4)   // never above the true minimum
+            XCTAssertGreaterThanOrEqual(got, best - 0.05 * max(1, best))  // and close to the sampled one
+        }
+    }
+
+    func testKeepsTheTileUnderTheMeanAndDropsFarTiles() {
+        var s = ProjectedSplat.culled
+        s.mean = [40, 40]; s.conic = [1, 0, 1]; s.opacity = 0.5; s.radius = 3
+        s.tileMin = [0, 0]; s.tileMax = [6, 6]
+        XCTAssertTrue(TileCulling.touches(s, tileX: 2, tileY: 2))    // holds the mean
+        XCTAssertFalse(TileCulling.touches(s, tileX: 5, tileY: 5))   // 40 px away: q ≈ 3200 ≫ 2·ln(127.5)
+        // Reach: q ≤ 2·ln(255·0.5) = 9.70 → about 3.1 px from the mean.
+        XCTAssertEqual(TileCulling.reach(opacity: 0.5), 2 * log(127.5), accuracy: 1e-5)
+    }
+}
