@@ -7,6 +7,7 @@ public enum SceneFormat: String, Sendable, CaseIterable {
     case spacetimePLY = "stg-lite-ply"
     case gaussian4DPLY = "4dgs-ply"
     case plySequence = "ply-sequence"
+    case dynamicGaussiansNPZ = "dynamic3dgs-npz"
     case splatv = "splatv"
 }
 
@@ -63,11 +64,17 @@ public enum SceneLoader {
             let scene = try PLYSequence.load(path: path, frameRate: options.frameRate)
             return LoadedScene(format: .plySequence, formatDetail: "\(scene.keyframes!.frames.count) frames", scene: scene)
         }
-        return try load(data: readFile(path), path: path)
+        return try load(data: readFile(path), path: path, options: options)
     }
 
-    public static func load(data: Data, path: String) throws -> LoadedScene {
+    public static func load(data: Data, path: String, options: Options = Options()) throws -> LoadedScene {
         guard !data.isEmpty else { throw SceneFileError(path: path, problem: "the file is empty") }
+        // npz takes the frame-rate option, so it is recognised here rather than in `detectors`.
+        if ZipArchive.hasZipMagic(data) {
+            let scene = try DynamicGaussiansNPZ.scene(data: data, path: path, frameRate: options.frameRate)
+            return LoadedScene(format: .dynamicGaussiansNPZ, formatDetail: "\(scene.keyframes!.frames.count) timesteps",
+                               scene: scene)
+        }
         guard let detector = detectors.first(where: { $0.matches(data) }) else {
             // Content decides the format; the name only picks a more helpful error for a damaged
             // .splat file (the decoder throws: the content test above already failed).

@@ -13,6 +13,7 @@ struct Generate: ParsableCommand {
         ball4d: the ball as a Spacetime Gaussians PLY with about 10% of the Gaussians active at any t.
         ball4d-slice: the 3DGS PLY of ball4d's Gaussians active at t = 0.5 (the static comparison).
         dancer-splatv: the dancer as a splaTV .splatv file carrying two cameras.
+        dancer-npz: the dancer's keyframes as a Dynamic 3D Gaussians params.npz.
         dancer-frames: the dancer as a folder of per-frame 3DGS PLYs (--output names the folder).
         ball: N Gaussians uniform in a ball of radius 2 at the origin (the benchmark scenes of \
         BENCHMARKS.md); view it with --look-at 0,0,-D:0,0,0 --fov-y 45 --width 1280 --height 720.
@@ -24,6 +25,7 @@ struct Generate: ParsableCommand {
         case dancer4D = "dancer-4d"
         case dancerFrames = "dancer-frames"
         case dancerSplatV = "dancer-splatv"
+        case dancerNPZ = "dancer-npz"
         case ball4D = "ball4d"
         case ball4DSlice = "ball4d-slice"
     }
@@ -76,6 +78,7 @@ struct Generate: ParsableCommand {
             } catch {
                 throw UserError("cannot encode the dancer as .splatv: \(error)")
             }
+        case .dancerNPZ: data = DynamicGaussiansNPZ.write(PerformanceGenerator.dancerFrames(seed: seed ?? 5))
         case .ball4D: data = SpacetimePLY.write(PerformanceGenerator.benchmarkBall4D(count: count, seed: seed ?? 1))
         case .ball4DSlice:
             data = PLYWriter.gaussianPLY(PerformanceGenerator.benchmarkBall4D(count: count, seed: seed ?? 1).slice(at: 0.5))

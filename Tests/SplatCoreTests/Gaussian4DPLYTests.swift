@@ -524,20 +524,42 @@ final class Gaussian4DPLYTests: XCTestCase {
         }
         XCTAssertLessThanOrEqual(worstOpacity, 1e-6)
     }
-}
 
-final class Tmp4DProbe: XCTestCase {
-    func testProbe() throws {
-        let l = try load(Hand4D.text(comments: [], dropping: ["rot_r_0"]))
-        print("PROBE missing rot_r_0:", l.format, l.scene.isStatic, l.scene.count)
+    // MARK: known bugs (skipped while present; they pass once fixed)
+
+    /// A 4D file that lacks only rot_r_0 is damaged, but SceneLoader recognises 4D PLYs by "t" and
+    /// "rot_r_0" alone (Gaussian4DPLY.matches), so it silently loads it as a *static* 3DGS cloud,
+    /// dropping t, scale_t and the right quaternion. Expected: "missing required property 'rot_r_0'".
+    func testKnownBug_4DFileWithoutRotR0LoadsAsStatic3DGS() throws {
+        let text = Hand4D.text(comments: [], dropping: ["rot_r_0"])
+        let result = Result { try load(text, path: "bad.ply") }
+        if case .success(let loaded) = result {
+            throw XCTSkip("known bug (Sources/SplatCore/Gaussian4DPLY.swift, matches(_:)): a 4D PLY missing rot_r_0 loads "
+                          + "as \(loaded.format.rawValue), static \(loaded.scene.isStatic), instead of failing with "
+                          + "\"missing required property 'rot_r_0'\"")
+        }
+        XCTAssertThrowsError(try result.get()) { error in
+            XCTAssertEqual((error as? SceneFileError)?.problem, "missing required property 'rot_r_0'")
+        }
+    }
+
+    /// A zero quaternion (left or right) passes the loader's "every value is finite" check, then
+    /// rotation4D divides by its zero norm: the loaded cloud holds NaN velocity, time scale, scales
+    /// and rotation, and the Gaussian silently never renders. The 3DGS loader maps a zero quaternion
+    /// to the identity (normalizedQuaternion); expected here: the same, or a SceneFileError.
+    func testKnownBug_zeroQuaternionIn4DFileGivesNaN() throws {
         var rows = Hand4D.rows
-        rows[1][Hand4D.properties.firstIndex(of: "rot_0")!] = "0"
-        rows[1][Hand4D.properties.firstIndex(of: "rot_1")!] = "0"
-        let z = try load(Hand4D.text(comments: [], rows: rows))
-        print("PROBE zero quaternion:", z.scene.motion!.velocities[1], z.scene.motion!.timeScales[1], z.scene.scales[1], z.scene.rotations[1], z.scene.metadata.timeRange as Any, z.scene.activeCount(at: 2))
-        rows = Hand4D.rows
-        rows[1][Hand4D.properties.firstIndex(of: "scale_t")!] = "-60"
-        let tiny = try load(Hand4D.text(comments: [], rows: rows))
-        print("PROBE tiny scale_t:", tiny.scene.motion!.velocities[1], tiny.scene.motion!.timeScales[1], tiny.scene.state(1, at: 2) as Any)
+        for name in ["rot_0", "rot_1"] { rows[1][Hand4D.properties.firstIndex(of: name)!] = "0" }
+        let result = Result { try load(Hand4D.text(comments: [], rows: rows)) }
+        guard case .success(let loaded) = result else { return }  // an error is an acceptable fix
+        let scene = loaded.scene, m = try XCTUnwrap(scene.motion)
+        let values = [m.velocities[1].x, m.velocities[1].y, m.velocities[1].z, m.timeScales[1],
+                      scene.scales[1].x, scene.scales[1].y, scene.scales[1].z] + (0..<4).map { scene.rotations[1][$0] }
+        if !values.allSatisfy(\.isFinite) {
+            throw XCTSkip("known bug (Sources/SplatCore/Gaussian4DPLY.swift, rotation4D(left:right:convention:)): a zero "
+                          + "quaternion in a 4D PLY loads as NaN velocity \(m.velocities[1]), time scale \(m.timeScales[1]), "
+                          + "scales \(scene.scales[1]), rotation \(scene.rotations[1]); no error")
+        }
+        XCTAssertEqual(scene.activeCount(at: 2), 2)
     }
 }

@@ -24,31 +24,6 @@ final class GPUChunkingTests: GPUTestCase {
         assertNoValidationMessages(log, "limited device")
     }
 
-    func testChunkSizeIsTheLargestAlignedMultipleThatFits() {
-        let group = ShaderContract.PREPROCESS_WORKGROUP_SIZE
-        // lavapipe: 128 MiB, 16-byte alignment; degree-0 SH (12 B) and geometry (48 B).
-        XCTAssertEqual(GPUScene.chunkSize(maxRange: 1 << 27, alignment: 16, strides: [48, 12]), 2_796_160)
-        // Degree 3: 48 floats of SH (192 B) is the widest stream.
-        XCTAssertEqual(GPUScene.chunkSize(maxRange: 1 << 27, alignment: 256, strides: [48, 192]), 699_008)
-        XCTAssertEqual(GPUScene.chunkSize(maxRange: 49_152, alignment: 16, strides: [48, 192]), 256)
-        // Above Int32.max the range is capped (offsets stay 32-bit in the shaders' view).
-        XCTAssertEqual(GPUScene.chunkSize(maxRange: UInt64.max, alignment: 4, strides: [48, 12]),
-                       Int(Int32.max) / 48 / group * group)
-        for maxRange in stride(from: UInt64(group * 192), through: 1 << 22, by: 4099) {
-            for alignment in [4, 16, 64, 256] {
-                for strides in [[48, 12], [48, 48], [48, 108], [48, 192], [52, 36]] {
-                    let size = GPUScene.chunkSize(maxRange: maxRange, alignment: alignment, strides: strides)
-                    let widest = strides.max()!
-                    XCTAssertEqual(size % group, 0)
-                    XCTAssertLessThanOrEqual(UInt64(size * widest), maxRange, "\(maxRange) \(alignment) \(strides)")
-                    XCTAssertFalse(strides.contains { ($0 * size) % alignment != 0 }, "\(maxRange) \(alignment) \(strides)")
-                    // The largest: the next multiple of the workgroup no longer fits.
-                    XCTAssertGreaterThan(UInt64((size + group) * widest), maxRange, "\(maxRange) \(alignment) \(strides)")
-                }
-            }
-        }
-    }
-
     /// Chunks cover the cloud in order, without gaps or overlaps.
     func testChunksCoverTheCloud() throws {
         // The widest per-Gaussian stream of a degree-0 scene is the 64-byte motion window.
@@ -124,6 +99,34 @@ final class GPUChunkingTests: GPUTestCase {
             XCTAssertThrowsError(try limitedRasterizer.render(cloud, camera: camera, settings: RenderSettings())) { error in
                 XCTAssertTrue(error is GPUError, "\(error)")
                 XCTAssertTrue("\(error)".contains("storage binding"), "\(error)")
+            }
+        }
+    }
+}
+
+/// GPUScene.chunkSize is a pure function: no device needed.
+final class GPUChunkSizeTests: XCTestCase {
+    func testChunkSizeIsTheLargestAlignedMultipleThatFits() {
+        let group = ShaderContract.PREPROCESS_WORKGROUP_SIZE
+        // lavapipe: 128 MiB, 16-byte alignment; degree-0 SH (12 B) and geometry (48 B).
+        XCTAssertEqual(GPUScene.chunkSize(maxRange: 1 << 27, alignment: 16, strides: [48, 12]), 2_796_160)
+        // Degree 3: 48 floats of SH (192 B) is the widest stream.
+        XCTAssertEqual(GPUScene.chunkSize(maxRange: 1 << 27, alignment: 256, strides: [48, 192]), 699_008)
+        XCTAssertEqual(GPUScene.chunkSize(maxRange: 49_152, alignment: 16, strides: [48, 192]), 256)
+        // Above Int32.max the range is capped (offsets stay 32-bit in the shaders' view).
+        XCTAssertEqual(GPUScene.chunkSize(maxRange: UInt64.max, alignment: 4, strides: [48, 12]),
+                       Int(Int32.max) / 48 / group * group)
+        for maxRange in stride(from: UInt64(group * 192), through: 1 << 22, by: 4099) {
+            for alignment in [4, 16, 64, 256] {
+                for strides in [[48, 12], [48, 48], [48, 108], [48, 192], [52, 36]] {
+                    let size = GPUScene.chunkSize(maxRange: maxRange, alignment: alignment, strides: strides)
+                    let widest = strides.max()!
+                    XCTAssertEqual(size % group, 0)
+                    XCTAssertLessThanOrEqual(UInt64(size * widest), maxRange, "\(maxRange) \(alignment) \(strides)")
+                    XCTAssertFalse(strides.contains { ($0 * size) % alignment != 0 }, "\(maxRange) \(alignment) \(strides)")
+                    // The largest: the next multiple of the workgroup no longer fits.
+                    XCTAssertGreaterThan(UInt64((size + group) * widest), maxRange, "\(maxRange) \(alignment) \(strides)")
+                }
             }
         }
     }
