@@ -167,7 +167,8 @@ final class CLITests: XCTestCase {
         // The bundled demo scene is exactly what the generator writes.
         XCTAssertEqual(s1, try Data(contentsOf: URL(fileURLWithPath: CLI.scene("synthetic.ply"))))
         // Every bundled generated scene is exactly what its generator writes.
-        for (kind, file) in [("dancer-stg", "dancer.stg.ply"), ("dancer-splatv", "dancer.splatv"), ("dancer-4d", "dancer.4d.ply")] {
+        for (kind, file) in [("dancer-stg", "dancer.stg.ply"), ("dancer-splatv", "dancer.splatv"), ("dancer-4d", "dancer.4d.ply"),
+                             ("dancer-npz", "dancer.npz")] {
             XCTAssertEqual(try CLI.run(["generate", kind, "--output", path(file)]).status, 0)
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path(file))),
                            try Data(contentsOf: URL(fileURLWithPath: CLI.scene(file))), kind)
@@ -199,6 +200,7 @@ final class CLITemporalTests: XCTestCase {
             ("dancer.splatv", "splatv", [0, 1], "segment"),
             ("dancer.4d.ply", "4dgs-ply", [0, 2], "seconds"),
             ("dancer-frames", "ply-sequence", [0, 7], "frames"),
+            ("dancer.npz", "dynamic3dgs-npz", [0, 7], "frames"),
         ]
         for (scene, format, range, unit) in expected {
             let result = try CLI.run(["info", CLI.scene(scene), "--json"])
