@@ -31,9 +31,11 @@ public enum Gaussian4DPLY {
     static let trailingNames = ["opacity", "scale_0", "scale_1", "scale_2", "scale_t",
                                 "rot_0", "rot_1", "rot_2", "rot_3", "rot_r_0", "rot_r_1", "rot_r_2", "rot_r_3"]
 
+    /// A vertex element with any 4D-only property (so a file missing one of them gets a
+    /// "missing required property" error rather than loading as a static cloud).
     public static func matches(_ header: PLYHeader) -> Bool {
         guard let vertex = header.element(named: "vertex") else { return false }
-        return vertex.property(named: "t") != nil && vertex.property(named: "rot_r_0") != nil
+        return vertex.properties.contains { p in p.name == "t" || p.name == "scale_t" || p.name.hasPrefix("rot_r_") }
     }
 
     static func names(shDegree: Int) -> [String] {
@@ -128,7 +130,12 @@ public enum Gaussian4DPLY {
 
     /// The trainer's 4D rotation from its two unit quaternions (build_rotation_4d).
     public static func rotation4D(left l: SIMD4<Double>, right r: SIMD4<Double>, convention: RotationConvention) -> [[Double]] {
-        let ql = l / (l * l).sum().squareRoot(), qr = r / (r * r).sum().squareRoot()
+        // A zero quaternion means "no rotation", as the 3DGS loader reads it (not NaN).
+        func unit(_ q: SIMD4<Double>) -> SIMD4<Double> {
+            let n = (q * q).sum().squareRoot()
+            return n > 0 ? q / n : SIMD4(1, 0, 0, 0)
+        }
+        let ql = unit(l), qr = unit(r)
         let (a, b, c, d) = (ql[0], ql[1], ql[2], ql[3])
         let (p, q, rr, s) = (qr[0], qr[1], qr[2], qr[3])
         let ml: [[Double]] = [[a, -b, -c, -d], [b, a, -d, c], [c, d, a, -b], [d, -c, b, a]]

@@ -126,36 +126,42 @@ struct HuffmanTable: Sendable {
 
         let subBits = Swift.max(maxLength - primaryBits, 0)
         let primaryMask = (1 << primaryBits) - 1
-        // Symbols in order of (length, symbol) give ascending canonical codes; subtables are
-        // created as long codes first reach a primary prefix.
-        for length in 1...maxLength {
-            for (offset, l) in lengths.enumerated() where Int(l) == length {
-                let symbol = UInt32(offset)
-                let reversed = Self.reverse(nextCode[length], bits: length)
-                nextCode[length] += 1
-                if length <= primaryBits {
-                    let entry = symbol << 16 | UInt32(length)
-                    var index = reversed
-                    while index < 1 << primaryBits {
-                        entries[index] = entry
-                        index += 1 << length
-                    }
-                } else {
-                    let prefix = reversed & primaryMask
-                    var pointer = entries[prefix]
-                    if pointer == 0 {
-                        pointer = UInt32(entries.count) << 16 | Self.pointerFlag | UInt32(subBits)
-                        entries[prefix] = pointer
-                        entries.append(contentsOf: repeatElement(0, count: 1 << subBits))
-                    }
-                    let base = Int(pointer >> 16)
-                    let extra = length - primaryBits
-                    let entry = symbol << 16 | UInt32(extra)
-                    var index = reversed >> primaryBits
-                    while index < 1 << subBits {
-                        entries[base + index] = entry
-                        index += 1 << extra
-                    }
+        // Symbols in order of (length, symbol) get ascending canonical codes: sort them by length
+        // (counting sort), then assign. Subtables are created as long codes first reach a prefix.
+        var start = [Int](repeating: 0, count: 16)
+        for length in 1..<15 { start[length + 1] = start[length] + countPerLength[length] }
+        var sorted = [Int](repeating: 0, count: used)
+        for (symbol, length) in lengths.enumerated() where length > 0 {
+            sorted[start[Int(length)]] = symbol
+            start[Int(length)] += 1
+        }
+        for symbolIndex in sorted {
+            let length = Int(lengths[lengths.startIndex + symbolIndex])
+            let symbol = UInt32(symbolIndex)
+            let reversed = Self.reverse(nextCode[length], bits: length)
+            nextCode[length] += 1
+            if length <= primaryBits {
+                let entry = symbol << 16 | UInt32(length)
+                var index = reversed
+                while index < 1 << primaryBits {
+                    entries[index] = entry
+                    index += 1 << length
+                }
+            } else {
+                let prefix = reversed & primaryMask
+                var pointer = entries[prefix]
+                if pointer == 0 {
+                    pointer = UInt32(entries.count) << 16 | Self.pointerFlag | UInt32(subBits)
+                    entries[prefix] = pointer
+                    entries.append(contentsOf: repeatElement(0, count: 1 << subBits))
+                }
+                let base = Int(pointer >> 16)
+                let extra = length - primaryBits
+                let entry = symbol << 16 | UInt32(extra)
+                var index = reversed >> primaryBits
+                while index < 1 << subBits {
+                    entries[base + index] = entry
+                    index += 1 << extra
                 }
             }
         }
@@ -226,8 +232,9 @@ private struct Inflater {
         self.input = input
         self.limit = limit
         self.limitIsExpected = limitIsExpected
-        outCapacity = Swift.max(initialCapacity, 1)
-        out = .allocate(capacity: outCapacity)
+        // The allocation is never empty; the capacity used for limit checks may be.
+        outCapacity = initialCapacity
+        out = .allocate(capacity: Swift.max(initialCapacity, 1))
     }
 
     func releaseOutput() { out.deallocate() }

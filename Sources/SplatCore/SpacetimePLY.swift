@@ -13,10 +13,13 @@ public enum SpacetimePLY {
         + ["f_dc_0", "f_dc_1", "f_dc_2", "opacity", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"]
         + (0..<4).map { "omega_\($0)" }
 
-    /// A vertex element with the STG temporal properties.
+    /// A vertex element with any STG temporal property (so a file missing one of them gets a
+    /// "missing required property" error rather than loading as a static cloud).
     public static func matches(_ header: PLYHeader) -> Bool {
         guard let vertex = header.element(named: "vertex") else { return false }
-        return vertex.property(named: "trbf_center") != nil && vertex.property(named: "motion_0") != nil
+        return vertex.properties.contains { p in
+            p.name == "trbf_center" || p.name == "trbf_scale" || p.name.hasPrefix("motion_") || p.name.hasPrefix("omega_")
+        }
     }
 
     public static func scene(from ply: PLYFile) throws -> TemporalCloud {
@@ -60,7 +63,8 @@ public enum SpacetimePLY {
             let p = scene.positions[i], s = scene.scales[i], q = scene.rotations[i], w = m.angularVelocities[i]
             let rgb = SphericalHarmonics.c0 * SIMD3(scene.sh[i * 3], scene.sh[i * 3 + 1], scene.sh[i * 3 + 2]) + 0.5
             let o = min(max(scene.opacities[i], 1e-6), 1 - 1e-6)
-            var row: [Float] = [p.x, p.y, p.z, m.timeCenters[i], log(m.timeScales[i])]
+            // An infinite time scale (no falloff) is stored as a huge finite one: exp(88) ≈ 1.7e38.
+            var row: [Float] = [p.x, p.y, p.z, m.timeCenters[i], min(log(m.timeScales[i]), 88)]
             for v in [m.velocities[i], m.accelerations[i], m.jerks[i]] { row += [v.x, v.y, v.z] }
             row += [rgb.x, rgb.y, rgb.z, log(o / (1 - o)), log(s.x), log(s.y), log(s.z), q.x, q.y, q.z, q.w, w.x, w.y, w.z, w.w]
             rows += row

@@ -12,6 +12,8 @@ public final class GPUDevice {
     let pushDescriptorSet: PFN_vkCmdPushDescriptorSetKHR
 
     public var info: PhysicalDeviceInfo { physical.info }
+    /// The device extensions this device was created with.
+    public let enabledExtensions: [String]
 
     static let requiredExtensions = ["VK_KHR_push_descriptor"]
 
@@ -23,18 +25,27 @@ public final class GPUDevice {
         try self.init(instance: instance, physical: device)
     }
 
-    public init(instance: VulkanInstance, physical: PhysicalDevice) throws {
+    /// - Parameter extraExtensions: device extensions wanted beyond the renderer's own (the viewer
+    ///   asks for VK_KHR_swapchain); each must be present, or the init throws naming it.
+    public init(instance: VulkanInstance, physical: PhysicalDevice, extraExtensions: [String] = []) throws {
         self.instance = instance
         self.physical = physical
         guard let family = physical.info.computeQueueFamily else { throw GPUError("\(physical.info.name) has no compute queue") }
-        let missing = GPUDevice.requiredExtensions.filter { !GPUDevice.extensions(of: physical.handle).contains($0) }
+        let available = GPUDevice.extensions(of: physical.handle)
+        let missing = GPUDevice.requiredExtensions.filter { !available.contains($0) }
         guard missing.isEmpty else {
             throw GPUError("\(physical.info.name) lacks \(missing.joined(separator: ", ")); use --backend cpu")
         }
+        let missingExtra = extraExtensions.filter { !available.contains($0) }
+        guard missingExtra.isEmpty else {
+            throw GPUError("\(physical.info.name) lacks \(missingExtra.joined(separator: ", "))")
+        }
+        let enabledExtensions = GPUDevice.requiredExtensions + extraExtensions.filter { !GPUDevice.requiredExtensions.contains($0) }
+        self.enabledExtensions = enabledExtensions
 
         var priority: Float = 1
         var device: VkDevice?
-        let result: VkResult = withCStrings(GPUDevice.requiredExtensions) { names in
+        let result: VkResult = withCStrings(enabledExtensions) { names in
             names.withUnsafeBufferPointer { nameBuffer in
                 withUnsafePointer(to: &priority) { priorityPointer in
                     var queueInfo = VkDeviceQueueCreateInfo()
@@ -87,6 +98,15 @@ public final class GPUDevice {
         vkDeviceWaitIdle(handle)
         vkDestroyCommandPool(handle, commandPool, nil)
         vkDestroyDevice(handle, nil)
+    }
+
+    /// Whether the device's one queue can present to `surface` (a VkSurfaceKHR of this device's
+    /// instance). The viewer presents on the queue that renders, so this must hold.
+    public func canPresent(to surface: VkSurfaceKHR) -> Bool {
+        guard let family = physical.info.computeQueueFamily else { return false }
+        var supported: VkBool32 = 0
+        guard vkGetPhysicalDeviceSurfaceSupportKHR(physical.handle, family, surface, &supported) == VK_SUCCESS else { return false }
+        return supported != 0
     }
 
     static func extensions(of device: VkPhysicalDevice) -> Set<String> {

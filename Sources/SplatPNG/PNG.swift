@@ -45,11 +45,29 @@ public enum PNGFile {
         try FileBytes.replace(path, with: encodeNaming(path) { try encode(image) })
     }
 
-    /// `encodeGray16` written atomically to `path`, as `write` does.
-    public static func writeGray16(width: Int, height: Int, samples: [UInt16], to path: String) throws {
-        try FileBytes.replace(path, with: encodeNaming(path) {
-            try encodeGray16(width: width, height: height, samples: samples)
-        })
+    /// `encodeGray16` written atomically to `path`, as `write` does, with optional tEXt chunks.
+    public static func writeGray16(width: Int, height: Int, samples: [UInt16], to path: String,
+                                   text: [(keyword: String, value: String)] = []) throws {
+        var data = try encodeNaming(path) { try encodeGray16(width: width, height: height, samples: samples) }
+        for (keyword, value) in text.reversed() { data = inserting(text: value, keyword: keyword, into: data) }
+        try FileBytes.replace(path, with: data)
+    }
+
+    /// The PNG with a tEXt chunk (Latin-1 keyword of 1–79 bytes, then the text) right after IHDR:
+    /// libpng's simplified API cannot write text, so the chunk is spliced in (length, type, data,
+    /// CRC-32 over type and data, per the PNG specification).
+    public static func inserting(text: String, keyword: String, into png: Data) -> Data {
+        let ihdrEnd = 8 + 8 + 13 + 4  // signature, IHDR length+type, IHDR data, CRC
+        guard png.count >= ihdrEnd else { return png }
+        let body = Array(keyword.utf8.prefix(79)) + [0] + Array(text.utf8)
+        var chunk = withUnsafeBytes(of: UInt32(body.count).bigEndian) { Array($0) }
+        let typed = Array("tEXt".utf8) + body
+        chunk += typed
+        chunk += withUnsafeBytes(of: CRC32.checksum(typed).bigEndian) { Array($0) }
+        var out = png.prefix(ihdrEnd)
+        out.append(contentsOf: chunk)
+        out.append(png.dropFirst(ihdrEnd))
+        return Data(out)
     }
 
     /// Runs an encoder and reports its failure against the file it was meant for.

@@ -34,6 +34,15 @@ enum ValueParsing {
         }
     }
 
+    /// "T0:T1" with finite T0 ≤ T1.
+    static func range(_ text: String, option: String) throws -> ClosedRange<Float> {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let a = Float(parts[0]), let b = Float(parts[1]), a.isFinite, b.isFinite, a <= b else {
+            throw ValidationError("\(option) expects T0:T1 with finite T0 ≤ T1, got '\(text)'")
+        }
+        return a...b
+    }
+
     /// "EX,EY,EZ:TX,TY,TZ:UX,UY,UZ" → eye, target, up. The up vector may be left out (−y, COLMAP).
     static func lookAt(_ text: String) throws -> (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)

@@ -4,17 +4,22 @@ import SplatCore
 import SplatGPU
 import SplatPNG
 
-enum Backend: String, ExpressibleByArgument, CaseIterable {
-    case cpu, vulkan
-}
-
 struct Render: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Render a scene to a PNG image.")
+    static let configuration = CommandConfiguration(
+        abstract: "Render a scene to a PNG image, or a frame sequence.",
+        discussion: """
+        One frame: --output view.png. A sequence: a pattern in --output (%05d or {frame}; {name} for \
+        dataset cameras) with --frame-count N or --fps F (over --time-range, default the scene's range), \
+        --frames A:B to render part of it, and a camera path: fixed (the camera options), --orbit, \
+        --camera-path FILE, or --cameras FILE (every camera of a cameras.json / transforms.json at its \
+        own time). Frames keep their global index; --shard I/N (or a Slurm array / Kubernetes Indexed \
+        Job) renders a disjoint block. Existing files are an error unless --overwrite or --resume.
+        """)
 
-    @Argument(help: "The scene file (3DGS .ply or antimatter15 .splat).")
+    @Argument(help: "The scene file or folder (see README: formats).")
     var scene: String
 
-    @Option(name: .shortAndLong, help: "The PNG file to write.")
+    @Option(name: .shortAndLong, help: "The PNG file to write, or a pattern (frame_%05d.png, frame_{frame}.png).")
     var output: String
 
     @OptionGroup var camera: CameraOptions
@@ -31,11 +36,13 @@ struct Render: ParsableCommand {
     @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
     var frameRate: Double?
 
-    @Option(help: "Scene time to render (in the scene's time unit; `splat4d info` shows the range). Default: the start.")
+    @Option(help: "Scene time of a single frame (in the scene's unit; `splat4d info` shows the range). Default: the start.")
     var time: Float?
 
     @Flag(help: "Antialiased mode: scale opacity by the low-pass filter's determinant ratio.")
     var antialiased = false
+
+    @OptionGroup var sequence: SequenceOptions
 
     func validate() throws {
         if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
@@ -43,59 +50,111 @@ struct Render: ParsableCommand {
         guard output.lowercased().hasSuffix(".png") else {
             throw ValidationError("--output must name a .png file, got '\(output)'")
         }
+        let listed = camera.cameraFile != nil || camera.cameraIndex != nil || camera.cameraName != nil || camera.lookAt != nil
+        let paths = [sequence.orbit, sequence.cameraPath != nil, sequence.cameras != nil].filter { $0 }.count
+        if paths > 1 { throw ValidationError("give one of --orbit, --camera-path and --cameras") }
+        if paths == 1, listed { throw ValidationError("--orbit, --camera-path and --cameras replace --camera and --look-at") }
+        if sequence.cameras != nil, sequence.frameCount != nil || sequence.fps != nil {
+            throw ValidationError("--cameras renders one frame per camera: drop --frame-count and --fps")
+        }
+        if time != nil, sequence.isSequence { throw ValidationError("--time is for one frame; a sequence uses --time-range") }
+        if sequence.depth != nil, !(sequence.depthScale > 0 && sequence.depthScale.isFinite) {
+            throw ValidationError("--depth-scale must be a positive number")
+        }
     }
 
     func run() throws {
-        let settings = RenderSettings(background: try ValueParsing.background(background), antialiased: antialiased)
-        try OutputPath.checkWritable(output)
+        let settings = RenderSettings(background: sequence.alpha ? [0, 0, 0] : try ValueParsing.background(background),
+                                      antialiased: antialiased)
         let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
-        let t = try SceneTime.resolve(time, for: loaded.scene, path: scene)
-        let camera = try self.camera.request().resolve(for: loaded.cloud, sceneCameras: loaded.scene.metadata.cameras)
+        let plan = try SequencePlanner(render: self, scene: loaded.scene).plan()
+        try plan.checkOutputs()
         let renderer = try SceneFrameRenderer(scene: loaded.scene, backend: backend, device: device)
-        let frame = try renderer.render(at: t, camera: camera, settings: settings)
-        try PNGFile.write(frame.colour, to: output)
-    }
-}
-
-extension Backend {
-    func makeRasterizer(device: String?) throws -> SplatRasterizer {
-        switch self {
-        case .cpu:
-            return ReferenceRasterizer()
-        case .vulkan:
-            do {
-                return try VulkanRasterizer(preference: device)
-            } catch let error as VulkanError {
-                throw UserError(Backend.noDeviceMessage("\(error)"))
-            } catch let error as GPUError {
-                throw UserError(Backend.noDeviceMessage(error.description))
-            }
+        let progress = ProgressReporter(total: plan.jobs.count, json: sequence.logJson, quiet: !plan.isSequence)
+        let result = try SequenceRunner.run(plan.jobs, renderer: renderer, settings: settings,
+                                            outputs: FrameOutputs(alpha: sequence.alpha, depthScale: sequence.depthScale),
+                                            progress: progress)
+        progress.finished(written: result.written, skipped: plan.skipped)
+        if let frame = result.interruptedAfter {
+            throw UserError("interrupted before frame \(frame): \(result.written) frames written, all complete; --resume continues",
+                            exitCode: 130)
         }
     }
 }
 
-extension Backend {
-    /// The error when the Vulkan backend cannot start: always names the CPU fallback.
-    static func noDeviceMessage(_ reason: String) -> String {
-        let message = "cannot start the Vulkan backend: \(reason)"
-        return message.contains("--backend cpu") ? message : message + "; use --backend cpu to render on the CPU"
-    }
-}
+/// Options of frame sequences, and of what each frame writes.
+struct SequenceOptions: ParsableArguments {
+    @Option(help: "Number of frames over the time range (both ends included).")
+    var frameCount: Int?
 
-/// Checks that an output file can be created before any expensive work starts.
-enum OutputPath {
-    static func checkWritable(_ path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let folder = directory.isEmpty ? "." : directory
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw UserError("\(path): the folder '\(folder)' does not exist")
+    @Option(help: "Frames per unit of scene time (per second for most formats), from the range's start.")
+    var fps: Double?
+
+    @Option(help: ArgumentHelp("Render only global frames A..<B of the sequence.", valueName: "A:B"))
+    var frames: String?
+
+    @Option(help: ArgumentHelp("Scene time range the frames span (default: the scene's own).", valueName: "T0:T1"))
+    var timeRange: String?
+
+    @Flag(help: "Turntable around the scene's centre (see --orbit-radius, --orbit-elevation, --orbit-revolutions).")
+    var orbit = false
+
+    @Option(help: "Orbit radius (default: the automatic view's distance).")
+    var orbitRadius: Float?
+
+    @Option(help: "Orbit elevation above the centre, in degrees.")
+    var orbitElevation: Float = 15
+
+    @Option(help: "Turns over the whole sequence.")
+    var orbitRevolutions: Float = 1
+
+    @Option(help: "A keyframed camera path (JSON: {time, position, look_at or rotation, fov_y} keys).")
+    var cameraPath: String?
+
+    @Option(help: "Render every camera of a cameras.json or transforms.json, each at its own time.")
+    var cameras: String?
+
+    @Flag(help: "Skip frames whose files already exist.")
+    var resume = false
+
+    @Flag(help: "Replace existing files.")
+    var overwrite = false
+
+    @Option(help: ArgumentHelp("Render shard I of N (1-based); default: Slurm / Kubernetes variables, else all.", valueName: "I/N"))
+    var shard: String?
+
+    @Flag(help: "Progress as JSON lines on stdout.")
+    var logJson = false
+
+    @Flag(help: "Write RGBA PNGs with straight alpha (the colour is rendered over nothing).")
+    var alpha = false
+
+    @Option(help: "Also write 16-bit depth PNGs to this path or pattern (scale in a tEXt chunk).")
+    var depth: String?
+
+    @Option(help: "Scene units per step of the 16-bit depth PNGs.")
+    var depthScale: Float = 0.001
+
+    var isSequence: Bool {
+        frameCount != nil || fps != nil || frames != nil || orbit || cameraPath != nil || cameras != nil
+    }
+
+    func validate() throws {
+        if resume, overwrite { throw ValidationError("give --resume or --overwrite, not both") }
+        if let shard { _ = try shardValue(shard) }
+        if let frames { _ = try frameRange(frames) }
+        if let timeRange { _ = try ValueParsing.range(timeRange, option: "--time-range") }
+    }
+
+    func shardValue(_ text: String) throws -> Shard {
+        do { return try Shard(parsing: text) } catch let error as ScheduleError { throw ValidationError(error.description) }
+    }
+
+    func frameRange(_ text: String) throws -> Range<Int> {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a >= 0, b > a else {
+            throw ValidationError("--frames expects A:B with 0 ≤ A < B, got '\(text)'")
         }
-        guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw UserError("\(path): the folder '\(folder)' is not writable")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw UserError("\(path): is a directory")
-        }
+        return a..<b
     }
 }

@@ -435,10 +435,10 @@ final class Gaussian4DPLYTests: XCTestCase {
     // MARK: (f) malformed files
 
     func testMissingRightQuaternion() throws {
-        // Without rot_r_0 the header is not a 4D one; the 4D reader itself names what is missing.
+        // Any 4D-only property makes the header a 4D one, so the 4D reader names what is missing.
         let text = Hand4D.text(comments: [], dropping: ["rot_r_0"])
         let ply = try PLYFile(data: Data(text.utf8), path: "bad.ply")
-        XCTAssertFalse(Gaussian4DPLY.matches(ply.header))
+        XCTAssertTrue(Gaussian4DPLY.matches(ply.header))
         expectProblem("missing required property 'rot_r_0'") { _ = try Gaussian4DPLY.scene(from: ply) }
         for name in ["rot_r_1", "rot_r_2", "rot_r_3", "scale_t", "rot_3", "opacity", "f_dc_1"] {
             expectProblem("missing required property '\(name)'") {
@@ -525,16 +525,16 @@ final class Gaussian4DPLYTests: XCTestCase {
         XCTAssertLessThanOrEqual(worstOpacity, 1e-6)
     }
 
-    // MARK: known bugs (skipped while present; they pass once fixed)
+    // MARK: regressions (bugs found and fixed; each test failed before its fix)
 
     /// A 4D file that lacks only rot_r_0 is damaged, but SceneLoader recognises 4D PLYs by "t" and
     /// "rot_r_0" alone (Gaussian4DPLY.matches), so it silently loads it as a *static* 3DGS cloud,
     /// dropping t, scale_t and the right quaternion. Expected: "missing required property 'rot_r_0'".
-    func testKnownBug_4DFileWithoutRotR0LoadsAsStatic3DGS() throws {
+    func testRegression_4DFileWithoutRotR0IsAnError() throws {
         let text = Hand4D.text(comments: [], dropping: ["rot_r_0"])
         let result = Result { try load(text, path: "bad.ply") }
         if case .success(let loaded) = result {
-            throw XCTSkip("known bug (Sources/SplatCore/Gaussian4DPLY.swift, matches(_:)): a 4D PLY missing rot_r_0 loads "
+            return XCTFail("bug (Sources/SplatCore/Gaussian4DPLY.swift, matches(_:)): a 4D PLY missing rot_r_0 loads "
                           + "as \(loaded.format.rawValue), static \(loaded.scene.isStatic), instead of failing with "
                           + "\"missing required property 'rot_r_0'\"")
         }
@@ -547,7 +547,7 @@ final class Gaussian4DPLYTests: XCTestCase {
     /// rotation4D divides by its zero norm: the loaded cloud holds NaN velocity, time scale, scales
     /// and rotation, and the Gaussian silently never renders. The 3DGS loader maps a zero quaternion
     /// to the identity (normalizedQuaternion); expected here: the same, or a SceneFileError.
-    func testKnownBug_zeroQuaternionIn4DFileGivesNaN() throws {
+    func testRegression_zeroQuaternionIn4DFileIsIdentity() throws {
         var rows = Hand4D.rows
         for name in ["rot_0", "rot_1"] { rows[1][Hand4D.properties.firstIndex(of: name)!] = "0" }
         let result = Result { try load(Hand4D.text(comments: [], rows: rows)) }
@@ -556,7 +556,7 @@ final class Gaussian4DPLYTests: XCTestCase {
         let values = [m.velocities[1].x, m.velocities[1].y, m.velocities[1].z, m.timeScales[1],
                       scene.scales[1].x, scene.scales[1].y, scene.scales[1].z] + (0..<4).map { scene.rotations[1][$0] }
         if !values.allSatisfy(\.isFinite) {
-            throw XCTSkip("known bug (Sources/SplatCore/Gaussian4DPLY.swift, rotation4D(left:right:convention:)): a zero "
+            return XCTFail("bug (Sources/SplatCore/Gaussian4DPLY.swift, rotation4D(left:right:convention:)): a zero "
                           + "quaternion in a 4D PLY loads as NaN velocity \(m.velocities[1]), time scale \(m.timeScales[1]), "
                           + "scales \(scene.scales[1]), rotation \(scene.rotations[1]); no error")
         }

@@ -84,14 +84,28 @@ struct TestZipWriter {
 /// a = float32 [[1.5, -2, 0.25], [3, 4e-3, -1e10]], b = float64 [0.1, -2.5, 1e300, -0.0],
 /// c = int32 arange(8).reshape(2, 2, 2) - 3. Members are deflated; local headers carry ZIP64 fields.
 let numpyNPZ = [UInt8](Data(base64Encoded: """
-UEsDBC0AAAAIAAAAIQA+pGEq//////////8LABQAbWVhbnMzRC5ucHkBABAAmAAAAAAAAABdAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TZqKuo6Cel\
-l9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GkY6CsaaOgq1CmQDLgaGA/YMQIKBocGOgcHBIV+o2fonk+gFAFBLAwQtAAAACAAAACEALJK7NP//////////Cg\
-AUAHNjYWxlcy5ucHkBABAAoAAAAAAAAABbAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TZqGuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GiY6\
-mjoKtQoUAK5ZM0Fgpz0DGLAcmFPK0GHzxLwOwmdoAABQSwMELQAAAAgAAAAhAE8ysGX//////////wcAFABpZHMubnB5AQAQAKAAAAAAAAAAWwAAAAAAAACb7B\
-fqGxDJyFDGUK2eklqcXKRupaBuk2mirqOgnpZfVFKUmBefX5SSChJ3S8wpTgWKF2ckFqQC+RpGOgogpKmjUKtAHuD6+////3//IYABCBiBmAmImYGYBYgBUEsB\
-Ai0DLQAAAAgAAAAhAD6kYSpdAAAAmAAAAAsAAAAAAAAAAAAAAIABAAAAAG1lYW5zM0QubnB5UEsBAi0DLQAAAAgAAAAhACySuzRbAAAAoAAAAAoAAAAAAAAAAA\
-AAAIABmgAAAHNjYWxlcy5ucHlQSwECLQMtAAAACAAAACEATzKwZVsAAACgAAAABwAAAAAAAAAAAAAAgAExAQAAaWRzLm5weVBLBQYAAAAAAwADAKYAAADFAQAA\
-AAA=
+UEsDBC0AAAAIAAAAIQA+pGEq//////////8LABQAbWVhbnMzRC5ucHkBABAAmAAAAAAAAABdAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TZqKuo6Ce\
+ll9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GkY6CsaaOgq1CmQDLgaGA/YMQIKBocGOgcHBIV+o2fonk+gFAFBLAwQtAAAACAAAACEALJK7NP//////////\
+CgAUAHNjYWxlcy5ucHkBABAAoAAAAAAAAABbAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TZqGuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5\
+GiY6mjoKtQoUAK5ZM0Fgpz0DGLAcmFPK0GHzxLwOwmdoAABQSwMELQAAAAgAAAAhAE8ysGX//////////wcAFABpZHMubnB5AQAQAKAAAAAAAAAAWwAAAAAA\
+AACb7BfqGxDJyFDGUK2eklqcXKRupaBuk2mirqOgnpZfVFKUmBefX5SSChJ3S8wpTgWKF2ckFqQC+RpGOgogpKmjUKtAHuD6+////3//IYABCBiBmAmImYGY\
+BYgBUEsBAi0DLQAAAAgAAAAhAD6kYSpdAAAAmAAAAAsAAAAAAAAAAAAAAIABAAAAAG1lYW5zM0QubnB5UEsBAi0DLQAAAAgAAAAhACySuzRbAAAAoAAAAAoA\
+AAAAAAAAAAAAAIABmgAAAHNjYWxlcy5ucHlQSwECLQMtAAAACAAAACEATzKwZVsAAACgAAAABwAAAAAAAAAAAAAAgAExAQAAaWRzLm5weVBLBQYAAAAAAwAD\
+AKYAAADFAQAAAAA=
+""")!)
+
+/// The same kind of archive written by Python's zipfile with its ZIP64 thresholds lowered, so that
+/// it wrote every ZIP64 record: a ZIP64 end record and locator, and ZIP64 fields in the central
+/// directory (b.npy's local header offset among them). a = float32 arange(6).reshape(2, 3),
+/// b = float64 [1.5, 2.5].
+let pythonZip64NPZ = [UInt8](Data(base64Encoded: """
+UEsDBC0AAAAIAAAAIQBP6QAq//////////8FABQAYS5ucHkBABAAmAAAAAAAAABVAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TZqKuo6Ce\
+ll9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GkY6CsaaOgq1CmQDLgYwaLAHEg5ABMQNQLzAAQBQSwMELQAAAAgAAAAhAJTeEcj//////////wUA\
+FABiLm5weQEAEACQAAAAAAAAAEwAAAAAAAAAm+wX6hsQychQxlCtnpJanFykbqWgbpNmoa6joJ6WX1RSlJgXn1+UkgoSd0vMKU4FihdnJBakAvka\
+RjqaOgq1ChQALgYw+GEPoVkcAFBLAQItAy0AAAAIAAAAIQBP6QAq//////////8FABQAAAAAAAAAAACAAQAAAABhLm5weQEAEACYAAAAAAAAAFUA\
+AAAAAAAAUEsBAi0DLQAAAAgAAAAhAJTeEcj//////////wUAHAAAAAAAAAAAAIAB/////2IubnB5AQAYAJAAAAAAAAAATAAAAAAAAACMAAAAAAAA\
+AFBLBgYsAAAAAAAAAC0ALQAAAAAAAAAAAAIAAAAAAAAAAgAAAAAAAACWAAAAAAAAAA8BAAAAAAAAUEsGBwAAAAClAQAAAAAAAAEAAABQSwUGAAAA\
+AAIAAgCWAAAADwEAAAAA
 """)!)
 
 private func expectZipProblem(_ problem: String, _ bytes: [UInt8], file: StaticString = #filePath, line: UInt = #line) {
@@ -162,7 +176,7 @@ final class ZipArchiveTests: XCTestCase {
         XCTAssertEqual(zip.entries.map(\.name), ["a.npy", "empty.npy", "b.npy"])
         XCTAssertEqual(zip.entries.map(\.method), [0, 0, 0])
         XCTAssertEqual(zip.entries.map(\.uncompressedSize), [12, 0, 1000])
-        XCTAssertEqual(zip.entries.map(\.localHeaderOffset), [0, 47, 90])
+        XCTAssertEqual(zip.entries.map(\.localHeaderOffset), [0, 47, 86])
         XCTAssertEqual(try zip.read("a.npy", limit: 12), a)
         XCTAssertEqual(try zip.read("empty.npy", limit: 0), [])
         XCTAssertEqual(try zip.read("b.npy", limit: 1000), b)
@@ -199,6 +213,20 @@ final class ZipArchiveTests: XCTestCase {
         XCTAssertEqual(zip.entries.map(\.compressedSize), [12, 1000])
         XCTAssertEqual(zip.entries.map(\.localHeaderOffset), [0, 12 + 30 + 5 + 20])
         XCTAssertEqual(try zip.read("b.npy", limit: 1000), b)
+    }
+
+    func testPythonZip64Records() throws {
+        let zip = try ZipArchive(data: Data(pythonZip64NPZ), path: "p.npz")
+        XCTAssertEqual(zip.entries.map(\.name), ["a.npy", "b.npy"])
+        XCTAssertEqual(zip.entries.map(\.compressedSize), [85, 76])
+        XCTAssertEqual(zip.entries.map(\.uncompressedSize), [152, 144])
+        XCTAssertEqual(zip.entries.map(\.crc32), [0x2A00_E94F, 0xC811_DE94])
+        XCTAssertEqual(zip.entries.map(\.localHeaderOffset), [0, 140])
+        let a = try NPYArray.parse(try zip.read("a.npy", limit: 152), name: "a.npy", path: zip.path)
+        XCTAssertEqual(a.shape, [2, 3])
+        XCTAssertEqual(a.values, [0, 1, 2, 3, 4, 5])
+        let b = try NPYArray.parse(try zip.read("b.npy", limit: 152), name: "b.npy", path: zip.path)
+        XCTAssertEqual(b.values, [1.5, 2.5])
     }
 
     func testZip64RecordOutsideTheFile() {

@@ -39,9 +39,13 @@ extension GPUTestCase {
         for i in 0..<cloud.count {
             let cpu = Preprocess.project(cloud, index: i, camera: camera, grid: grid, settings: settings)
             let g = gpu.splats[i], count = gpu.tileCounts[i]
-            guard cpu.radius > 0 else {
+            // The GPU counts only the tiles of the rect the splat can draw into (TileCulling).
+            let cpuTiles = TileCulling.tiles(of: cpu, grid: grid).count
+            guard cpu.radius > 0, cpuTiles > 0 else {
                 c.culled += 1
-                if count != 0 { fail(i, "culled on the CPU but the GPU counts \(count) tiles (GPU radius \(g.conicRadius.w))") }
+                if count != 0 {
+                    fail(i, "culled on the CPU (radius \(cpu.radius), \(cpuTiles) tiles) but the GPU counts \(count) tiles (GPU radius \(g.conicRadius.w))")
+                }
                 continue
             }
             c.visible += 1
@@ -55,7 +59,7 @@ extension GPUTestCase {
             if SIMD2(rect.x, rect.y) != cpu.tileMin || SIMD2(rect.z, rect.w) != cpu.tileMax {
                 fail(i, "tile rect GPU \(rect), CPU \(cpu.tileMin)..<\(cpu.tileMax)")
             }
-            if Int(count) != cpu.tilesTouched { fail(i, "tile count GPU \(count), CPU \(cpu.tilesTouched)") }
+            if Int(count) != cpuTiles { fail(i, "tile count GPU \(count), CPU \(cpuTiles) (rect \(cpu.tilesTouched))") }
             let mean = SIMD2(g.meanDepthOpacity.x, g.meanDepthOpacity.y)
             let meanError = max(abs(mean.x - cpu.mean.x), abs(mean.y - cpu.mean.y))
             c.note("mean px", Double(meanError))
@@ -100,8 +104,8 @@ extension GPUTestCase {
     }
 }
 
-/// The preprocess pass against Preprocess.project, Gaussian by Gaussian, on valid entries
-/// (radius > 0 on the CPU); culled ones must have a GPU tile count of 0.
+/// The preprocess pass against Preprocess.project + TileCulling, Gaussian by Gaussian, on valid
+/// entries (radius > 0 and some tile kept on the CPU); culled ones must have a GPU tile count of 0.
 final class GPUPreprocessTests: GPUTestCase {
     func testRandomCloudsEverySHDegree() throws {
         for degree in 0...3 {
@@ -145,8 +149,9 @@ final class GPUPreprocessTests: GPUTestCase {
         let c = try comparePreprocess(cloud, camera: camera, "edge cases")
         XCTAssertEqual(c.visible, 3)
         let gpu = try probe.preprocess(cloud: cloud, camera: camera, settings: RenderSettings())
-        // 3×2 tiles: the near one covers 2×2 around the centre, the huge one all, the zero-scale one 1.
-        XCTAssertEqual(gpu.tileCounts, [4, 0, 0, 0, 6, 1, 0])
+        // 3×2 tiles: the near one's rect is 2×2 around the centre, of which it can draw into 3
+        // (TileCulling); the huge one covers all, the zero-scale one 1.
+        XCTAssertEqual(gpu.tileCounts, [3, 0, 0, 0, 6, 1, 0])
         XCTAssertEqual(gpu.splats[4].conicRadius.w, Float(1 << 30), "radius clamp")
     }
 

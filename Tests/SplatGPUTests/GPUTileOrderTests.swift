@@ -3,8 +3,8 @@ import XCTest
 @testable import SplatGPU
 
 /// Keys, sort and ranges: after a VulkanRasterizer frame, the per-tile order of Gaussians in its
-/// FrameBuffers equals the CPU pipeline's (TileSort.exclusiveScan + emitKeys + radixSort +
-/// tileRanges), exactly.
+/// FrameBuffers equals the CPU pipeline's (TileSort.tileCounts + exclusiveScan + emitKeys +
+/// radixSort + tileRanges, with TileCulling as the GPU does), exactly.
 final class GPUTileOrderTests: GPUTestCase {
     struct CPUTileOrder {
         var counts: [UInt32]
@@ -14,9 +14,10 @@ final class GPUTileOrderTests: GPUTestCase {
     }
 
     func cpuTileOrder(_ splats: [ProjectedSplat], grid: TileGrid) -> CPUTileOrder {
-        let counts = splats.map { UInt32($0.tilesTouched) }
+        // The GPU emits only the tiles TileCulling keeps.
+        let counts = TileSort.tileCounts(splats, grid: grid, cullTiles: true)
         let (offsets, total) = TileSort.exclusiveScan(counts)
-        var (keys, values) = TileSort.emitKeys(splats, offsets: offsets, total: total, grid: grid)
+        var (keys, values) = TileSort.emitKeys(splats, offsets: offsets, total: total, grid: grid, cullTiles: true)
         TileSort.radixSort(keys: &keys, values: &values, keyBits: 32 + grid.tileIndexBits)
         return CPUTileOrder(counts: counts, keys: keys, values: values,
                             ranges: TileSort.tileRanges(sortedKeys: keys, tileCount: grid.tileCount))

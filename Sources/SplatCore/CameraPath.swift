@@ -1,0 +1,194 @@
+import Foundation
+
+/// Where the camera is for each frame of a sequence: fixed, a turntable orbit, or a keyframed path.
+public enum CameraPath: Sendable {
+    case fixed(Camera)
+    case orbit(Orbit)
+    case keyframed(CameraKeyframes)
+
+    /// The camera at scene time `t`, for the frame at fraction `u` ∈ [0, 1) of the sequence
+    /// (orbits turn with the frame fraction, paths follow scene time).
+    public func camera(atTime t: Float, fraction u: Float) -> Camera {
+        switch self {
+        case .fixed(let camera): return camera
+        case .orbit(let orbit): return orbit.camera(at: u)
+        case .keyframed(let path): return path.camera(at: t)
+        }
+    }
+}
+
+/// A turntable around a centre, with −y up (COLMAP): frame fraction u turns `revolutions`·2π·u.
+public struct Orbit: Equatable, Sendable {
+    public var center: SIMD3<Float>
+    public var radius: Float
+    public var elevationDegrees: Float
+    public var revolutions: Float
+    public var fovY: Float
+    public var width: Int
+    public var height: Int
+
+    public init(center: SIMD3<Float>, radius: Float, elevationDegrees: Float = 15, revolutions: Float = 1,
+                fovY: Float = 50, width: Int, height: Int) {
+        self.center = center
+        self.radius = radius
+        self.elevationDegrees = elevationDegrees
+        self.revolutions = revolutions
+        self.fovY = fovY
+        self.width = width
+        self.height = height
+    }
+
+    /// An orbit that frames a cloud like the automatic view (same centre and distance).
+    public static func framing(_ cloud: SplatCloud, width: Int, height: Int, fovY: Float = 50) -> Orbit {
+        let start = Camera.framing(cloud, width: width, height: height, fovY: fovY)
+        let bounds = Bounds(robustlyEnclosing: cloud.positions) ?? Bounds(min: [-1, -1, -1], max: [1, 1, 1])
+        return Orbit(center: bounds.center, radius: length(start.position - bounds.center), fovY: fovY, width: width, height: height)
+    }
+
+    public func camera(at u: Float) -> Camera {
+        let theta = 2 * Float.pi * revolutions * u
+        let elevation = elevationDegrees * .pi / 180
+        let offset = radius * SIMD3(cos(elevation) * sin(theta), -sin(elevation), -cos(elevation) * cos(theta))
+        return Camera.lookAt(eye: center + offset, target: center, up: [0, -1, 0], fovY: fovY, width: width, height: height)
+            ?? Camera.lookAt(eye: center + offset, target: center, up: [0, 0, 1], fovY: fovY, width: width, height: height)!
+    }
+}
+
+/// A keyframed camera path (JSON): positions interpolated with a Catmull-Rom spline through the
+/// keyframes, orientations with slerp, fov_y linearly; times outside the keys hold the end keys.
+///
+///     {"up": [0, -1, 0],
+///      "keyframes": [{"time": 0, "position": [0, 0, -4], "look_at": [0, 0, 0], "fov_y": 50},
+///                    {"time": 1, "position": [3, 0, -3], "rotation": [[...], [...], [...]]}]}
+/// `rotation` is camera-to-world (OpenCV axes), as in cameras.json; `look_at` uses `up`; `fov_y`
+/// (degrees) defaults to the previous key's (50 for the first). A bare list of keyframes is fine.
+public struct CameraKeyframes: Equatable, Sendable {
+    public struct Key: Equatable, Sendable {
+        public var time: Float
+        public var position: SIMD3<Float>
+        /// Camera-to-world rotation as a unit quaternion (w, x, y, z).
+        public var orientation: SIMD4<Float>
+        public var fovY: Float
+    }
+
+    public var keys: [Key]
+    public var width: Int
+    public var height: Int
+
+    public init(keys: [Key], width: Int, height: Int) {
+        self.keys = keys.sorted { $0.time < $1.time }
+        self.width = width
+        self.height = height
+    }
+
+    public var timeRange: ClosedRange<Float> { keys.first!.time...keys.last!.time }
+
+    public func camera(at t: Float) -> Camera {
+        let (i, u) = segment(at: t)
+        let a = keys[i], b = keys[min(i + 1, keys.count - 1)]
+        let p0 = keys[max(i - 1, 0)].position, p3 = keys[min(i + 2, keys.count - 1)].position
+        let position = CameraKeyframes.catmullRom(p0, a.position, b.position, p3, u)
+        let orientation = slerp(a.orientation, b.orientation, u)
+        let fov = a.fovY + (b.fovY - a.fovY) * u
+        let cameraToWorld = Mat3.rotation(quaternionWXYZ: orientation)
+        let f = Camera.focalLength(fovYDegrees: fov, height: height)
+        return Camera(width: width, height: height, fx: f, fy: f, position: position, cameraToWorld: cameraToWorld)
+    }
+
+    /// The key interval holding t and the fraction through it.
+    func segment(at t: Float) -> (Int, Float) {
+        if keys.count == 1 || !(t > keys[0].time) { return (0, 0) }
+        if t >= keys[keys.count - 1].time { return (keys.count - 1, 0) }
+        var i = 0
+        while keys[i + 1].time <= t { i += 1 }
+        return (i, (t - keys[i].time) / (keys[i + 1].time - keys[i].time))
+    }
+
+    /// Uniform Catmull-Rom between p1 and p2 (tangents from the neighbours); passes through keys.
+    static func catmullRom(_ p0: SIMD3<Float>, _ p1: SIMD3<Float>, _ p2: SIMD3<Float>, _ p3: SIMD3<Float>,
+                           _ u: Float) -> SIMD3<Float> {
+        let u2 = u * u, u3 = u2 * u
+        let a = 2 * p1
+        let b = p2 - p0
+        let c = 2 * p0 - 5 * p1 + 4 * p2 - p3
+        let d = 3 * p1 - p0 - 3 * p2 + p3
+        return 0.5 * (a + b * u + c * u2 + d * u3)
+    }
+
+    public static func load(path: String, width: Int, height: Int) throws -> CameraKeyframes {
+        let data = try SceneLoader.readFile(path)
+        return try parse(data, path: path, width: width, height: height)
+    }
+
+    public static func parse(_ data: Data, path: String, width: Int, height: Int) throws -> CameraKeyframes {
+        func fail(_ problem: String) -> SceneFileError { SceneFileError(path: path, problem: problem) }
+        guard let root = try? JSONSerialization.jsonObject(with: data) else { throw fail("not valid JSON") }
+        var up = SIMD3<Float>(0, -1, 0)
+        let list: [Any]
+        if let object = root as? [String: Any] {
+            guard let k = object["keyframes"] as? [Any] else { throw fail("expected a 'keyframes' list") }
+            list = k
+            if object["up"] != nil { up = try JSONValues.vector3(object["up"], key: "up", fail: fail) }
+        } else if let k = root as? [Any] {
+            list = k
+        } else {
+            throw fail("expected a list of keyframes")
+        }
+        guard !list.isEmpty else { throw fail("the path has no keyframes") }
+        var keys: [Key] = []
+        var fov: Float = 50
+        for (i, entry) in list.enumerated() {
+            let f = { (p: String) in fail("keyframe \(i): \(p)") }
+            guard let o = entry as? [String: Any] else { throw f("expected an object") }
+            let time = try JSONValues.number(o["time"], key: "time", fail: f)
+            let position = try JSONValues.vector3(o["position"], key: "position", fail: f)
+            if o["fov_y"] != nil {
+                fov = Float(try JSONValues.number(o["fov_y"], key: "fov_y", fail: f))
+                guard fov > 0, fov < 180 else { throw f("'fov_y' must lie strictly between 0 and 180") }
+            }
+            let rotation: Mat3
+            if o["rotation"] != nil {
+                guard let rows = o["rotation"] as? [Any], rows.count == 3 else { throw f("'rotation' must be a 3×3 list") }
+                let r = try rows.map { try JSONValues.vector3($0, key: "rotation", fail: f) }
+                rotation = Mat3(rows: r[0], r[1], r[2])
+            } else if o["look_at"] != nil {
+                let target = try JSONValues.vector3(o["look_at"], key: "look_at", fail: f)
+                guard let c = Camera.lookAt(eye: position, target: target, up: up, fovY: fov, width: width, height: height) else {
+                    throw f("'look_at' must differ from 'position' and not lie along 'up'")
+                }
+                rotation = c.rotation.transposed
+            } else {
+                throw f("needs 'look_at' or 'rotation'")
+            }
+            keys.append(Key(time: Float(time), position: position, orientation: rotation.quaternion, fovY: fov))
+        }
+        if Set(keys.map(\.time)).count != keys.count { throw fail("two keyframes share a time") }
+        return CameraKeyframes(keys: keys, width: width, height: height)
+    }
+}
+
+extension Mat3 {
+    /// The unit quaternion (w, x, y, z) of a rotation matrix (Shepperd's method).
+    public var quaternion: SIMD4<Float> {
+        let m = [[Double(r0.x), Double(r0.y), Double(r0.z)], [Double(r1.x), Double(r1.y), Double(r1.z)],
+                 [Double(r2.x), Double(r2.y), Double(r2.z)]]
+        return Gaussian4DPLY.quaternion(fromRotation: m)
+    }
+}
+
+/// Typed reads from parsed JSON, with errors that name the key.
+enum JSONValues {
+    static func number(_ value: Any?, key: String, fail: (String) -> SceneFileError) throws -> Double {
+        guard let value else { throw fail("missing key '\(key)'") }
+        guard let n = value as? NSNumber, !n.isBoolean, n.doubleValue.isFinite else { throw fail("'\(key)' must be a finite number") }
+        return n.doubleValue
+    }
+
+    static func vector3(_ value: Any?, key: String, fail: (String) -> SceneFileError) throws -> SIMD3<Float> {
+        guard let value else { throw fail("missing key '\(key)'") }
+        guard let list = value as? [Any], list.count == 3 else { throw fail("'\(key)' must be a list of 3 numbers") }
+        var v = SIMD3<Float>()
+        for (i, element) in list.enumerated() { v[i] = Float(try number(element, key: key, fail: fail)) }
+        return v
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import SplatCore
+
+/// Exports the 3D splats at an instant as a standard 3DGS PLY (or one per frame).
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the 3D splats at time t as a standard 3DGS PLY (or a per-frame PLY sequence).",
+        discussion: "A single instant: --time T --output frame.ply. A sequence: a pattern in --output with "
+            + "--frame-count N or --fps F over --time-range (default: the scene's range), --frames A:B for part of it.")
+
+    @Argument(help: "The scene file or folder.")
+    var scene: String
+
+    @Option(name: .shortAndLong, help: "The PLY to write, or a pattern (frame_%05d.ply, frame_{frame}.ply).")
+    var output: String
+
+    @Option(help: "Scene time (default: the start of the scene's range).")
+    var time: Float?
+
+    @Option(help: "Number of frames over the time range.")
+    var frameCount: Int?
+
+    @Option(help: "Frames per unit of scene time.")
+    var fps: Double?
+
+    @Option(help: ArgumentHelp("Global frames A..<B only.", valueName: "A:B"))
+    var frames: String?
+
+    @Option(help: ArgumentHelp("Scene time range the frames span.", valueName: "T0:T1"))
+    var timeRange: String?
+
+    @Option(help: "Frames per second of a per-frame sequence scene.")
+    var frameRate: Double?
+
+    @Flag(help: "Replace existing files.")
+    var overwrite = false
+
+    func validate() throws {
+        guard output.lowercased().hasSuffix(".ply") else { throw ValidationError("--output must name a .ply file, got '\(output)'") }
+        if let timeRange { _ = try ValueParsing.range(timeRange, option: "--time-range") }
+    }
+
+    func run() throws {
+        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
+        let sequence = frameCount != nil || fps != nil || frames != nil
+        var outputs: [(path: String, time: Float)] = []
+        if sequence {
+            guard FrameSchedule.hasPattern(output) else {
+                throw UserError("--output '\(output)' needs a frame pattern (%05d or {frame}) to write a sequence", exitCode: 64)
+            }
+            let range = try timeRange.map { try ValueParsing.range($0, option: "--time-range") }
+                ?? (loaded.scene.isStatic ? 0...0 : loaded.scene.metadata.timeRange ?? 0...0)
+            let spacing: FrameSchedule.Spacing
+            if let frameCount { spacing = .count(frameCount) } else if let fps { spacing = .perSecond(fps) } else {
+                spacing = .count(try SequenceOptions().frameRange(frames!).upperBound)
+            }
+            do {
+                let schedule = try FrameSchedule(timeRange: range, spacing: spacing,
+                                                 frames: try frames.map { try SequenceOptions().frameRange($0) })
+                for k in schedule.indices {
+                    outputs.append((FrameSchedule.expand(output, frame: k),
+                                    try SceneTime.resolve(schedule.time(ofFrame: k), for: loaded.scene, path: scene)))
+                }
+            } catch let error as ScheduleError {
+                throw UserError(error.description, exitCode: 64)
+            }
+        } else {
+            outputs.append((output, try SceneTime.resolve(time, for: loaded.scene, path: scene)))
+        }
+        for (path, _) in outputs {
+            try OutputPath.checkWritable(path)
+            if !overwrite, FileManager.default.fileExists(atPath: path) {
+                throw UserError("\(path) already exists; use --overwrite to replace it")
+            }
+        }
+        for (path, t) in outputs {
+            let cloud = loaded.scene.slice(at: t)
+            guard cloud.count > 0 else { throw UserError("\(scene): no Gaussian is active at t = \(t); nothing to write to \(path)") }
+            let comment = loaded.scene.isStatic ? "exported by splat4d" : "exported by splat4d from \(scene) at t = \(t)"
+            do {
+                try PLYWriter.gaussianPLY(cloud, comments: [comment]).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw UserError("\(path): cannot write the file (\(error.localizedDescription))")
+            }
+        }
+    }
+}

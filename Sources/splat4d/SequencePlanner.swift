@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import SplatCore
+import SplatPNG
+
+/// Turns the render options into the list of frames to render: times, cameras and file names.
+struct SequencePlanner {
+    let render: Render
+    let scene: TemporalCloud
+
+    /// The frames of this run, and how many were skipped because they are on disk (--resume).
+    struct Plan {
+        var jobs: [FrameJob]
+        var skipped: Int
+        var isSequence: Bool
+
+        /// The folders exist (sequences create theirs) and nothing is overwritten by accident.
+        func checkOutputs() throws {
+            for job in jobs.prefix(1) {
+                for path in [job.output] + (job.depthOutput.map { [$0] } ?? []) { try OutputPath.checkWritable(path) }
+            }
+        }
+    }
+
+    var options: SequenceOptions { render.sequence }
+
+    func plan() throws -> Plan {
+        guard options.isSequence else { return try singleFrame() }
+        guard FrameSchedule.hasPattern(render.output) || options.cameras != nil && render.output.contains("{name}") else {
+            throw UserError("--output '\(render.output)' needs a frame pattern (%05d or {frame}) to write a sequence", exitCode: 64)
+        }
+        if let depth = options.depth, !(FrameSchedule.hasPattern(depth) || depth.contains("{name}")) {
+            throw UserError("--depth '\(depth)' needs a frame pattern (%05d or {frame}) to write a sequence", exitCode: 64)
+        }
+        var jobs = options.cameras != nil ? try datasetJobs() : try pathJobs()
+        if let shard = try options.shard.map(options.shardValue) ?? shardFromEnvironment() {
+            jobs = Array(jobs[shard.block(of: 0..<jobs.count)])
+        }
+        return try filterExisting(jobs, isSequence: true)
+    }
+
+    private func singleFrame() throws -> Plan {
+        let t = try SceneTime.resolve(render.time, for: scene, path: render.scene)
+        let camera = try render.camera.request().resolve(for: scene.canonical, sceneCameras: scene.metadata.cameras)
+        let job = FrameJob(index: 0, time: t, camera: camera, output: render.output, depthOutput: options.depth)
+        return try filterExisting([job], isSequence: false)
+    }
+
+    /// A fixed camera, an orbit or a keyframed path over a frame schedule.
+    private func pathJobs() throws -> [FrameJob] {
+        let size = (render.camera.width ?? CameraRequest.defaultSize.width, render.camera.height ?? CameraRequest.defaultSize.height)
+        var path: CameraPath
+        var defaultRange = scene.isStatic ? 0...0 : (scene.metadata.timeRange ?? 0...0)
+        if options.orbit {
+            var orbit = Orbit.framing(scene.canonical, width: size.0, height: size.1, fovY: render.camera.fovY ?? CameraRequest.defaultFovY)
+            if let r = options.orbitRadius { orbit.radius = r }
+            orbit.elevationDegrees = options.orbitElevation
+            orbit.revolutions = options.orbitRevolutions
+            path = .orbit(orbit)
+        } else if let file = options.cameraPath {
+            let keys = try CameraKeyframes.load(path: file, width: size.0, height: size.1)
+            if scene.isStatic { defaultRange = keys.timeRange }
+            path = .keyframed(keys)
+        } else {
+            path = .fixed(try render.camera.request().resolve(for: scene.canonical, sceneCameras: scene.metadata.cameras))
+        }
+        let range = try options.timeRange.map { try ValueParsing.range($0, option: "--time-range") } ?? defaultRange
+        if !scene.isStatic, let sceneRange = scene.metadata.timeRange,
+           !(sceneRange.contains(range.lowerBound) && sceneRange.contains(range.upperBound)) {
+            throw UserError("\(render.scene): --time-range \(range.lowerBound):\(range.upperBound) leaves the scene's time range \(sceneRange.lowerBound)...\(sceneRange.upperBound) (\(scene.metadata.timeUnit))", exitCode: 64)
+        }
+        let spacing: FrameSchedule.Spacing
+        if let n = options.frameCount {
+            spacing = .count(n)
+        } else if let fps = options.fps {
+            spacing = .perSecond(fps)
+        } else if let frames = options.frames {
+            spacing = .count(try options.frameRange(frames).upperBound)
+        } else if options.orbit {
+            spacing = .count(120)
+        } else if let rate = scene.metadata.frameRate {
+            spacing = .perSecond(rate)
+        } else {
+            throw UserError("give --frame-count or --fps to say how many frames the sequence has", exitCode: 64)
+        }
+        let schedule: FrameSchedule
+        do {
+            schedule = try FrameSchedule(timeRange: range, spacing: spacing, frames: try options.frames.map(options.frameRange))
+        } catch let error as ScheduleError {
+            throw UserError(error.description, exitCode: 64)
+        }
+        return schedule.indices.map { k in
+            let t = schedule.time(ofFrame: k)
+            let camera = path.camera(atTime: t, fraction: Float(k) / Float(max(schedule.total, 1)))
+            return FrameJob(index: k, time: t, camera: camera, output: FrameSchedule.expand(render.output, frame: k),
+                            depthOutput: options.depth.map { FrameSchedule.expand($0, frame: k) })
+        }
+    }
+
+    /// One frame per camera of a dataset file, at the camera's own time (else --time-range's start).
+    private func datasetJobs() throws -> [FrameJob] {
+        let views = try DatasetCameras.load(path: options.cameras!,
+                                            defaultSize: (render.camera.width ?? 800, render.camera.height ?? 800))
+        let fallback = try options.timeRange.map { try ValueParsing.range($0, option: "--time-range").lowerBound }
+            ?? scene.metadata.timeRange?.lowerBound ?? 0
+        var jobs: [FrameJob] = []
+        let selected = try options.frames.map(options.frameRange) ?? 0..<views.count
+        guard selected.upperBound <= views.count else {
+            throw UserError("--frames \(selected.lowerBound):\(selected.upperBound) is outside the \(views.count) cameras", exitCode: 64)
+        }
+        for k in selected {
+            let view = views[k]
+            var camera = view.camera
+            if let w = render.camera.width, let h = render.camera.height { camera = camera.resized(width: w, height: h) }
+            let t = try SceneTime.resolve(view.time ?? fallback, for: scene, path: render.scene)
+            func name(_ pattern: String) -> String {
+                FrameSchedule.expand(pattern.replacingOccurrences(of: "{name}", with: view.name), frame: k)
+            }
+            jobs.append(FrameJob(index: k, time: t, camera: camera, output: name(render.output), depthOutput: options.depth.map(name)))
+        }
+        return jobs
+    }
+
+    private func shardFromEnvironment() throws -> Shard? {
+        do { return try Shard.fromEnvironment(ProcessInfo.processInfo.environment) } catch let error as ScheduleError {
+            throw UserError(error.description, exitCode: 64)
+        }
+    }
+
+    /// Existing files: skipped with --resume, replaced with --overwrite, else an error.
+    private func filterExisting(_ jobs: [FrameJob], isSequence: Bool) throws -> Plan {
+        var kept: [FrameJob] = [], skipped = 0
+        for job in jobs {
+            let paths = [job.output] + (job.depthOutput.map { [$0] } ?? [])
+            let existing = paths.filter { FileManager.default.fileExists(atPath: $0) }
+            if existing.isEmpty || options.overwrite { kept.append(job); continue }
+            if options.resume, existing.count == paths.count { skipped += 1; continue }
+            throw UserError("\(existing[0]) already exists; use --overwrite to replace it\(isSequence ? " or --resume to skip finished frames" : "")")
+        }
+        return Plan(jobs: kept, skipped: skipped, isSequence: isSequence)
+    }
+}
