@@ -69,129 +69,131 @@ public enum Inflate {
 /// (or, for a pointer, the subtable's offset). A zero entry is a code that does not exist.
 /// Primary entries hold codes of up to `primaryBits` bits; a pointer entry's bit count is the
 /// subtable's index width, and subtable entries hold the bits beyond the primary ones.
-struct HuffmanTable: Sendable {
-    var entries: [UInt32]
-    let primaryBits: Int
-    /// Longest code length (0 for a code with no symbols).
-    let maxLength: Int
+extension Inflate {
+    struct HuffmanTable: Sendable {
+        var entries: [UInt32]
+        let primaryBits: Int
+        /// Longest code length (0 for a code with no symbols).
+        let maxLength: Int
 
-    static let pointerFlag: UInt32 = 0x100
+        static let pointerFlag: UInt32 = 0x100
 
-    enum Use { case codeLengths, literalLength, distance }
+        enum Use { case codeLengths, literalLength, distance }
 
-    /// Builds the table for `lengths[symbol]` (0 = unused). Throws for over-subscribed codes, and
-    /// for incomplete ones except where DEFLATE permits them (a single one-bit literal/length or
-    /// distance code, or no distance codes at all).
-    init(lengths: ArraySlice<UInt8>, primaryBits: Int, use: Use) throws {
-        var countPerLength = [Int](repeating: 0, count: 16)
-        var maxLength = 0
-        var used = 0
-        for length in lengths {
-            guard length <= 15 else { throw InflateError("code length \(length) is over 15") }
-            if length > 0 {
-                countPerLength[Int(length)] += 1
-                maxLength = Swift.max(maxLength, Int(length))
-                used += 1
-            }
-        }
-        // Kraft sum: `left` is how many codes of the current length remain unassigned.
-        var left = 1
-        for length in 1...15 {
-            left = left << 1 - countPerLength[length]
-            if left < 0 { throw InflateError("over-subscribed \(use.name) code") }
-        }
-        if left > 0 {
-            let allowed: Bool
-            switch use {
-            case .codeLengths: allowed = false
-            case .literalLength: allowed = used == 1 && maxLength == 1
-            case .distance: allowed = used == 0 || (used == 1 && maxLength == 1)
-            }
-            if !allowed { throw InflateError("incomplete \(use.name) code") }
-        }
-
-        self.primaryBits = primaryBits
-        self.maxLength = maxLength
-        var entries = [UInt32](repeating: 0, count: 1 << primaryBits)
-        guard used > 0 else { self.entries = entries; return }
-
-        // First canonical code of each length (RFC 1951 §3.2.2).
-        var nextCode = [Int](repeating: 0, count: 16)
-        var code = 0
-        for length in 1...15 {
-            code = (code + countPerLength[length - 1]) << 1
-            nextCode[length] = code
-        }
-        countPerLength[0] = 0
-
-        let subBits = Swift.max(maxLength - primaryBits, 0)
-        let primaryMask = (1 << primaryBits) - 1
-        // Symbols in order of (length, symbol) get ascending canonical codes: sort them by length
-        // (counting sort), then assign. Subtables are created as long codes first reach a prefix.
-        var start = [Int](repeating: 0, count: 16)
-        for length in 1..<15 { start[length + 1] = start[length] + countPerLength[length] }
-        var sorted = [Int](repeating: 0, count: used)
-        for (symbol, length) in lengths.enumerated() where length > 0 {
-            sorted[start[Int(length)]] = symbol
-            start[Int(length)] += 1
-        }
-        for symbolIndex in sorted {
-            let length = Int(lengths[lengths.startIndex + symbolIndex])
-            let symbol = UInt32(symbolIndex)
-            let reversed = Self.reverse(nextCode[length], bits: length)
-            nextCode[length] += 1
-            if length <= primaryBits {
-                let entry = symbol << 16 | UInt32(length)
-                var index = reversed
-                while index < 1 << primaryBits {
-                    entries[index] = entry
-                    index += 1 << length
-                }
-            } else {
-                let prefix = reversed & primaryMask
-                var pointer = entries[prefix]
-                if pointer == 0 {
-                    pointer = UInt32(entries.count) << 16 | Self.pointerFlag | UInt32(subBits)
-                    entries[prefix] = pointer
-                    entries.append(contentsOf: repeatElement(0, count: 1 << subBits))
-                }
-                let base = Int(pointer >> 16)
-                let extra = length - primaryBits
-                let entry = symbol << 16 | UInt32(extra)
-                var index = reversed >> primaryBits
-                while index < 1 << subBits {
-                    entries[base + index] = entry
-                    index += 1 << extra
+        /// Builds the table for `lengths[symbol]` (0 = unused). Throws for over-subscribed codes, and
+        /// for incomplete ones except where DEFLATE permits them (a single one-bit literal/length or
+        /// distance code, or no distance codes at all).
+        init(lengths: ArraySlice<UInt8>, primaryBits: Int, use: Use) throws {
+            var countPerLength = [Int](repeating: 0, count: 16)
+            var maxLength = 0
+            var used = 0
+            for length in lengths {
+                guard length <= 15 else { throw InflateError("code length \(length) is over 15") }
+                if length > 0 {
+                    countPerLength[Int(length)] += 1
+                    maxLength = Swift.max(maxLength, Int(length))
+                    used += 1
                 }
             }
+            // Kraft sum: `left` is how many codes of the current length remain unassigned.
+            var left = 1
+            for length in 1...15 {
+                left = left << 1 - countPerLength[length]
+                if left < 0 { throw InflateError("over-subscribed \(use.name) code") }
+            }
+            if left > 0 {
+                let allowed: Bool
+                switch use {
+                case .codeLengths: allowed = false
+                case .literalLength: allowed = used == 1 && maxLength == 1
+                case .distance: allowed = used == 0 || (used == 1 && maxLength == 1)
+                }
+                if !allowed { throw InflateError("incomplete \(use.name) code") }
+            }
+
+            self.primaryBits = primaryBits
+            self.maxLength = maxLength
+            var entries = [UInt32](repeating: 0, count: 1 << primaryBits)
+            guard used > 0 else { self.entries = entries; return }
+
+            // First canonical code of each length (RFC 1951 §3.2.2).
+            var nextCode = [Int](repeating: 0, count: 16)
+            var code = 0
+            for length in 1...15 {
+                code = (code + countPerLength[length - 1]) << 1
+                nextCode[length] = code
+            }
+            countPerLength[0] = 0
+
+            let subBits = Swift.max(maxLength - primaryBits, 0)
+            let primaryMask = (1 << primaryBits) - 1
+            // Symbols in order of (length, symbol) get ascending canonical codes: sort them by length
+            // (counting sort), then assign. Subtables are created as long codes first reach a prefix.
+            var start = [Int](repeating: 0, count: 16)
+            for length in 1..<15 { start[length + 1] = start[length] + countPerLength[length] }
+            var sorted = [Int](repeating: 0, count: used)
+            for (symbol, length) in lengths.enumerated() where length > 0 {
+                sorted[start[Int(length)]] = symbol
+                start[Int(length)] += 1
+            }
+            for symbolIndex in sorted {
+                let length = Int(lengths[lengths.startIndex + symbolIndex])
+                let symbol = UInt32(symbolIndex)
+                let reversed = Self.reverse(nextCode[length], bits: length)
+                nextCode[length] += 1
+                if length <= primaryBits {
+                    let entry = symbol << 16 | UInt32(length)
+                    var index = reversed
+                    while index < 1 << primaryBits {
+                        entries[index] = entry
+                        index += 1 << length
+                    }
+                } else {
+                    let prefix = reversed & primaryMask
+                    var pointer = entries[prefix]
+                    if pointer == 0 {
+                        pointer = UInt32(entries.count) << 16 | Self.pointerFlag | UInt32(subBits)
+                        entries[prefix] = pointer
+                        entries.append(contentsOf: repeatElement(0, count: 1 << subBits))
+                    }
+                    let base = Int(pointer >> 16)
+                    let extra = length - primaryBits
+                    let entry = symbol << 16 | UInt32(extra)
+                    var index = reversed >> primaryBits
+                    while index < 1 << subBits {
+                        entries[base + index] = entry
+                        index += 1 << extra
+                    }
+                }
+            }
+            self.entries = entries
         }
-        self.entries = entries
+
+        static func reverse(_ value: Int, bits: Int) -> Int {
+            var v = value, r = 0
+            for _ in 0..<bits {
+                r = r << 1 | v & 1
+                v >>= 1
+            }
+            return r
+        }
+
+        static let fixedLiteralLength: HuffmanTable = {
+            var lengths = [UInt8](repeating: 8, count: 288)
+            for i in 144..<256 { lengths[i] = 9 }
+            for i in 256..<280 { lengths[i] = 7 }
+            // The fixed code is complete; construction cannot fail.
+            return try! HuffmanTable(lengths: lengths[...], primaryBits: 9, use: .literalLength)
+        }()
+
+        static let fixedDistance: HuffmanTable = {
+            let lengths = [UInt8](repeating: 5, count: 32)
+            return try! HuffmanTable(lengths: lengths[...], primaryBits: 5, use: .distance)
+        }()
     }
-
-    static func reverse(_ value: Int, bits: Int) -> Int {
-        var v = value, r = 0
-        for _ in 0..<bits {
-            r = r << 1 | v & 1
-            v >>= 1
-        }
-        return r
-    }
-
-    static let fixedLiteralLength: HuffmanTable = {
-        var lengths = [UInt8](repeating: 8, count: 288)
-        for i in 144..<256 { lengths[i] = 9 }
-        for i in 256..<280 { lengths[i] = 7 }
-        // The fixed code is complete; construction cannot fail.
-        return try! HuffmanTable(lengths: lengths[...], primaryBits: 9, use: .literalLength)
-    }()
-
-    static let fixedDistance: HuffmanTable = {
-        let lengths = [UInt8](repeating: 5, count: 32)
-        return try! HuffmanTable(lengths: lengths[...], primaryBits: 5, use: .distance)
-    }()
 }
 
-extension HuffmanTable.Use {
+extension Inflate.HuffmanTable.Use {
     var name: String {
         switch self {
         case .codeLengths: return "code-length"
@@ -282,11 +284,11 @@ private struct Inflater {
 
     @inline(__always)
     mutating func decodeSymbol(_ table: UnsafeBufferPointer<UInt32>, primaryBits: Int, maxLength: Int,
-                               what: HuffmanTable.Use) throws -> Int {
+                               what: Inflate.HuffmanTable.Use) throws -> Int {
         if bitCount < 15 { refill() }
         var entry = table[Int(truncatingIfNeeded: bitBuffer) & ((1 << primaryBits) - 1)]
         var length = Int(entry & 0xFF)
-        if entry & HuffmanTable.pointerFlag != 0 {
+        if entry & Inflate.HuffmanTable.pointerFlag != 0 {
             let subBits = length
             let base = Int(entry >> 16)
             let index = Int(truncatingIfNeeded: bitBuffer >> UInt64(primaryBits)) & ((1 << subBits) - 1)
@@ -335,7 +337,9 @@ private struct Inflater {
             final = try bits(1) == 1
             switch try bits(2) {
             case 0: try storedBlock()
-            case 1: try huffmanBlock(literal: HuffmanTable.fixedLiteralLength, distance: HuffmanTable.fixedDistance)
+            case 1:
+                try huffmanBlock(literal: Inflate.HuffmanTable.fixedLiteralLength,
+                                 distance: Inflate.HuffmanTable.fixedDistance)
             case 2:
                 let (literal, distance) = try dynamicTables()
                 try huffmanBlock(literal: literal, distance: distance)
@@ -366,7 +370,7 @@ private struct Inflater {
         position += length
     }
 
-    mutating func dynamicTables() throws -> (HuffmanTable, HuffmanTable) {
+    mutating func dynamicTables() throws -> (Inflate.HuffmanTable, Inflate.HuffmanTable) {
         let literalCount = try bits(5) + 257
         let distanceCount = try bits(5) + 1
         let codeLengthCount = try bits(4) + 4
@@ -377,7 +381,7 @@ private struct Inflater {
         for i in 0..<codeLengthCount {
             codeLengthLengths[codeLengthOrder[i]] = UInt8(try bits(3))
         }
-        let codeLengthTable = try HuffmanTable(lengths: codeLengthLengths[...], primaryBits: 7, use: .codeLengths)
+        let codeLengthTable = try Inflate.HuffmanTable(lengths: codeLengthLengths[...], primaryBits: 7, use: .codeLengths)
 
         let total = literalCount + distanceCount
         var lengths = [UInt8](repeating: 0, count: total)
@@ -411,12 +415,12 @@ private struct Inflater {
             }
         }
         guard lengths[256] != 0 else { throw InflateError("no end-of-block code") }
-        let literal = try HuffmanTable(lengths: lengths[0..<literalCount], primaryBits: 10, use: .literalLength)
-        let distance = try HuffmanTable(lengths: lengths[literalCount...], primaryBits: 8, use: .distance)
+        let literal = try Inflate.HuffmanTable(lengths: lengths[0..<literalCount], primaryBits: 10, use: .literalLength)
+        let distance = try Inflate.HuffmanTable(lengths: lengths[literalCount...], primaryBits: 8, use: .distance)
         return (literal, distance)
     }
 
-    mutating func huffmanBlock(literal: HuffmanTable, distance: HuffmanTable) throws {
+    mutating func huffmanBlock(literal: Inflate.HuffmanTable, distance: Inflate.HuffmanTable) throws {
         let literalBits = literal.primaryBits, distanceBits = distance.primaryBits
         let literalMax = literal.maxLength, distanceMax = distance.maxLength
         try literal.entries.withUnsafeBufferPointer { literalTable in

@@ -18,17 +18,7 @@ struct Convert: ParsableCommand {
     @Option(help: "Scene time (default: the start of the scene's range).")
     var time: Float?
 
-    @Option(help: "Number of frames over the time range.")
-    var frameCount: Int?
-
-    @Option(help: "Frames per unit of scene time.")
-    var fps: Double?
-
-    @Option(help: ArgumentHelp("Global frames A..<B only.", valueName: "A:B"))
-    var frames: String?
-
-    @Option(help: ArgumentHelp("Scene time range the frames span.", valueName: "T0:T1"))
-    var timeRange: String?
+    @OptionGroup var spacing: FrameSpacingOptions
 
     @Option(help: "Frames per second of a per-frame sequence scene.")
     var frameRate: Double?
@@ -38,26 +28,25 @@ struct Convert: ParsableCommand {
 
     func validate() throws {
         guard output.lowercased().hasSuffix(".ply") else { throw ValidationError("--output must name a .ply file, got '\(output)'") }
-        if let timeRange { _ = try ValueParsing.range(timeRange, option: "--time-range") }
     }
 
     func run() throws {
         let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
-        let sequence = frameCount != nil || fps != nil || frames != nil
+        let sequence = spacing.isSequence
         var outputs: [(path: String, time: Float)] = []
         if sequence {
             guard FrameSchedule.hasPattern(output) else {
                 throw UserError("--output '\(output)' needs a frame pattern (%05d or {frame}) to write a sequence", exitCode: 64)
             }
-            let range = try timeRange.map { try ValueParsing.range($0, option: "--time-range") }
+            let range = try spacing.timeRange.map { try ValueParsing.range($0, option: "--time-range") }
                 ?? (loaded.scene.isStatic ? 0...0 : loaded.scene.metadata.timeRange ?? 0...0)
-            let spacing: FrameSchedule.Spacing
-            if let frameCount { spacing = .count(frameCount) } else if let fps { spacing = .perSecond(fps) } else {
-                spacing = .count(try SequenceOptions().frameRange(frames!).upperBound)
+            let frameSpacing: FrameSchedule.Spacing
+            if let n = spacing.frameCount { frameSpacing = .count(n) } else if let fps = spacing.fps { frameSpacing = .perSecond(fps) } else {
+                frameSpacing = .count(try spacing.frameRange(spacing.frames!).upperBound)
             }
             do {
-                let schedule = try FrameSchedule(timeRange: range, spacing: spacing,
-                                                 frames: try frames.map { try SequenceOptions().frameRange($0) })
+                let schedule = try FrameSchedule(timeRange: range, spacing: frameSpacing,
+                                                 frames: try spacing.frames.map(spacing.frameRange))
                 for k in schedule.indices {
                     outputs.append((FrameSchedule.expand(output, frame: k),
                                     try SceneTime.resolve(schedule.time(ofFrame: k), for: loaded.scene, path: scene)))

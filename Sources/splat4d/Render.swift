@@ -84,17 +84,12 @@ struct Render: ParsableCommand {
 
 /// Options of frame sequences, and of what each frame writes.
 struct SequenceOptions: ParsableArguments {
-    @Option(help: "Number of frames over the time range (both ends included).")
-    var frameCount: Int?
+    @OptionGroup var spacing: FrameSpacingOptions
 
-    @Option(help: "Frames per unit of scene time (per second for most formats), from the range's start.")
-    var fps: Double?
-
-    @Option(help: ArgumentHelp("Render only global frames A..<B of the sequence.", valueName: "A:B"))
-    var frames: String?
-
-    @Option(help: ArgumentHelp("Scene time range the frames span (default: the scene's own).", valueName: "T0:T1"))
-    var timeRange: String?
+    var frameCount: Int? { spacing.frameCount }
+    var fps: Double? { spacing.fps }
+    var frames: String? { spacing.frames }
+    var timeRange: String? { spacing.timeRange }
 
     @Flag(help: "Turntable around the scene's centre (see --orbit-radius, --orbit-elevation, --orbit-revolutions).")
     var orbit = false
@@ -142,12 +137,34 @@ struct SequenceOptions: ParsableArguments {
     func validate() throws {
         if resume, overwrite { throw ValidationError("give --resume or --overwrite, not both") }
         if let shard { _ = try shardValue(shard) }
-        if let frames { _ = try frameRange(frames) }
-        if let timeRange { _ = try ValueParsing.range(timeRange, option: "--time-range") }
     }
 
     func shardValue(_ text: String) throws -> Shard {
         do { return try Shard(parsing: text) } catch let error as ScheduleError { throw ValidationError(error.description) }
+    }
+
+    func frameRange(_ text: String) throws -> Range<Int> { try spacing.frameRange(text) }
+}
+
+/// How many frames a sequence has and which scene times they span (render and convert).
+struct FrameSpacingOptions: ParsableArguments {
+    @Option(help: "Number of frames over the time range (both ends included).")
+    var frameCount: Int?
+
+    @Option(help: "Frames per unit of scene time (per second for most formats), from the range's start.")
+    var fps: Double?
+
+    @Option(help: ArgumentHelp("Only global frames A..<B of the sequence.", valueName: "A:B"))
+    var frames: String?
+
+    @Option(help: ArgumentHelp("Scene time range the frames span (default: the scene's own).", valueName: "T0:T1"))
+    var timeRange: String?
+
+    var isSequence: Bool { frameCount != nil || fps != nil || frames != nil }
+
+    func validate() throws {
+        if let frames { _ = try frameRange(frames) }
+        if let timeRange { _ = try ValueParsing.range(timeRange, option: "--time-range") }
     }
 
     func frameRange(_ text: String) throws -> Range<Int> {
