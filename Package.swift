@@ -28,19 +28,23 @@ let package = Package(
         // The GLSL in Shaders/ is compiled to SPIR-V at build time and embedded by the plugin.
         .target(name: "SplatGPU", dependencies: ["CVulkan", "SplatCore"],
                 plugins: [.plugin(name: "SPIRVCompilerPlugin")]),
+        // The interactive viewer: GLFW window, swapchain presentation, input; camera controller
+        // and playback clock as plain Swift (no GLFW), unit-tested without a window.
+        .target(name: "SplatViewer", dependencies: ["CGLFW", "CVulkan", "SplatGPU", "SplatCore", "SplatPNG"]),
         // Host tool for the plugin: turns SPIR-V and the shader contract into Swift source.
         .executableTarget(name: "spirv-embed", path: "Tools/spirv-embed"),
         .plugin(name: "SPIRVCompilerPlugin", capability: .buildTool(), dependencies: ["spirv-embed"]),
 
         // The command-line tool.
         .executableTarget(name: "splat4d", dependencies: [
-            "SplatCore", "SplatPNG", "SplatGPU",
+            "SplatCore", "SplatPNG", "SplatGPU", "SplatViewer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "SplatCoreTests", dependencies: ["SplatCore"]),
         .testTarget(name: "SplatPNGTests", dependencies: ["SplatPNG", "SplatCore"]),
         .testTarget(name: "SplatGPUTests", dependencies: ["SplatGPU", "SplatCore"]),
+        .testTarget(name: "SplatViewerTests", dependencies: ["SplatViewer", "SplatGPU", "SplatCore", "SplatPNG", "CVulkan", "splat4d"]),
         .testTarget(name: "Splat4DCLITests", dependencies: ["splat4d", "SplatCore", "SplatPNG"]),
     ]
 )

@@ -12,7 +12,8 @@ layout(std430, binding = 4) writeonly buffer VisibleIndices { uint visibleIndice
 layout(push_constant) uniform Push { uint count; };
 
 void main() {
-    uint i = gl_GlobalInvocationID.x;
+    // Dispatches wider than MAX_GROUPS_X workgroups wrap into y (the 65 535 limit).
+    uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
     if (i >= count || tileCounts[i] == 0u) return;
     uint slot = positions[i];
     visibleKeys[slot] = depthKeys[i];

@@ -14,7 +14,8 @@ layout(std430, binding = 4) writeonly buffer Values { uint values[]; };
 layout(push_constant) uniform Push { uint count; uint tilesX; };
 
 void main() {
-    uint i = gl_GlobalInvocationID.x;
+    // Dispatches wider than MAX_GROUPS_X workgroups wrap into y (the 65 535 limit).
+    uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
     if (i >= count) return;
     uint gaussian = order[i];
     ProjectedSplat s = splats[gaussian];

@@ -9,6 +9,7 @@ layout(std430, binding = 2) writeonly buffer Ordered { uint orderedCounts[]; };
 layout(push_constant) uniform Push { uint count; };
 
 void main() {
-    uint i = gl_GlobalInvocationID.x;
+    // Dispatches wider than MAX_GROUPS_X workgroups wrap into y (the 65 535 limit).
+    uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
     if (i < count) orderedCounts[i] = tileCounts[order[i]];
 }

@@ -120,7 +120,8 @@ void cull(uint global) {
 }
 
 void main() {
-    uint local = gl_GlobalInvocationID.x;
+    // Dispatches wider than MAX_GROUPS_X workgroups wrap into y (the 65 535 limit).
+    uint local = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
     if (local >= pc.count) return;
     uint global = pc.firstGaussian + local;
     GaussianGeometry g = geometry[local];

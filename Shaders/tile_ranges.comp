@@ -8,7 +8,8 @@ layout(std430, binding = 1) writeonly buffer Ranges { uvec2 ranges[]; };
 layout(push_constant) uniform Push { uint count; };
 
 void main() {
-    uint i = gl_GlobalInvocationID.x;
+    // Dispatches wider than MAX_GROUPS_X workgroups wrap into y (the 65 535 limit).
+    uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
     if (i >= count) return;
     uint tile = tileKeys[i];
     if (i == 0u || tileKeys[i - 1u] != tile) ranges[tile].x = i;

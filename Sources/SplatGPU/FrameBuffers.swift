@@ -19,7 +19,10 @@ final class FrameBuffers {
 
         func reserve(_ count: Int, exact: Bool = false) throws {
             guard count > capacity else { return }
-            let target = exact ? count : max(count, capacity * 3 / 2)
+            // Grow by half again, but never past what one storage binding can see (the whole
+            // buffer is bound); the caller has checked that `count` itself fits.
+            let limit = max(count, Int(min(device.info.maxStorageBufferRange, UInt64(Int.max))) / stride)
+            let target = exact ? count : min(max(count, capacity * 3 / 2), limit)
             buffer = nil  // free the old one first: peak memory matters for large scenes
             buffer = try GPUBuffer(device: device, size: max(1, target) * stride, usage: usage, label: label)
             capacity = target

@@ -30,3 +30,10 @@ final class Pipelines {
 
 /// Workgroups needed to cover `count` items, `perGroup` at a time.
 @inline(__always) func groups(_ count: Int, _ perGroup: Int) -> Int { (count + perGroup - 1) / perGroup }
+
+/// A dispatch covering `count` items of a one-dimensional pass: rows of at most MAX_GROUPS_X
+/// workgroups (devices need only allow 65 535 per dimension); the shaders rebuild the index.
+func linearDispatch(_ count: Int, _ perGroup: Int) -> (Int, Int, Int) {
+    let g = groups(count, perGroup), row = ShaderContract.MAX_GROUPS_X
+    return g <= row ? (g, 1, 1) : (row, groups(g, row), 1)
+}

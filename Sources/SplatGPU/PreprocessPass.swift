@@ -32,7 +32,7 @@ struct PreprocessPass {
                                  scene.motion.map { window($0, GPUScene.motionStride) } ?? BufferRange(dummy),
                                  second.map { window($0.geometry, GPUScene.geometryStride) } ?? BufferRange(dummy),
                                  second.map { window($0.sh, shStride) } ?? BufferRange(dummy)],
-                       push: push, groups: (groups(chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
+                       push: push, groups: linearDispatch(chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
         }
         r.barrier()
     }

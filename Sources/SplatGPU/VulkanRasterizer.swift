@@ -69,6 +69,7 @@ public final class VulkanRasterizer: SplatRasterizer {
         let wallStart = DispatchTime.now().uptimeNanoseconds
         let grid = TileGrid(width: camera.width, height: camera.height)
         let n = scene.count
+        try checkBindings(gaussians: n, instances: 0)
         try buffers.reservePerGaussian(n)
         try buffers.reservePerPixel(width: grid.width, height: grid.height, tiles: grid.tileCount)
         try scan.reserve(n)
@@ -100,7 +101,7 @@ public final class VulkanRasterizer: SplatRasterizer {
             r.dispatch(pipelines.compact,
                        buffers: [buffers.tileCounts.range, buffers.depthKeys.range, buffers.visibleSlots.range,
                                  buffers.visibleKeys.range, buffers.visibleIndices.range],
-                       push: CountPush(count: UInt32(n)), groups: (groups(n, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
+                       push: CountPush(count: UInt32(n)), groups: linearDispatch(n, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
             r.barrier()
             mark(r, .compacted)
             let depthInAlt = try sort.record(r, keys: buffers.visibleKeys.buffer, values: buffers.visibleIndices.buffer,
@@ -109,14 +110,14 @@ public final class VulkanRasterizer: SplatRasterizer {
             mark(r, .depthSorted)
             let order = depthInAlt ? buffers.visibleIndicesAlt.range : buffers.visibleIndices.range
             r.dispatch(pipelines.gatherCounts, buffers: [buffers.tileCounts.range, order, buffers.orderedCounts.range],
-                       push: CountPush(count: UInt32(visible)), groups: (groups(visible, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
+                       push: CountPush(count: UInt32(visible)), groups: linearDispatch(visible, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
             r.barrier()
             try scan.record(r, input: buffers.orderedCounts.range, output: buffers.instanceOffsets.range, count: visible)
             mark(r, .scanned)
             r.dispatch(pipelines.emitKeys,
                        buffers: [buffers.splats.range, order, buffers.instanceOffsets.range, buffers.tileKeys.range, buffers.values.range],
                        push: CountPush(count: UInt32(visible), tilesX: UInt32(grid.tilesX)),
-                       groups: (groups(visible, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
+                       groups: linearDispatch(visible, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
             r.barrier()
             mark(r, .emitted)
             let tilesInAlt = try sort.record(r, keys: buffers.tileKeys.buffer, values: buffers.values.buffer,
@@ -128,7 +129,7 @@ public final class VulkanRasterizer: SplatRasterizer {
             r.fill(buffers.ranges.buffer, value: 0, size: grid.tileCount * 8)
             r.barrier()
             r.dispatch(pipelines.tileRanges, buffers: [sortedTiles, buffers.ranges.range],
-                       push: CountPush(count: UInt32(instances)), groups: (groups(instances, ShaderContract.PREPROCESS_WORKGROUP_SIZE), 1, 1))
+                       push: CountPush(count: UInt32(instances)), groups: linearDispatch(instances, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
             r.barrier()
             mark(r, .ranged)
             let b = settings.background

@@ -1,0 +1,156 @@
+import Foundation
+import SplatCore
+
+/// What the keys do, independent of the windowing library (Window maps GLFW keys to these).
+public enum ViewerCommand: Sendable, Equatable, CaseIterable {
+    case togglePlay, stepBack, stepForward, slower, faster, jumpToStart, jumpToEnd, toggleLoop
+    case resetCamera, nextCamera, previousCamera, screenshot, help, quit
+}
+
+/// Keys held down this frame, for flying.
+public struct HeldKeys: Sendable, Equatable {
+    public var forward = false, back = false, left = false, right = false, up = false, down = false, fast = false
+    public init() {}
+
+    /// (right, up, forward) in −1…1: D−A, E−Q, W−S.
+    public var move: SIMD3<Float> {
+        SIMD3(Float((right ? 1 : 0) - (left ? 1 : 0)), Float((up ? 1 : 0) - (down ? 1 : 0)),
+              Float((forward ? 1 : 0) - (back ? 1 : 0)))
+    }
+}
+
+/// The viewer's state apart from the window and the GPU: camera, clock, listed cameras, and the
+/// mapping from input to changes. Plain Swift, tested without a window.
+public struct ViewerState {
+    public var controller: CameraController
+    public var clock: PlaybackClock
+    /// Cameras N / B walk through (a cameras.json, or the scene's own).
+    public let cameras: [Camera]
+    /// The listed camera the view last jumped to.
+    public private(set) var cameraIndex: Int?
+    /// Robust centre and radius of the scene, for pivots of listed cameras.
+    public let sceneCenter: SIMD3<Float>
+    public let sceneRadius: Float
+
+    /// What the window must do after a command.
+    public enum Effect: Equatable, Sendable {
+        case none, screenshot, quit, help
+    }
+
+    public init(controller: CameraController, clock: PlaybackClock, cameras: [Camera] = [], cameraIndex: Int? = nil,
+                sceneCenter: SIMD3<Float>, sceneRadius: Float) {
+        self.controller = controller
+        self.clock = clock
+        self.cameras = cameras
+        self.cameraIndex = cameraIndex
+        self.sceneCenter = sceneCenter
+        self.sceneRadius = sceneRadius
+    }
+
+    public mutating func handle(_ command: ViewerCommand) -> Effect {
+        switch command {
+        case .togglePlay: clock.togglePlaying()
+        case .stepBack: clock.step(frames: -1)
+        case .stepForward: clock.step(frames: 1)
+        case .slower: clock.slower()
+        case .faster: clock.faster()
+        case .jumpToStart: clock.jumpToStart()
+        case .jumpToEnd: clock.jumpToEnd()
+        case .toggleLoop: clock.loops.toggle()
+        case .resetCamera: controller.reset()
+        case .nextCamera: jumpToListedCamera(by: 1)
+        case .previousCamera: jumpToListedCamera(by: -1)
+        case .screenshot: return .screenshot
+        case .help: return .help
+        case .quit: return .quit
+        }
+        return .none
+    }
+
+    private mutating func jumpToListedCamera(by offset: Int) {
+        guard !cameras.isEmpty else { return }
+        let next: Int
+        if let cameraIndex {
+            next = ((cameraIndex + offset) % cameras.count + cameras.count) % cameras.count
+        } else {
+            next = offset > 0 ? 0 : cameras.count - 1
+        }
+        cameraIndex = next
+        let camera = cameras[next]
+        controller.jump(to: camera, pivotDistance: CameraController.pivotDistance(for: camera, center: sceneCenter, radius: sceneRadius))
+    }
+
+    /// Mouse input gathered since the last frame.
+    public mutating func mouse(orbit: SIMD2<Float>, pan: SIMD2<Float>, wheel: Float, viewportHeight: Int) {
+        controller.orbit(dx: orbit.x, dy: orbit.y)
+        controller.pan(dx: pan.x, dy: pan.y, viewportHeight: viewportHeight)
+        controller.zoom(notches: wheel)
+    }
+
+    public mutating func fly(_ held: HeldKeys, seconds: Float) {
+        controller.fly(move: held.move, seconds: seconds, fast: held.fast)
+    }
+
+    /// The window title: scene, time, play state and speed, frames/s, visible Gaussians.
+    public static func title(scene: String, time: Double?, range: ClosedRange<Double>?, unit: String, playing: Bool, speed: Double,
+                             loops: Bool, framesPerSecond: Double?, visible: Int, total: Int) -> String {
+        var parts = ["Splat4D", scene]
+        if let time, let range {
+            let unitLabel = unit == "seconds" ? " s" : (unit == "frames" ? " frames" : "")
+            parts.append(String(format: "t %.3f / %.3f%@", time, range.upperBound, unitLabel))
+            parts.append("\(playing ? "playing" : "paused") \(formatSpeed(speed))×\(loops ? "" : " once")")
+        }
+        parts.append(framesPerSecond.map { String(format: "%.1f fps", $0) } ?? "– fps")
+        parts.append("\(grouped(visible)) / \(grouped(total)) Gaussians visible")
+        return parts.joined(separator: " · ")
+    }
+
+    static func formatSpeed(_ speed: Double) -> String {
+        if speed >= 1 { return speed == speed.rounded() ? String(Int(speed)) : String(speed) }
+        return "1/\(Int((1 / speed).rounded()))"
+    }
+
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, c) in digits.reversed().enumerated() {
+            if i > 0, i % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return String(out.reversed())
+    }
+
+    /// The file name P saves to: the scene's name and the time, in `folder`, never overwriting.
+    public static func screenshotName(scene: String, time: Double?, in folder: String,
+                                      exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> String {
+        let stem = ((scene as NSString).lastPathComponent as NSString).deletingPathExtension
+        let base = "\(stem.isEmpty ? "splat4d" : stem)-t\(String(format: "%.3f", time ?? 0))"
+        var name = (folder as NSString).appendingPathComponent(base + ".png")
+        var n = 2
+        while exists(name) {
+            name = (folder as NSString).appendingPathComponent("\(base)-\(n).png")
+            n += 1
+        }
+        return name
+    }
+
+    /// The controls, for H and the README.
+    public static let controls: [(String, String)] = [
+        ("left drag", "orbit around the pivot"),
+        ("right or middle drag", "pan"),
+        ("wheel", "zoom toward / away from the pivot"),
+        ("W A S D", "fly forward, left, back, right"),
+        ("Q / E", "fly down / up"),
+        ("Shift", "fly 4× faster"),
+        ("R", "reset the camera to the starting (or last listed) view"),
+        ("N / B", "next / previous listed camera (--camera file, or the scene's own)"),
+        ("Space", "play / pause"),
+        ("← / →", "step one frame back / forward (pauses)"),
+        ("− / + or [ / ]", "halve / double the play speed (1/16× … 16×)"),
+        ("Home / End", "jump to the start / end"),
+        ("L", "loop on / off"),
+        ("P", "save a PNG of the frame on screen, named with the time"),
+        ("H", "print these controls"),
+        ("Esc", "quit"),
+    ]
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import SplatCore
+import SplatGPU
+import SplatViewer
+
+/// The interactive viewer: plays a performance in a window, in real time, with the renderer of
+/// `render` (so a screenshot matches `render` with the same camera, time and size).
+struct View: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Preview a scene in a window: play, pause, scrub time, orbit, pan, zoom, fly.",
+        discussion: """
+            Controls: left drag orbit, right/middle drag pan, wheel zoom, WASD fly (Q/E down/up, Shift faster), \
+            R reset, N/B next/previous camera, Space play/pause, ←/→ step, −/+ or [/] speed, Home/End, L loop, \
+            P screenshot, H help, Esc quit. On exit it prints one line with the frame count and mean frames/s.
+            """)
+
+    @Argument(help: "The scene file (any format `render` reads).")
+    var scene: String
+
+    @OptionGroup var camera: CameraOptions
+
+    @Option(help: ArgumentHelp("Background colour: R,G,B in [0,1], or black or white.", valueName: "R,G,B"))
+    var background: String = "0,0,0"
+
+    @Option(help: "Vulkan device: an index or a name substring (see `splat4d info --devices`).")
+    var device: String?
+
+    @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
+    var frameRate: Double?
+
+    @Option(help: "Start at this scene time, paused (in the scene's time unit). Default: the start, playing.")
+    var time: Float?
+
+    @Option(help: "Wall-clock seconds a 0…1 trainer segment (Spacetime Gaussians, splaTV) plays in at 1×.")
+    var segmentDuration: Double = PlaybackTiming.defaultSegmentDuration
+
+    @Flag(help: "Antialiased mode: scale opacity by the low-pass filter's determinant ratio.")
+    var antialiased = false
+
+    @Flag(help: "Present without waiting for vertical blank (immediate or mailbox), to measure frames/s.")
+    var noVsync = false
+
+    @Option(help: "Quit after showing this many frames (scripts, tests, benchmarks).")
+    var exitAfterFrames: Int?
+
+    @Option(help: "On exit, write the last frame shown (window resolution) to this PNG file.")
+    var screenshot: String?
+
+    @Option(help: ArgumentHelp("Test hook: after N frames resize the window to W×H.", valueName: "N:WxH", visibility: .hidden))
+    var resizeAfterFrames: String?
+
+    func validate() throws {
+        if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
+        _ = try ValueParsing.background(background)
+        if let n = exitAfterFrames, n < 1 { throw ValidationError("--exit-after-frames must be 1 or more") }
+        guard segmentDuration.isFinite, segmentDuration > 0 else { throw ValidationError("--segment-duration must be a positive number of seconds") }
+        if let screenshot, !screenshot.lowercased().hasSuffix(".png") {
+            throw ValidationError("--screenshot must name a .png file, got '\(screenshot)'")
+        }
+        if let resize = try View.parseResize(resizeAfterFrames), let limit = exitAfterFrames, resize.frames >= limit {
+            throw ValidationError("--resize-after-frames must come before --exit-after-frames")
+        }
+    }
+
+    /// "N:WxH" → (N, W, H).
+    static func parseResize(_ text: String?) throws -> (frames: Int, width: Int, height: Int)? {
+        guard let text else { return nil }
+        let parts = text.split(separator: ":")
+        let size = parts.count == 2 ? parts[1].split(separator: "x") : []
+        guard parts.count == 2, size.count == 2, let n = Int(parts[0]), let w = Int(size[0]), let h = Int(size[1]),
+              n >= 1, (1...16384).contains(w), (1...16384).contains(h) else {
+            throw ValidationError("--resize-after-frames expects N:WxH (frames ≥ 1, sizes 1…16384), got '\(text)'")
+        }
+        return (n, w, h)
+    }
+
+    func run() throws {
+        if let screenshot { try OutputPath.checkWritable(screenshot) }
+        do {
+            try Viewer.requireDisplay()  // before loading: no display is the commonest reason to fail
+        } catch let error as ViewerError {
+            throw UserError(error.description)
+        }
+        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
+        let t = try SceneTime.resolve(time, for: loaded.scene, path: scene)
+        let request = try self.camera.request()
+        let sceneCameras = loaded.scene.metadata.cameras
+        let home = try request.resolve(for: loaded.cloud, sceneCameras: sceneCameras)
+
+        var config = ViewerConfiguration(scene: loaded.scene, sceneName: (scene as NSString).lastPathComponent, home: home)
+        switch request.source {
+        case .lookAt(let eye, let target, let up):
+            config.up = up
+            config.pivotDistance = length(target - eye)
+        case .automatic where sceneCameras.isEmpty:
+            config.up = [0, -1, 0]  // the automatic framing's up
+        default:
+            break
+        }
+        config.cameras = try listedCameras(request: request, sceneCameras: sceneCameras)
+        config.startCameraIndex = startIndex(request: request, in: config.cameras)
+        config.settings = RenderSettings(background: try ValueParsing.background(background), antialiased: antialiased)
+        config.devicePreference = device
+        config.vsync = !noVsync
+        config.startTime = time == nil ? nil : Double(t)
+        config.segmentDuration = segmentDuration
+        config.exitAfterFrames = exitAfterFrames
+        config.screenshotPath = screenshot
+        config.resizeAfterFrames = try View.parseResize(resizeAfterFrames)
+
+        let summary: ViewerSummary
+        do {
+            summary = try Viewer.run(config)
+        } catch let error as ViewerError {
+            throw UserError(error.description)
+        } catch let error as VulkanError {
+            throw UserError("cannot run the Vulkan viewer: \(error)")
+        } catch let error as GPUError {
+            throw UserError("cannot run the Vulkan viewer: \(error.description)")
+        }
+        if let shot = summary.screenshot { print("saved \(shot)") }
+        print(summary.line)
+    }
+
+    /// The cameras N / B walk through: the --camera file's, else the scene's own.
+    private func listedCameras(request: CameraRequest, sceneCameras: [Camera]) throws -> [Camera] {
+        if case .file(let path, _) = request.source { return try CameraFile.load(path: path) }
+        return sceneCameras
+    }
+
+    private func startIndex(request: CameraRequest, in cameras: [Camera]) -> Int? {
+        let selection: CameraRequest.Selection
+        switch request.source {
+        case .file(_, let s), .scene(let s): selection = s
+        case .automatic where !cameras.isEmpty: selection = .index(0)
+        default: return nil
+        }
+        switch selection {
+        case .index(let i): return cameras.indices.contains(i) ? i : nil
+        case .name(let name): return cameras.firstIndex { $0.name == name }
+        }
+    }
+}
