@@ -67,4 +67,24 @@ public enum AntimatterSplat {
     @inline(__always) static func float(_ raw: UnsafeRawBufferPointer, _ offset: Int) -> Float {
         Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
     }
+
+    /// The inverse mapping (SH degree 0 colour, opacity and quaternion rounded to bytes), for
+    /// seeds and exports: colour byte = round(255·clamp(0.5 + C0·dc)), alpha = round(255·opacity),
+    /// quaternion byte = clamp(round(q·128 + 128), 0, 255).
+    public static func encode(_ cloud: SplatCloud) -> Data {
+        var out = Data(capacity: cloud.count * recordByteCount)
+        func byte(_ v: Float) -> UInt8 { UInt8(min(max((v).rounded(), 0), 255)) }
+        for i in 0..<cloud.count {
+            for v in [cloud.positions[i].x, cloud.positions[i].y, cloud.positions[i].z,
+                      cloud.scales[i].x, cloud.scales[i].y, cloud.scales[i].z] {
+                withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) }
+            }
+            let dc = cloud.shCoefficient(i, 0)
+            let rgb = (SphericalHarmonics.c0 * dc + 0.5) * 255
+            out.append(contentsOf: [byte(rgb.x), byte(rgb.y), byte(rgb.z), byte(cloud.opacities[i] * 255)])
+            let q = cloud.rotations[i]
+            out.append(contentsOf: [byte(q.x * 128 + 128), byte(q.y * 128 + 128), byte(q.z * 128 + 128), byte(q.w * 128 + 128)])
+        }
+        return out
+    }
 }

@@ -20,7 +20,11 @@ public struct DatasetView: Equatable, Sendable {
 public enum DatasetCameras {
     public static func load(path: String, defaultSize: (width: Int, height: Int) = (800, 800),
                             imageSize: (String) -> (width: Int, height: Int)? = { _ in nil }) throws -> [DatasetView] {
-        let data = try SceneLoader.readFile(path)
+        try parse(SceneLoader.readFile(path), path: path, defaultSize: defaultSize, imageSize: imageSize)
+    }
+
+    public static func parse(_ data: Data, path: String, defaultSize: (width: Int, height: Int) = (800, 800),
+                             imageSize: (String) -> (width: Int, height: Int)? = { _ in nil }) throws -> [DatasetView] {
         guard let root = try? JSONSerialization.jsonObject(with: data) else {
             throw SceneFileError(path: path, problem: "not valid JSON")
         }

@@ -102,13 +102,15 @@ public struct CameraController: Equatable, Sendable {
 
     // MARK: moves
 
-    /// Left drag by (dx, dy) pixels (x right, y down): the scene turns with the mouse, like a
-    /// globe: yaw += dx·sensitivity, pitch += dy·sensitivity (clamped), around the pivot.
+    /// Left drag by (dx, dy) pixels (x right, y down): the scene turns with the mouse like a
+    /// grabbed globe, so the eye circles the pivot the other way: yaw += dx·sensitivity (dragging
+    /// right moves the eye left), pitch −= dy·sensitivity (dragging down lifts the eye to look down
+    /// on the scene), pitch clamped to ±89°; the pivot stays.
     public mutating func orbit(dx: Float, dy: Float) {
         guard dx != 0 || dy != 0 else { return }
         let center = pivot
         yaw += dx * orbitSensitivity
-        pitch = Swift.min(Swift.max(pitch + dy * orbitSensitivity, -CameraController.pitchLimit), CameraController.pitchLimit)
+        pitch = Swift.min(Swift.max(pitch - dy * orbitSensitivity, -CameraController.pitchLimit), CameraController.pitchLimit)
         eye = center - forward * distance
         isAtHome = false
     }

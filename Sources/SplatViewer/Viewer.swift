@@ -108,6 +108,7 @@ public enum Viewer {
         var framesPerSecond: Double?
         var lastVisible = 0
         var pendingResize = config.resizeAfterFrames
+        var lastDrawn: (camera: Camera, time: Double, generation: Int)?
 
         func saveScreenshot(to path: String) throws {
             guard let shot = try presenter.shownFrameRGB() else {
@@ -134,6 +135,7 @@ public enum Viewer {
                     config.print("saved \(name)")
                 }
             }
+            let hadInput = !window.input.commands.isEmpty
             window.input.commands.removeAll()
 
             let size = window.framebufferSize
@@ -143,7 +145,9 @@ public enum Viewer {
             }
             let mouse = window.input.takeMouse()
             state.mouse(orbit: mouse.orbit, pan: mouse.pan, wheel: mouse.wheel, viewportHeight: swapchain?.height ?? size.height)
-            state.fly(window.heldKeys, seconds: seconds)
+            let held = window.heldKeys
+            state.fly(held, seconds: seconds)
+            let moved = hadInput || mouse.orbit != .zero || mouse.pan != .zero || mouse.wheel != 0 || held.move != .zero
 
             if window.input.framebufferResized || swapchain.map({ $0.width != size.width || $0.height != size.height }) ?? true {
                 needsSwapchain = true
@@ -164,9 +168,16 @@ public enum Viewer {
             }
             guard let swapchain else { continue }
 
-            try presenter.waitUntilIdle()  // the last present has read the colour buffer
             let time = state.clock.tick()
             let camera = state.controller.camera(width: swapchain.width, height: swapchain.height)
+            // Paused and still: the frame on screen is current; wait for input instead of
+            // redrawing it (scripted runs with --exit-after-frames always draw).
+            if config.exitAfterFrames == nil, !moved, !state.clock.isPlaying, let drawn = lastDrawn,
+               drawn.camera == camera, drawn.time == time, drawn.generation == swapchain.generation {
+                glfwWaitEventsTimeout(0.1)
+                continue
+            }
+            try presenter.waitUntilIdle()  // the last present has read the colour buffer
             let renderStart = wall.seconds
             let frame = try rasterizer.render(uploaded, time: Float(time), camera: camera, settings: config.settings)
             renderSeconds += wall.seconds - renderStart
@@ -182,6 +193,7 @@ public enum Viewer {
                 break
             }
             summary.frames += 1
+            lastDrawn = (camera, time, swapchain.generation)
             summary.width = swapchain.width
             summary.height = swapchain.height
             let presentedAt = wall.seconds
@@ -194,7 +206,7 @@ public enum Viewer {
                 titleFrames = 0
                 titleStart = presentedAt
             }
-            if summary.frames == 1 || titleFrames == 0 {
+            if summary.frames == 1 || titleFrames == 0 || hadInput {
                 window.setTitle(ViewerState.title(
                     scene: config.sceneName, time: config.scene.isStatic ? nil : time, range: state.clock.timing.range,
                     unit: config.scene.metadata.timeUnit, playing: state.clock.isPlaying, speed: state.clock.speed,

@@ -11,6 +11,7 @@ struct Generate: ParsableCommand {
         dancer-stg: a dancing stick figure as a Spacetime Gaussians lite PLY (time 0...1).
         dancer-4d: the dancer as native 4D Gaussians in Splat4D's 4D PLY (time 0...2 s).
         ball4d: the ball as a Spacetime Gaussians PLY with about 10% of the Gaussians active at any t.
+        fuzz-seeds: tiny valid files of every format, one folder per fuzzer (--output names the folder).
         ball4d-slice: the 3DGS PLY of ball4d's Gaussians active at t = 0.5 (the static comparison).
         dancer-splatv: the dancer as a splaTV .splatv file carrying two cameras.
         dancer-npz: the dancer's keyframes as a Dynamic 3D Gaussians params.npz.
@@ -28,6 +29,7 @@ struct Generate: ParsableCommand {
         case dancerNPZ = "dancer-npz"
         case ball4D = "ball4d"
         case ball4DSlice = "ball4d-slice"
+        case fuzzSeeds = "fuzz-seeds"
     }
 
     @Argument(help: "What to generate: synthetic or ball.")
@@ -41,6 +43,19 @@ struct Generate: ParsableCommand {
 
     @Option(help: "Seed of the pseudo-random generator (default: the one the bundled scene used).")
     var seed: UInt64?
+
+    /// OUTPUT/FORMAT/NAME for every seed.
+    private func writeFuzzSeeds() throws {
+        do {
+            for seed in try FuzzSeeds.all() {
+                let folder = (output as NSString).appendingPathComponent(seed.format)
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try seed.data.write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(seed.name)), options: .atomic)
+            }
+        } catch {
+            throw UserError("\(output): cannot write the seeds (\(error))")
+        }
+    }
 
     /// A folder of frame_NNN.ply files.
     private func writeFrames() throws {
@@ -62,13 +77,14 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         if kind == .dancerFrames { return try writeFrames() }
+        if kind == .fuzzSeeds { return try writeFuzzSeeds() }
         try OutputPath.checkWritable(output)
         let data: Data
         switch kind {
         case .synthetic: data = PLYWriter.gaussianPLY(SceneGenerator.synthetic(seed: seed ?? 1))
         case .ball: data = PLYWriter.gaussianPLY(SceneGenerator.benchmarkBall(count: count, seed: seed ?? 1, shDegree: 3))
         case .dancerSTG: data = SpacetimePLY.write(PerformanceGenerator.dancer(seed: seed ?? 7))
-        case .dancerFrames:
+        case .dancerFrames, .fuzzSeeds:
             return
         case .dancerSplatV:
             let cameras = [Camera.lookAt(eye: [0, 0, -3], target: .zero, up: [0, -1, 0], fovY: 50, width: 480, height: 480)!,

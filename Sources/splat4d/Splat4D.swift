@@ -8,7 +8,7 @@ struct Splat4D: ParsableCommand {
         commandName: "splat4d",
         abstract: "Render, inspect and compare (4D) Gaussian splat scenes.",
         version: "0.1.0",
-        subcommands: [Render.self, Info.self, Compare.self, Bench.self, Evaluate.self, Convert.self, Generate.self])
+        subcommands: [Render.self, View.self, Info.self, Compare.self, Bench.self, Evaluate.self, Convert.self, Generate.self])
 }
 
 /// A failure to report to the user as one line, with an exit code.

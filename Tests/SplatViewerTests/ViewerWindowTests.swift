@@ -1,0 +1,181 @@
+import Foundation
+import XCTest
+import SplatCore
+import SplatGPU
+import SplatPNG
+
+/// `splat4d view` in a real window: under `xvfb-run -a` (skipped, with the reason, when Xvfb is
+/// absent or GLFW cannot open its display), on lavapipe, with the Khronos validation layer on.
+final class ViewerWindowTests: XCTestCase {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("splat4d-viewer-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static func scene(_ name: String) -> String { repositoryRoot.appendingPathComponent("Scenes/\(name)").path }
+
+    /// The built `splat4d`, beside this test bundle.
+    static func executable() throws -> String {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0])
+        while url.pathComponents.count > 1, !url.lastPathComponent.hasSuffix(".xctest") { url.deleteLastPathComponent() }
+        let exe = url.deletingLastPathComponent().appendingPathComponent("splat4d").path
+        guard FileManager.default.isExecutableFile(atPath: exe) else {
+            throw XCTSkip("splat4d is not built beside the tests (\(exe)); run `swift build` first")
+        }
+        return exe
+    }
+
+    static func findInPath(_ name: String) -> String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return paths.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static var validationAvailable: Bool { VulkanInstance.availableLayers().contains(VulkanInstance.validationLayer) }
+
+    /// Runs a process with output in files (never a full pipe), killing it after `timeout` seconds.
+    func run(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], timeout: TimeInterval = 180) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = folder.appendingPathComponent("stdout-\(UUID().uuidString)"), err = folder.appendingPathComponent("stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            XCTFail("\(arguments.prefix(3)) did not finish within \(Int(timeout)) s")
+        }
+        process.waitUntilExit()
+        try outHandle.close()
+        try errHandle.close()
+        return Run(status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
+                   stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+    }
+
+    /// `splat4d view ARGS` under `xvfb-run -a` with validation on; skips when there is no Xvfb
+    /// or GLFW cannot start on it.
+    func runViewer(_ arguments: [String]) throws -> Run {
+        let exe = try ViewerWindowTests.executable()
+        guard let xvfb = ViewerWindowTests.findInPath("xvfb-run") else {
+            throw XCTSkip("xvfb-run is not installed (Debian: apt-get install xvfb xauth): the window tests need a display")
+        }
+        if !ViewerWindowTests.validationAvailable {
+            print("SplatViewerTests: \(VulkanInstance.validationLayer) is not installed; the window tests run without validation")
+        }
+        let result = try run(xvfb, ["-a", exe, "view"] + arguments,
+                             environment: ["SPLAT4D_VALIDATION": ViewerWindowTests.validationAvailable ? "1" : nil])
+        if result.status != 0, result.stderr.contains("cannot open a window") {
+            throw XCTSkip("GLFW cannot open a window under xvfb-run: \(result.stderr)")
+        }
+        return result
+    }
+
+    func assertNoValidationMessages(_ run: Run, file: StaticString = #filePath, line: UInt = #line) {
+        let lines = run.stderr.split(separator: "\n").filter { $0.lowercased().contains("validation") }
+        XCTAssert(lines.isEmpty, "validation messages:\n\(lines.joined(separator: "\n"))", file: file, line: line)
+    }
+
+    /// The exit line: "view: N frames … swapchain created K time(s) …".
+    func summary(_ run: Run) -> (frames: Int, swapchains: Int, size: String)? {
+        guard let line = run.stdout.split(separator: "\n").first(where: { $0.hasPrefix("view: ") }) else { return nil }
+        let words = line.split(separator: " ").map(String.init)
+        guard let frames = Int(words[1]), let created = words.firstIndex(of: "created"), let swapchains = Int(words[created + 1]),
+              let size = words.first(where: { $0.contains("×") }) else { return nil }
+        return (frames, swapchains, size.trimmingCharacters(in: CharacterSet(charactersIn: ",")))
+    }
+
+    func testScreenshotMatchesTheOfflineRender() throws {
+        let camera = ["--look-at", "0,0,-3:0,0,0", "--fov-y", "50", "--width", "320", "--height", "240", "--time", "0.5"]
+        let shot = path("view.png"), reference = path("render.png")
+        let view = try runViewer([ViewerWindowTests.scene("dancer.4d.ply")] + camera + ["--exit-after-frames", "5", "--screenshot", shot])
+        XCTAssertEqual(view.status, 0, view.stderr)
+        assertNoValidationMessages(view)
+        let s = try XCTUnwrap(summary(view), view.stdout)
+        XCTAssertEqual(s.frames, 5)
+        XCTAssertEqual(s.size, "320×240")
+
+        let render = try run(try ViewerWindowTests.executable(), ["render", ViewerWindowTests.scene("dancer.4d.ply")] + camera + ["--output", reference])
+        XCTAssertEqual(render.status, 0, render.stderr)
+        let a = try PNGFile.read(path: shot), b = try PNGFile.read(path: reference)
+        XCTAssertEqual(a.width, 320)
+        XCTAssertEqual(a.height, 240)
+        XCTAssertTrue(ImageMetrics.sameShape(a, b), "\(a.width)×\(a.height)×\(a.channels) vs \(b.width)×\(b.height)×\(b.channels)")
+        let psnr = ImageMetrics.psnr(a, b)
+        print("viewer screenshot vs render: PSNR \(psnr) dB")
+        XCTAssertGreaterThanOrEqual(psnr, 40)
+        // Same renderer, same quantisation: in practice the bytes are identical.
+        XCTAssertEqual(a.quantized8(), b.quantized8(), "the screenshot differs from `render` (PSNR \(psnr) dB)")
+    }
+
+    /// A resize during the run recreates the swapchain: the exit line counts 2 swapchains, the
+    /// last frame (the screenshot) has the new size, and the validation layer (which reports
+    /// every Vulkan object still alive when the device is destroyed) says nothing.
+    func testResizeRecreatesTheSwapchain() throws {
+        let shot = path("resized.png")
+        let view = try runViewer([ViewerWindowTests.scene("dancer.splatv"), "--width", "320", "--height", "240",
+                                  "--resize-after-frames", "2:400x300", "--exit-after-frames", "6", "--screenshot", shot])
+        XCTAssertEqual(view.status, 0, view.stderr)
+        assertNoValidationMessages(view)
+        let s = try XCTUnwrap(summary(view), view.stdout)
+        XCTAssertEqual(s.frames, 6)
+        XCTAssertGreaterThanOrEqual(s.swapchains, 2)
+        XCTAssertEqual(s.size, "400×300")
+        let image = try PNGFile.read(path: shot)
+        XCTAssertEqual(image.width, 400)
+        XCTAssertEqual(image.height, 300)
+    }
+
+    func testNoVsyncOnAStaticScene() throws {
+        let view = try runViewer([ViewerWindowTests.scene("synthetic.ply"), "--width", "160", "--height", "120", "--no-vsync",
+                                  "--exit-after-frames", "10"])
+        XCTAssertEqual(view.status, 0, view.stderr)
+        assertNoValidationMessages(view)
+        XCTAssertEqual(summary(view)?.frames, 10)
+        XCTAssert(view.stdout.contains("immediate") || view.stdout.contains("mailbox"), view.stdout)
+    }
+
+    func testWithoutADisplayItSaysSoInOneLineAndFails() throws {
+        let exe = try ViewerWindowTests.executable()
+        let result = try run(exe, ["view", ViewerWindowTests.scene("dancer.4d.ply"), "--exit-after-frames", "1"],
+                             environment: ["DISPLAY": nil, "WAYLAND_DISPLAY": nil])
+        XCTAssertEqual(result.status, 1)
+        let lines = result.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, result.stderr)
+        XCTAssert(result.stderr.hasPrefix("splat4d: error: cannot open a window: no display"), result.stderr)
+        XCTAssertEqual(result.stdout, "")
+    }
+
+    func testBadOptionsAreUsageErrors() throws {
+        let exe = try ViewerWindowTests.executable()
+        let bad = try run(exe, ["view", ViewerWindowTests.scene("dancer.4d.ply"), "--screenshot", path("x.jpg")])
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        let resize = try run(exe, ["view", ViewerWindowTests.scene("dancer.4d.ply"), "--resize-after-frames", "5:10x10",
+                                   "--exit-after-frames", "3"])
+        XCTAssertEqual(resize.status, 64, resize.stderr)
+    }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Fuzzes every file reader with libFuzzer (+ AddressSanitizer): builds one fuzzer from SplatCore's
+# sources and Fuzz/FuzzTarget.swift, seeds it with tiny valid files of each format, and runs
+# RUNS executions per format (default 1,000,000). Crashes land in .build/fuzz/findings/FORMAT/.
+# Usage: bash scripts/fuzz.sh [RUNS] [FORMAT ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-1000000}; shift || true
+formats=("$@")
+[ ${#formats[@]} -gt 0 ] || formats=(ply splat splatv npz cameras transforms path)
+work=.build/fuzz
+mkdir -p "$work"
+if [ ! -x "$work/fuzzer" ] || [ -n "$(find Sources/SplatCore Fuzz -newer "$work/fuzzer" -name '*.swift' | head -1)" ]; then
+    echo "building the fuzzer (swiftc -sanitize=fuzzer,address)..."
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 -module-name SplatCore \
+        Sources/SplatCore/*.swift Fuzz/FuzzTarget.swift -o "$work/fuzzer" 2>&1 | grep -v "Cannot export local symbol" || true
+fi
+swift build --product splat4d >/dev/null
+rm -rf "$work/seeds"
+.build/debug/splat4d generate fuzz-seeds --output "$work/seeds"
+status=0
+for format in "${formats[@]}"; do
+    corpus="$work/corpus/$format"; findings="$work/findings/$format"
+    mkdir -p "$corpus" "$findings"
+    cp -n "$work/seeds/$format"/* "$corpus/" 2>/dev/null || true
+    start=$(date +%s)
+    if SPLAT4D_FUZZ_FORMAT=$format "$work/fuzzer" "$corpus" -runs="$runs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$findings/" -print_final_stats=1 > "$work/$format.log" 2>&1; then
+        result="no crash"
+    else
+        result="FINDING (see $findings and $work/$format.log)"; status=1
+    fi
+    done_runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$format.log" | grep -o '[0-9]*$' || echo "?")
+    cov=$(grep -o 'cov: [0-9]*' "$work/$format.log" | tail -1 || true)
+    echo "$format: $done_runs executions in $(( $(date +%s) - start )) s, $cov, $result"
+done
+exit $status
