@@ -123,7 +123,8 @@ final class ProgressReporter: @unchecked Sendable {
         switch mode {
         case .quiet: break
         case .json:
-            emit(["event": "frame", "frame": index, "done": n, "total": total, "fps": fps, "path": path])
+            emit(["event": "frame", "frame": index, "done": n, "total": total, "fps": fps, "path": path,
+                  "rss_mb": ProgressReporter.residentMegabytes])
         case .bar:
             let width = 30, filled = total > 0 ? width * n / total : width
             let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
@@ -141,7 +142,8 @@ final class ProgressReporter: @unchecked Sendable {
         let fps = framesPerSecond
         switch mode {
         case .quiet: break
-        case .json: emit(["event": "done", "written": written, "skipped": skipped, "fps": fps])
+        case .json: emit(["event": "done", "written": written, "skipped": skipped, "fps": fps,
+                          "rss_mb": ProgressReporter.residentMegabytes])
         case .bar, .lines:
             if mode == .bar { FileHandle.standardError.write(Data("\n".utf8)) }
             let line = String(format: "splat4d: wrote %d frames (%d already on disk) at %.2f frames/s\n", written, skipped, fps)
@@ -153,6 +155,13 @@ final class ProgressReporter: @unchecked Sendable {
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         }
+    }
+
+    /// Resident memory of this process (Linux /proc; 0 where unavailable), for soak runs.
+    static var residentMegabytes: Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .ascii),
+              let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
     }
 
     static func clock(_ seconds: Double) -> String {
