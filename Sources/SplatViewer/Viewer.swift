@@ -54,6 +54,9 @@ public struct ViewerSummary: Sendable {
     public var meanFramesPerSecond: Double? { frames > 1 && seconds > 0 ? Double(frames - 1) / seconds : nil }
     /// Mean wall time of the renderer's `render` call per frame, in ms.
     public var meanRenderMilliseconds = 0.0
+    /// Mean wall time per frame of presenting it (quantise, copy, queue present, and waiting for
+    /// that work to finish before the next render), in ms.
+    public var meanPresentMilliseconds = 0.0
     public var swapchainsCreated = 0
     public var width = 0, height = 0
     public var presentMode = ""
@@ -62,7 +65,7 @@ public struct ViewerSummary: Sendable {
 
     public var line: String {
         let fps = meanFramesPerSecond.map { String(format: "%.1f frames/s mean", $0) } ?? "too few frames for a rate"
-        return "view: \(frames) frames in \(String(format: "%.2f", seconds)) s, \(fps) (render \(String(format: "%.1f", meanRenderMilliseconds)) ms/frame), "
+        return "view: \(frames) frames in \(String(format: "%.2f", seconds)) s, \(fps) (render \(String(format: "%.1f", meanRenderMilliseconds)) ms, present \(String(format: "%.1f", meanPresentMilliseconds)) ms per frame), "
             + "\(width)×\(height), \(presentMode), swapchain created \(swapchainsCreated) time\(swapchainsCreated == 1 ? "" : "s"), \(device)"
     }
 }
@@ -102,7 +105,7 @@ public enum Viewer {
         var swapchain: Swapchain?
         var needsSwapchain = true
         var firstPresent: Double?, lastPresent = 0.0
-        var renderSeconds = 0.0
+        var renderSeconds = 0.0, presentSeconds = 0.0
         var lastLoop = wall.seconds
         var titleFrames = 0, titleStart = wall.seconds
         var framesPerSecond: Double?
@@ -177,13 +180,18 @@ public enum Viewer {
                 glfwWaitEventsTimeout(0.1)
                 continue
             }
+            let waitStart = wall.seconds
             try presenter.waitUntilIdle()  // the last present has read the colour buffer
+            presentSeconds += wall.seconds - waitStart
             let renderStart = wall.seconds
             let frame = try rasterizer.render(uploaded, time: Float(time), camera: camera, settings: config.settings)
             renderSeconds += wall.seconds - renderStart
             lastVisible = frame.statistics.visibleGaussians
 
-            switch try presenter.present(frame, of: rasterizer, to: swapchain) {
+            let presentStart = wall.seconds
+            let outcome = try presenter.present(frame, of: rasterizer, to: swapchain)
+            presentSeconds += wall.seconds - presentStart
+            switch outcome {
             case .outOfDate:
                 needsSwapchain = true
                 continue
@@ -226,6 +234,7 @@ public enum Viewer {
 
         summary.seconds = firstPresent.map { lastPresent - $0 } ?? 0
         summary.meanRenderMilliseconds = summary.frames > 0 ? renderSeconds * 1000 / Double(summary.frames) : 0
+        summary.meanPresentMilliseconds = summary.frames > 0 ? presentSeconds * 1000 / Double(summary.frames) : 0
         if let path = config.screenshotPath {
             try saveScreenshot(to: path)
             summary.screenshot = path
