@@ -86,7 +86,10 @@ public struct CameraKeyframes: Equatable, Sendable {
     public func camera(at t: Float) -> Camera {
         let (i, u) = segment(at: t)
         let a = keys[i], b = keys[min(i + 1, keys.count - 1)]
-        let p0 = keys[max(i - 1, 0)].position, p3 = keys[min(i + 2, keys.count - 1)].position
+        // Missing neighbours at the ends are extrapolated, so evenly spaced straight paths stay
+        // straight and even in their first and last segments too.
+        let p0 = i > 0 ? keys[i - 1].position : 2 * a.position - b.position
+        let p3 = i + 2 < keys.count ? keys[i + 2].position : 2 * b.position - a.position
         let position = CameraKeyframes.catmullRom(p0, a.position, b.position, p3, u)
         let orientation = slerp(a.orientation, b.orientation, u)
         let fov = a.fovY + (b.fovY - a.fovY) * u

@@ -11,6 +11,8 @@ public struct FrameSchedule: Equatable, Sendable {
     public var total: Int
     /// Seconds (scene time units) between frames when set by frames per second.
     public var frameInterval: Float?
+    /// The frames per second it was made with, if any (kept in Double for exact times).
+    public var fps: Double?
     /// The global indices this run renders, in order.
     public var indices: [Int]
 
@@ -26,11 +28,13 @@ public struct FrameSchedule: Equatable, Sendable {
             guard n >= 1 else { throw ScheduleError("--frame-count must be at least 1") }
             total = n
             frameInterval = nil
+            fps = nil
         case .perSecond(let fps):
             guard fps.isFinite, fps > 0 else { throw ScheduleError("--fps must be a positive number") }
             let span = Double(timeRange.upperBound - timeRange.lowerBound)
             total = Int((span * fps + 1e-6).rounded(.down)) + 1
             frameInterval = Float(1 / fps)
+            self.fps = fps
         }
         var selected = 0..<total
         if let frames {
@@ -43,10 +47,18 @@ public struct FrameSchedule: Equatable, Sendable {
     }
 
     /// Scene time of global frame k.
+    /// Computed in Double and clamped, so float rounding never puts the last frame past T1.
     public func time(ofFrame k: Int) -> Float {
-        if let frameInterval { return timeRange.lowerBound + Float(k) * frameInterval }
-        guard total > 1 else { return timeRange.lowerBound }
-        return timeRange.lowerBound + (timeRange.upperBound - timeRange.lowerBound) * Float(k) / Float(total - 1)
+        let t0 = Double(timeRange.lowerBound), t1 = Double(timeRange.upperBound)
+        let t: Double
+        if let frameInterval {
+            t = t0 + Double(k) * (fps.map { 1 / $0 } ?? Double(frameInterval))
+        } else if total > 1 {
+            t = k == total - 1 ? t1 : t0 + (t1 - t0) * Double(k) / Double(total - 1)
+        } else {
+            t = t0
+        }
+        return min(max(Float(t), timeRange.lowerBound), timeRange.upperBound)
     }
 
     /// Where frame k goes: "%05d"-style (d, optionally zero-padded width) or "{frame}" replaced by k.
@@ -103,14 +115,18 @@ public struct Shard: Equatable, Sendable {
     }
 
     /// The shard a render-farm scheduler assigns through the environment, if any:
-    ///  - Slurm job arrays: SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN (default 0) and
-    ///    SLURM_ARRAY_TASK_COUNT → shard ID − MIN + 1 of COUNT;
+    ///  - Slurm job arrays: SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN (default 0),
+    ///    SLURM_ARRAY_TASK_STEP (default 1) and SLURM_ARRAY_TASK_COUNT → shard (ID − MIN)/STEP + 1 of COUNT;
     ///  - Kubernetes Indexed Jobs: JOB_COMPLETION_INDEX (0-based) with the count in
     ///    SPLAT4D_SHARD_COUNT (set it from the Job's `completions`).
     public static func fromEnvironment(_ env: [String: String]) throws -> Shard? {
         if let id = env["SLURM_ARRAY_TASK_ID"].flatMap({ Int($0) }), let count = env["SLURM_ARRAY_TASK_COUNT"].flatMap({ Int($0) }) {
             let minimum = env["SLURM_ARRAY_TASK_MIN"].flatMap { Int($0) } ?? 0
-            return try Shard(index: id - minimum + 1, count: count)
+            let step = max(1, env["SLURM_ARRAY_TASK_STEP"].flatMap { Int($0) } ?? 1)
+            guard (id - minimum) % step == 0 else {
+                throw ScheduleError("SLURM_ARRAY_TASK_ID \(id) is not on the array's step \(step) from \(minimum)")
+            }
+            return try Shard(index: (id - minimum) / step + 1, count: count)
         }
         if let index = env["JOB_COMPLETION_INDEX"].flatMap({ Int($0) }) {
             guard let count = env["SPLAT4D_SHARD_COUNT"].flatMap({ Int($0) }) else {

@@ -27,6 +27,8 @@ public final class SwapchainPresenter {
         /// Shown, but the swapchain no longer matches the surface exactly: recreate it.
         case suboptimal
         /// Not shown: the swapchain is out of date (resized window). Recreate it and draw again.
+        /// (When the present itself was rejected, `shownFrameRGB` holds that unshown frame until
+        /// the next present.)
         case outOfDate
     }
 
@@ -145,9 +147,9 @@ public final class SwapchainPresenter {
                 }
             }
         }
-        if presented == VK_ERROR_OUT_OF_DATE_KHR || presented == VK_SUBOPTIMAL_KHR || acquired == VK_SUBOPTIMAL_KHR {
-            return .suboptimal  // the frame was shown or at least its waits ran; the next needs a new swapchain
-        }
+        // Rejected as out of date: not shown (its semaphore wait still runs, so nothing leaks).
+        if presented == VK_ERROR_OUT_OF_DATE_KHR { return .outOfDate }
+        if presented == VK_SUBOPTIMAL_KHR || acquired == VK_SUBOPTIMAL_KHR { return .suboptimal }
         try check(presented, "vkQueuePresentKHR")
         return .presented
     }

@@ -48,10 +48,13 @@ public struct ViewerConfiguration {
 /// What a viewer run did, for the exit line and BENCHMARKS.md.
 public struct ViewerSummary: Sendable {
     public var frames = 0
-    /// Wall seconds from the first presented frame to the last.
+    /// Wall seconds between consecutive presented frames, summed; intervals with a pause in
+    /// drawing (idle while paused, minimised, a test resize) are left out.
     public var seconds = 0.0
-    /// Mean frames per second over the frames after the first ((frames − 1) / seconds).
-    public var meanFramesPerSecond: Double? { frames > 1 && seconds > 0 ? Double(frames - 1) / seconds : nil }
+    /// How many intervals `seconds` sums (at most frames − 1).
+    public var intervals = 0
+    /// Mean frames per second while drawing: intervals / seconds.
+    public var meanFramesPerSecond: Double? { intervals > 0 && seconds > 0 ? Double(intervals) / seconds : nil }
     /// Mean wall time of the renderer's `render` call per frame, in ms.
     public var meanRenderMilliseconds = 0.0
     /// Mean wall time per frame of presenting it (quantise, copy, queue present, and waiting for
@@ -104,7 +107,7 @@ public enum Viewer {
         let wall = SystemClock()
         var swapchain: Swapchain?
         var needsSwapchain = true
-        var firstPresent: Double?, lastPresent = 0.0
+        var lastPresent: Double?  // nil after a pause in drawing
         var renderSeconds = 0.0, presentSeconds = 0.0
         var lastLoop = wall.seconds
         var titleFrames = 0, titleStart = wall.seconds
@@ -112,6 +115,14 @@ public enum Viewer {
         var lastVisible = 0
         var pendingResize = config.resizeAfterFrames
         var lastDrawn: (camera: Camera, time: Double, generation: Int)?
+        var idle = false
+
+        func title(time: Double, framesPerSecond: Double?) -> String {
+            ViewerState.title(scene: config.sceneName, time: config.scene.isStatic ? nil : time, range: state.clock.timing.range,
+                              unit: config.scene.metadata.timeUnit, playing: state.clock.isPlaying, speed: state.clock.speed,
+                              loops: state.clock.loops, framesPerSecond: framesPerSecond, idle: idle, visible: lastVisible,
+                              total: config.scene.count)
+        }
 
         func saveScreenshot(to path: String) throws {
             guard let shot = try presenter.shownFrameRGB() else {
@@ -144,6 +155,7 @@ public enum Viewer {
             let size = window.framebufferSize
             if size.width == 0 || size.height == 0 {  // minimised: nothing to draw into
                 glfwWaitEventsTimeout(0.1)
+                lastPresent = nil
                 continue
             }
             let mouse = window.input.takeMouse()
@@ -163,6 +175,7 @@ public enum Viewer {
                 swapchain = try Swapchain.make(device: device, surface: surface, framebuffer: size, vsync: config.vsync, replacing: old)
                 guard let made = swapchain else {  // zero-area surface: wait like a minimised window
                     glfwWaitEventsTimeout(0.1)
+                    lastPresent = nil
                     continue
                 }
                 summary.swapchainsCreated += 1
@@ -177,8 +190,19 @@ public enum Viewer {
             // redrawing it (scripted runs with --exit-after-frames always draw).
             if config.exitAfterFrames == nil, !moved, !state.clock.isPlaying, let drawn = lastDrawn,
                drawn.camera == camera, drawn.time == time, drawn.generation == swapchain.generation {
+                if !idle {
+                    idle = true
+                    window.setTitle(title(time: time, framesPerSecond: nil))
+                }
                 glfwWaitEventsTimeout(0.1)
+                lastPresent = nil
                 continue
+            }
+            if idle {  // drawing again: restart the rate measurement
+                idle = false
+                titleFrames = 0
+                titleStart = wall.seconds
+                framesPerSecond = nil
             }
             let waitStart = wall.seconds
             try presenter.waitUntilIdle()  // the last present has read the colour buffer
@@ -205,7 +229,10 @@ public enum Viewer {
             summary.width = swapchain.width
             summary.height = swapchain.height
             let presentedAt = wall.seconds
-            if firstPresent == nil { firstPresent = presentedAt }
+            if let last = lastPresent {
+                summary.seconds += presentedAt - last
+                summary.intervals += 1
+            }
             lastPresent = presentedAt
 
             titleFrames += 1
@@ -215,10 +242,7 @@ public enum Viewer {
                 titleStart = presentedAt
             }
             if summary.frames == 1 || titleFrames == 0 || hadInput {
-                window.setTitle(ViewerState.title(
-                    scene: config.sceneName, time: config.scene.isStatic ? nil : time, range: state.clock.timing.range,
-                    unit: config.scene.metadata.timeUnit, playing: state.clock.isPlaying, speed: state.clock.speed,
-                    loops: state.clock.loops, framesPerSecond: framesPerSecond, visible: lastVisible, total: config.scene.count))
+                window.setTitle(title(time: time, framesPerSecond: framesPerSecond))
             }
 
             if let resize = pendingResize, summary.frames >= resize.frames {
@@ -228,11 +252,11 @@ public enum Viewer {
                 while window.framebufferSize != (resize.width, resize.height), wall.seconds < deadline {
                     glfwWaitEventsTimeout(0.05)
                 }
+                lastPresent = nil
             }
             if let limit = config.exitAfterFrames, summary.frames >= limit, pendingResize == nil { break }
         }
 
-        summary.seconds = firstPresent.map { lastPresent - $0 } ?? 0
         summary.meanRenderMilliseconds = summary.frames > 0 ? renderSeconds * 1000 / Double(summary.frames) : 0
         summary.meanPresentMilliseconds = summary.frames > 0 ? presentSeconds * 1000 / Double(summary.frames) : 0
         if let path = config.screenshotPath {

@@ -93,14 +93,15 @@ public struct ViewerState {
 
     /// The window title: scene, time, play state and speed, frames/s, visible Gaussians.
     public static func title(scene: String, time: Double?, range: ClosedRange<Double>?, unit: String, playing: Bool, speed: Double,
-                             loops: Bool, framesPerSecond: Double?, visible: Int, total: Int) -> String {
+                             loops: Bool, framesPerSecond: Double?, idle: Bool = false, visible: Int, total: Int) -> String {
         var parts = ["Splat4D", scene]
         if let time, let range {
             let unitLabel = unit == "seconds" ? " s" : (unit == "frames" ? " frames" : "")
             parts.append(String(format: "t %.3f / %.3f%@", time, range.upperBound, unitLabel))
             parts.append("\(playing ? "playing" : "paused") \(formatSpeed(speed))×\(loops ? "" : " once")")
         }
-        parts.append(framesPerSecond.map { String(format: "%.1f fps", $0) } ?? "– fps")
+        // Idle: paused and still, so nothing is redrawn until the next input.
+        parts.append(idle ? "idle" : framesPerSecond.map { String(format: "%.1f fps", $0) } ?? "– fps")
         parts.append("\(grouped(visible)) / \(grouped(total)) Gaussians visible")
         return parts.joined(separator: " · ")
     }

@@ -14,8 +14,17 @@ struct SequencePlanner {
         var skipped: Int
         var isSequence: Bool
 
-        /// The folders exist (sequences create theirs) and nothing is overwritten by accident.
+        /// The folders exist (sequences create theirs) and can be written.
         func checkOutputs() throws {
+            if isSequence {
+                let folders = Set(jobs.flatMap { [$0.output] + ($0.depthOutput.map { [$0] } ?? []) }
+                    .map { ($0 as NSString).deletingLastPathComponent }.filter { !$0.isEmpty })
+                for folder in folders.sorted() {
+                    do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                        throw UserError("\(folder): cannot create the output folder (\(error.localizedDescription))")
+                    }
+                }
+            }
             for job in jobs.prefix(1) {
                 for path in [job.output] + (job.depthOutput.map { [$0] } ?? []) { try OutputPath.checkWritable(path) }
             }
@@ -26,13 +35,14 @@ struct SequencePlanner {
 
     func plan() throws -> Plan {
         guard options.isSequence else { return try singleFrame() }
-        guard FrameSchedule.hasPattern(render.output) || options.cameras != nil && render.output.contains("{name}") else {
+        var jobs = options.cameras != nil ? try datasetJobs() : try pathJobs()
+        // More than one frame needs a placeholder in every output name.
+        if Set(jobs.map(\.output)).count < jobs.count {
             throw UserError("--output '\(render.output)' needs a frame pattern (%05d or {frame}) to write a sequence", exitCode: 64)
         }
-        if let depth = options.depth, !(FrameSchedule.hasPattern(depth) || depth.contains("{name}")) {
+        if let depth = options.depth, Set(jobs.compactMap(\.depthOutput)).count < jobs.count {
             throw UserError("--depth '\(depth)' needs a frame pattern (%05d or {frame}) to write a sequence", exitCode: 64)
         }
-        var jobs = options.cameras != nil ? try datasetJobs() : try pathJobs()
         if let shard = try options.shard.map(options.shardValue) ?? shardFromEnvironment() {
             jobs = Array(jobs[shard.block(of: 0..<jobs.count)])
         }
@@ -134,7 +144,11 @@ struct SequencePlanner {
             let paths = [job.output] + (job.depthOutput.map { [$0] } ?? [])
             let existing = paths.filter { FileManager.default.fileExists(atPath: $0) }
             if existing.isEmpty || options.overwrite { kept.append(job); continue }
-            if options.resume, existing.count == paths.count { skipped += 1; continue }
+            if options.resume {
+                // A frame with only some of its files (colour but no depth, say) is rendered again.
+                if existing.count == paths.count { skipped += 1 } else { kept.append(job) }
+                continue
+            }
             throw UserError("\(existing[0]) already exists; use --overwrite to replace it\(isSequence ? " or --resume to skip finished frames" : "")")
         }
         return Plan(jobs: kept, skipped: skipped, isSequence: isSequence)

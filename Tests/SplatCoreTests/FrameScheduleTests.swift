@@ -29,11 +29,11 @@ final class FrameScheduleTests: XCTestCase {
     /// the last frame of many ranges whose ends are not exact binary fractions, and lands *past* it.
     /// `splat4d convert dancer.4d.ply --time-range 0.3:2 --frame-count 4 -o 'x_%d.ply'` then fails
     /// with "--time 2.0000002 is outside the scene's time range 0.0...2.0" (exit 64).
-    func testKnownBug_LastFrameOfACountOvershootsT1() throws {
+    func testRegression_LastFrameOfACountOvershootsT1() throws {
         let s = try FrameSchedule(timeRange: 0.3...2, spacing: .count(4))
         let stg = try FrameSchedule(timeRange: 0.2...1, spacing: .count(14))
         if s.time(ofFrame: 3) != 2 || stg.time(ofFrame: 13) != 1 {
-            throw XCTSkip("known bug: FrameSchedule.time(ofFrame:) (Sources/SplatCore/FrameSchedule.swift:48) gives "
+            return XCTFail("bug: FrameSchedule.time(ofFrame:) (Sources/SplatCore/FrameSchedule.swift:49) gives "
                 + "\(s.time(ofFrame: 3)) for the last of 4 frames over 0.3...2 and \(stg.time(ofFrame: 13)) for the last of "
                 + "14 over 0.2...1: past T1, so convert rejects the frame; compute in Double and clamp to timeRange")
         }
@@ -44,12 +44,12 @@ final class FrameScheduleTests: XCTestCase {
     /// The same with frames per second: T0 + k·Float(1/fps) accumulates past T1. A PLY sequence of
     /// 8 frames at --frame-rate 30 has the range 0...Float(7/30); `convert dancer-frames --frame-rate 30
     /// --fps 30 -o 'x_%d.ply'` fails with "--time 0.23333335 is outside the scene's time range 0.0...0.23333333".
-    func testKnownBug_LastFrameAtAFrameRateOvershootsT1() throws {
+    func testRegression_LastFrameAtAFrameRateOvershootsT1() throws {
         let upper = Float(7.0 / 30.0)
         let s = try FrameSchedule(timeRange: 0...upper, spacing: .perSecond(30))
         XCTAssertEqual(s.total, 8)
         if s.time(ofFrame: 7) > upper {
-            throw XCTSkip("known bug: FrameSchedule.time(ofFrame:) (Sources/SplatCore/FrameSchedule.swift:47) gives "
+            return XCTFail("bug: FrameSchedule.time(ofFrame:) (Sources/SplatCore/FrameSchedule.swift:47) gives "
                 + "\(s.time(ofFrame: 7)) > T1 = \(upper) for frame 7 at 30 fps; clamp to timeRange")
         }
         XCTAssertLessThanOrEqual(s.time(ofFrame: 7), upper)
@@ -225,6 +225,24 @@ final class FrameScheduleTests: XCTestCase {
         // Slurm wins when both schedulers' variables are present.
         XCTAssertEqual(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_ARRAY_TASK_MIN": "1",
                                                   "JOB_COMPLETION_INDEX": "1", "SPLAT4D_SHARD_COUNT": "2"]), try Shard(index: 1, count: 2))
+    }
+
+    /// `sbatch --array=0-6:2` runs tasks 0, 2, 4, 6 with SLURM_ARRAY_TASK_COUNT = 4, MIN = 0 and
+    /// SLURM_ARRAY_TASK_STEP = 2. fromEnvironment ignores the step: task 2 becomes shard 3/4 (task 4's
+    /// block), task 4 shard 5/4 (an error), so half the frames are never rendered.
+    func testRegression_SlurmArrayWithAStepMapsToConsecutiveShards() throws {
+        let env = ["SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_MAX": "6", "SLURM_ARRAY_TASK_STEP": "2"]
+        var shards: [Shard?] = []
+        for id in [0, 2, 4, 6] {
+            shards.append(try? Shard.fromEnvironment(env.merging(["SLURM_ARRAY_TASK_ID": "\(id)"]) { $1 }))
+        }
+        let expected = try (1...4).map { try Shard(index: $0, count: 4) }
+        if shards != expected {
+            return XCTFail("bug: Shard.fromEnvironment (Sources/SplatCore/FrameSchedule.swift:111-113) ignores "
+                + "SLURM_ARRAY_TASK_STEP: tasks 0, 2, 4, 6 of --array=0-6:2 map to \(shards.map { $0.map { "\($0.index)/\($0.count)" } ?? "error" }) "
+                + "instead of 1/4, 2/4, 3/4, 4/4 (or a clear error)")
+        }
+        XCTAssertEqual(shards, expected)
     }
 
     func testKubernetesIndexedJobDetection() throws {

@@ -82,6 +82,8 @@ final class ViewerStateTests: XCTestCase {
         let still = ViewerState.title(scene: "plant.splat", time: nil, range: nil, unit: "seconds", playing: false, speed: 1,
                                       loops: true, framesPerSecond: nil, visible: 5, total: 1_000_000)
         XCTAssertEqual(still, "Splat4D · plant.splat · – fps · 5 / 1,000,000 Gaussians visible")
+        XCTAssert(ViewerState.title(scene: "a.ply", time: 1, range: 0...2, unit: "frames", playing: false, speed: 2, loops: false,
+                                    framesPerSecond: 9, idle: true, visible: 1, total: 2).contains("t 1.000 / 2.000 frames · paused 2× once · idle ·"))
         XCTAssertEqual(ViewerState.formatSpeed(16), "16")
         XCTAssertEqual(ViewerState.formatSpeed(1.0 / 16), "1/16")
     }
