@@ -249,3 +249,25 @@ final class CLITemporalTests: XCTestCase {
         XCTAssert(bad.stderr.contains("camera index 5 is out of range (the file has 2 cameras)"), bad.stderr)
     }
 }
+
+/// Paths people really have: spaces and non-ASCII characters, for scenes, cameras and outputs.
+final class CLIPathTests: XCTestCase {
+    func testSpacesAndNonASCIIInEveryPath() throws {
+        let folder = try makeTemporaryDirectory().appendingPathComponent("Aufnahmen für Tänzer ✨")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        let scene = folder.appendingPathComponent("tänzer 4d.ply").path
+        try FileManager.default.copyItem(atPath: CLI.scene("dancer.4d.ply"), toPath: scene)
+        let out = folder.appendingPathComponent("bild %03d – frame.png").path
+        let result = try CLI.run(["render", scene, "--frame-count", "2", "--width", "32", "--height", "24", "--backend", "cpu",
+                                  "--output", out])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        for k in 0..<2 {
+            let file = folder.appendingPathComponent(String(format: "bild %03d – frame.png", k)).path
+            XCTAssertEqual(try PNGFile.read(path: file).width, 32)
+        }
+        let missing = try CLI.run(["info", folder.appendingPathComponent("fehlt ünd weg.ply").path])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssert(missing.stderr.contains("fehlt ünd weg.ply: no such file"), missing.stderr)
+    }
+}
