@@ -19,6 +19,16 @@ struct GaussianMotion {
     vec4 angularVelocity;        // added to the raw quaternion (w, x, y, z) per unit time
 };
 
+// The temporal opacity factor exp(−(Δt/s)²) of a Gaussian at `time`, and whether the Gaussian
+// is active then: the factor is above the cut-off and opacity·factor can reach 1/255 (CPU twin:
+// TemporalCloud.state). Shared by preprocess and the activity pass so both decide alike.
+bool temporallyActive(float opacity, GaussianMotion m, float time, float cutoff, out float factor) {
+    float dt = time - m.velocityTimeCenter.w;
+    float u = dt / m.accelerationTimeScale.w;
+    factor = exp(-(u * u));
+    return factor > cutoff && opacity * factor >= 1.0 / 255.0;
+}
+
 // One Gaussian after preprocess (64 bytes). radius == 0 marks a culled Gaussian.
 struct ProjectedSplat {
     vec4 meanDepthOpacity;  // pixel x, pixel y, view depth, opacity

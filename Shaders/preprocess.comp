@@ -15,6 +15,9 @@ layout(std430, binding = 5) readonly buffer Motion { GaussianMotion motion[]; };
 // Keyframed clouds: the next keyframe's geometry and SH (this chunk), blended with weight `time`.
 layout(std430, binding = 6) readonly buffer GeometryB { GaussianGeometry geometryB[]; };
 layout(std430, binding = 7) readonly buffer SHB { float shB[]; };
+// With PREPROCESS_FLAG_INDIRECT: the Gaussians to process (the active ones, from the activity
+// pass), so inactive ones cost nothing here. Single-chunk scenes only.
+layout(std430, binding = 8) readonly buffer ActiveIndices { uint activeIndices[]; };
 
 layout(push_constant) uniform Push {
     vec4 view0;             // world→camera rows, translation in w
@@ -123,6 +126,7 @@ void main() {
     // Dispatches wider than MAX_GROUPS_X workgroups wrap into y (the 65 535 limit).
     uint local = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
     if (local >= pc.count) return;
+    if ((pc.flags & PREPROCESS_FLAG_INDIRECT) != 0u) local = activeIndices[local];
     uint global = pc.firstGaussian + local;
     GaussianGeometry g = geometry[local];
     vec3 p = g.positionOpacity.xyz;
@@ -138,12 +142,10 @@ void main() {
     }
     if ((pc.flags & PREPROCESS_FLAG_TEMPORAL) != 0u) {
         GaussianMotion m = motion[local];
-        float dt = pc.time - m.velocityTimeCenter.w;
-        float u = dt / m.accelerationTimeScale.w;
-        float factor = exp(-(u * u));
-        if (!(factor > pc.falloffCutoff)) { cull(global); return; }
+        float factor;
+        if (!temporallyActive(opacity, m, pc.time, pc.falloffCutoff, factor)) { cull(global); return; }
         opacity = opacity * factor;
-        if (!(opacity >= 1.0 / 255.0)) { cull(global); return; }
+        float dt = pc.time - m.velocityTimeCenter.w;
         p = p + m.velocityTimeCenter.xyz * dt + m.accelerationTimeScale.xyz * (dt * dt) + m.jerk.xyz * (dt * dt * dt);
         quaternion = quaternion + m.angularVelocity * dt;
     }

@@ -35,6 +35,7 @@ final class FrameBuffers {
     let visibleKeys, visibleIndices, visibleKeysAlt, visibleIndicesAlt, orderedCounts, instanceOffsets: Growable
     let tileKeys, values, tileKeysAlt, valuesAlt: Growable
     let ranges, colour, depth: Growable
+    let activeFlags, activeSlots, activeIndices: Growable
 
     init(device: GPUDevice) {
         func make(_ label: String, _ stride: Int = 4, _ usage: GPUBuffer.Usage = .storage) -> Growable {
@@ -55,6 +56,9 @@ final class FrameBuffers {
         values = make("tile values")
         tileKeysAlt = make("tile keys (ping-pong)")
         valuesAlt = make("tile values (ping-pong)")
+        activeFlags = make("temporal activity flags")
+        activeSlots = make("active slots")
+        activeIndices = make("active indices")
         ranges = make("tile ranges", 8)
         // Written by the blend and read by the host: host-visible, so no copy is needed.
         colour = make("colour and alpha", 16, .readback)
@@ -67,6 +71,12 @@ final class FrameBuffers {
         try depthKeys.reserve(n, exact: true)
         try visibleSlots.reserve(n + 1, exact: true)
         try instanceTotals.reserve(n + 1, exact: true)
+    }
+
+    func reserveTemporal(_ n: Int) throws {
+        try activeFlags.reserve(n, exact: true)
+        try activeSlots.reserve(n + 1, exact: true)
+        try activeIndices.reserve(n, exact: true)
     }
 
     func reservePerVisible(_ v: Int) throws {

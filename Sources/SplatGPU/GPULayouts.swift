@@ -68,6 +68,14 @@ struct SortPush {
     var pad: UInt32 = 0
 }
 
+/// temporal_activity.comp push constants.
+struct TemporalPush {
+    var count: UInt32
+    var time: Float
+    var falloffCutoff: Float
+    var pad: UInt32 = 0
+}
+
 /// Push constants of the passes that only need a count (and the tile grid width).
 struct CountPush {
     var count: UInt32

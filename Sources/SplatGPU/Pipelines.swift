@@ -10,12 +10,14 @@ final class Pipelines {
     let sortDownsweep: ComputePipeline
     let tileRanges: ComputePipeline
     let blend: ComputePipeline
+    let temporalActivity: ComputePipeline
+    let compactIndices: ComputePipeline
 
     init(device: GPUDevice) throws {
         func make(_ name: String, _ words: [UInt32], bindings: Int, push: Int) throws -> ComputePipeline {
             try ComputePipeline(device: device, name: name, spirv: words, bindingCount: bindings, pushConstantSize: push)
         }
-        preprocess = try make("preprocess", Shader_preprocess.words, bindings: 8, push: MemoryLayout<PreprocessPush>.size)
+        preprocess = try make("preprocess", Shader_preprocess.words, bindings: 9, push: MemoryLayout<PreprocessPush>.size)
         scanReduce = try make("scan_reduce", Shader_scan_reduce.words, bindings: 2, push: MemoryLayout<ScanPush>.size)
         scanDownsweep = try make("scan_downsweep", Shader_scan_downsweep.words, bindings: 3, push: MemoryLayout<ScanPush>.size)
         compact = try make("compact", Shader_compact.words, bindings: 5, push: MemoryLayout<CountPush>.size)
@@ -25,6 +27,9 @@ final class Pipelines {
         sortDownsweep = try make("sort_downsweep", Shader_sort_downsweep.words, bindings: 5, push: MemoryLayout<SortPush>.size)
         tileRanges = try make("tile_ranges", Shader_tile_ranges.words, bindings: 2, push: MemoryLayout<CountPush>.size)
         blend = try make("blend", Shader_blend.words, bindings: 5, push: MemoryLayout<BlendPush>.size)
+        temporalActivity = try make("temporal_activity", Shader_temporal_activity.words, bindings: 3,
+                                    push: MemoryLayout<TemporalPush>.size)
+        compactIndices = try make("compact_indices", Shader_compact_indices.words, bindings: 3, push: MemoryLayout<CountPush>.size)
     }
 }
 

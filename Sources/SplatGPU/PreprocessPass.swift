@@ -15,14 +15,21 @@ struct PreprocessPass {
 
     /// With `blendWith`, the scene and `blendWith` are two keyframes with the same Gaussians and
     /// `time` is the weight of the second.
+    /// With `active` (single-chunk temporal scenes), only those Gaussians are projected; the
+    /// caller has zeroed the tile counts of the rest.
     func record(_ r: CommandRecorder, scene: GPUScene, time: Float, camera: Camera, settings: RenderSettings,
-                outputs: Outputs, blendWith second: GPUScene? = nil) {
+                outputs: Outputs, blendWith second: GPUScene? = nil, active: (indices: BufferRange, count: Int)? = nil) {
+        precondition(active == nil || scene.chunks.count == 1, "indirect preprocess needs a single-chunk scene")
         let grid = TileGrid(width: camera.width, height: camera.height)
         let shStride = SplatCloud.coefficientCount(degree: scene.shDegree) * 12
         for chunk in scene.chunks {
             var push = PreprocessPush(camera: camera, grid: grid, settings: settings, scene: scene, time: time,
                                       count: chunk.count, first: chunk.lowerBound)
             if second != nil { push.flags |= UInt32(ShaderContract.PREPROCESS_FLAG_KEYFRAMES) }
+            if let active {
+                push.flags |= UInt32(ShaderContract.PREPROCESS_FLAG_INDIRECT)
+                push.count = UInt32(active.count)
+            }
             func window(_ buffer: GPUBuffer, _ stride: Int) -> BufferRange {
                 BufferRange(buffer, offset: chunk.lowerBound * stride, size: chunk.count * stride)
             }
@@ -31,8 +38,9 @@ struct PreprocessPass {
                                  outputs.splats, outputs.tileCounts, outputs.depthKeys,
                                  scene.motion.map { window($0, GPUScene.motionStride) } ?? BufferRange(dummy),
                                  second.map { window($0.geometry, GPUScene.geometryStride) } ?? BufferRange(dummy),
-                                 second.map { window($0.sh, shStride) } ?? BufferRange(dummy)],
-                       push: push, groups: linearDispatch(chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
+                                 second.map { window($0.sh, shStride) } ?? BufferRange(dummy),
+                                 active?.indices ?? BufferRange(dummy)],
+                       push: push, groups: linearDispatch(active?.count ?? chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
         }
         r.barrier()
     }

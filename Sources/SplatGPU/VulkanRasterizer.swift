@@ -74,14 +74,43 @@ public final class VulkanRasterizer: SplatRasterizer {
         try buffers.reservePerPixel(width: grid.width, height: grid.height, tiles: grid.tileCount)
         try scan.reserve(n)
 
+        // Time-varying single-chunk scenes: find the active Gaussians first (cheap), so that
+        // preprocess projects only those (most of a long performance is inactive at any t).
+        var active: (indices: BufferRange, count: Int)?
+        if scene.isTemporal, second == nil, scene.chunks.count == 1, n > 0 {
+            try buffers.reserveTemporal(n)
+            try device.submitAndWait { r in
+                if let timestamps { r.reset(timestamps) }
+                mark(r, .start)
+                r.dispatch(pipelines.temporalActivity,
+                           buffers: [BufferRange(scene.geometry), BufferRange(scene.motion!), buffers.activeFlags.range],
+                           push: TemporalPush(count: UInt32(n), time: time, falloffCutoff: scene.falloffCutoff),
+                           groups: linearDispatch(n, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
+                r.barrier()
+                try scan.record(r, input: buffers.activeFlags.range, output: buffers.activeSlots.range, count: n, flagsOnly: true)
+                r.dispatch(pipelines.compactIndices,
+                           buffers: [buffers.activeFlags.range, buffers.activeSlots.range, buffers.activeIndices.range],
+                           push: CountPush(count: UInt32(n)), groups: linearDispatch(n, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
+                r.barrier()
+            }
+            active = (buffers.activeIndices.range,
+                      Int(try buffers.activeSlots.buffer.read(UInt32.self, count: 1, offset: n * 4)[0]))
+        }
+
         // Submission 1: preprocess, then count visible Gaussians and tile instances.
         try device.submitAndWait { r in
-            if let timestamps { r.reset(timestamps) }
-            mark(r, .start)
+            if active == nil {
+                if let timestamps { r.reset(timestamps) }
+                mark(r, .start)
+            } else {
+                // Inactive Gaussians are not visited: their tile counts must read 0.
+                r.fill(buffers.tileCounts.buffer, value: 0, size: n * 4)
+                r.barrier()
+            }
             preprocess.record(r, scene: scene, time: time, camera: camera, settings: settings,
                               outputs: .init(splats: buffers.splats.range, tileCounts: buffers.tileCounts.range,
                                              depthKeys: buffers.depthKeys.range),
-                              blendWith: second)
+                              blendWith: second, active: active)
             mark(r, .preprocessed)
             try scan.record(r, input: buffers.tileCounts.range, output: buffers.visibleSlots.range, count: n, flagsOnly: true)
             try scan.record(r, input: buffers.tileCounts.range, output: buffers.instanceTotals.range, count: n)

@@ -8,8 +8,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark rendering one frame: median and min of the frame and of each GPU stage.")
 
-    @Argument(help: "The scene file.")
-    var scene: String
+    @OptionGroup var input: SceneArguments
 
     @OptionGroup var camera: CameraOptions
 
@@ -19,36 +18,27 @@ struct Bench: ParsableCommand {
     @Option(help: "Untimed renders first (pipeline caches, buffer growth).")
     var warmup: Int = 2
 
-    @Option(help: "Renderer: vulkan (default) or cpu.")
-    var backend: Backend = .vulkan
+    @OptionGroup var renderer: BackendOptions
 
-    @Option(help: "Vulkan device: an index or a name substring.")
-    var device: String?
-
-    @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
-    var frameRate: Double?
+    @OptionGroup var appearance: AppearanceOptions
 
     @Option(help: "Scene time to render (default: the start of the scene's range).")
     var time: Float?
-
-    @Flag(help: "Antialiased mode.")
-    var antialiased = false
 
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func validate() throws {
-        if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
         guard (1...100_000).contains(repeatCount) else { throw ValidationError("--repeat must lie in 1...100000") }
         guard (0...1000).contains(warmup) else { throw ValidationError("--warmup must lie in 0...1000") }
     }
 
     func run() throws {
-        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
-        let t = try SceneTime.resolve(time, for: loaded.scene, path: scene)
+        let loaded = try input.load()
+        let t = try SceneTime.resolve(time, for: loaded.scene, path: input.scene)
         let camera = try self.camera.request().resolve(for: loaded.cloud, sceneCameras: loaded.scene.metadata.cameras)
-        let settings = RenderSettings(antialiased: antialiased)
-        let renderer = try SceneFrameRenderer(scene: loaded.scene, backend: backend, device: device)
+        let settings = try appearance.settings()
+        let renderer = try SceneFrameRenderer(scene: loaded.scene, backend: self.renderer.backend, device: self.renderer.device)
         var frames: [Double] = []
         var stages: [String: [Double]] = [:]
         var statistics = FrameStatistics(gaussians: 0, visibleGaussians: 0, tileInstances: 0)
@@ -72,7 +62,7 @@ struct Bench: ParsableCommand {
         let stageMins = stages.mapValues { $0.min() ?? 0 }
         if json {
             let object: [String: Any] = [
-                "scene": scene, "device": device, "backend": backend.rawValue,
+                "scene": input.scene, "device": device, "backend": renderer.backend.rawValue,
                 "width": camera.width, "height": camera.height, "repeat": repeatCount,
                 "frame_ms_median": Bench.median(frames), "frame_ms_min": frames.min() ?? 0,
                 "stages_ms_median": stageMedians, "stages_ms_min": stageMins,
@@ -84,7 +74,7 @@ struct Bench: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print("scene:          \(scene)")
+        print("scene:          \(input.scene)")
         print("device:         \(device)")
         print("image:          \(camera.width)×\(camera.height), \(repeatCount) renders after \(warmup) warm-up")
         print("gaussians:      \(statistics.gaussians) (\(active) active\(time.map { " at t = \($0)" } ?? ""), \(statistics.visibleGaussians) visible), \(statistics.tileInstances) tile instances")

@@ -9,8 +9,7 @@ struct Convert: ParsableCommand {
         discussion: "A single instant: --time T --output frame.ply. A sequence: a pattern in --output with "
             + "--frame-count N or --fps F over --time-range (default: the scene's range), --frames A:B for part of it.")
 
-    @Argument(help: "The scene file or folder.")
-    var scene: String
+    @OptionGroup var input: SceneArguments
 
     @Option(name: .shortAndLong, help: "The PLY to write, or a pattern (frame_%05d.ply, frame_{frame}.ply).")
     var output: String
@@ -20,8 +19,6 @@ struct Convert: ParsableCommand {
 
     @OptionGroup var spacing: FrameSpacingOptions
 
-    @Option(help: "Frames per second of a per-frame sequence scene.")
-    var frameRate: Double?
 
     @Flag(help: "Replace existing files.")
     var overwrite = false
@@ -31,7 +28,8 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
+        let loaded = try input.load()
+        let scene = input.scene
         let sequence = spacing.isSequence
         var outputs: [(path: String, time: Float)] = []
         if sequence {

@@ -11,8 +11,7 @@ struct Evaluate: ParsableCommand {
             + "With --min-psnr, exits 1 when any image scores below it, naming them (worst first). Identical images "
             + "score +inf, counted as 100 dB in the mean.")
 
-    @Argument(help: "The scene file or folder.")
-    var scene: String
+    @OptionGroup var input: SceneArguments
 
     @Option(help: "cameras.json or transforms.json with the test cameras.")
     var cameras: String
@@ -20,8 +19,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Folder of ground-truth PNGs.")
     var images: String
 
-    @Option(help: ArgumentHelp("Background colour: R,G,B in [0,1], or black or white.", valueName: "R,G,B"))
-    var background: String = "0,0,0"
+    @OptionGroup var appearance: AppearanceOptions
 
     @Option(help: "Write the per-image and mean scores as JSON here.")
     var report: String?
@@ -29,20 +27,12 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Fail (exit 1) when any image's PSNR in dB is below this.")
     var minPsnr: Double?
 
-    @Option(help: "Renderer: vulkan (default) or cpu.")
-    var backend: Backend = .vulkan
-
-    @Option(help: "Vulkan device: an index or a name substring.")
-    var device: String?
-
-    @Option(help: "Frames per second of a per-frame sequence scene.")
-    var frameRate: Double?
+    @OptionGroup var renderer: BackendOptions
 
     @Flag(help: "Print the JSON report on stdout instead of the table.")
     var json = false
 
     func validate() throws {
-        _ = try ValueParsing.background(background)
         if let m = minPsnr, !m.isFinite { throw ValidationError("--min-psnr must be a finite number") }
     }
 
@@ -57,8 +47,8 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        let settings = RenderSettings(background: try ValueParsing.background(background))
-        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
+        let settings = try appearance.settings()
+        let loaded = try input.load()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: images, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw UserError("\(images): no such folder of ground-truth images")
@@ -79,7 +69,7 @@ struct Evaluate: ParsableCommand {
         let views = try DatasetCameras.load(path: cameras) { name in
             (try? image(named: name)).flatMap { $0.map { ($0.width, $0.height) } }
         }
-        let renderer = try SceneFrameRenderer(scene: loaded.scene, backend: backend, device: device)
+        let renderer = try SceneFrameRenderer(scene: loaded.scene, backend: self.renderer.backend, device: self.renderer.device)
         var scores: [Score] = []
         for view in views {
             guard let truth = try image(named: view.name) else {
@@ -89,7 +79,7 @@ struct Evaluate: ParsableCommand {
             if camera.width != truth.width || camera.height != truth.height {
                 camera = camera.resized(width: truth.width, height: truth.height)
             }
-            let t = try SceneTime.resolve(view.time ?? loaded.scene.metadata.timeRange?.lowerBound, for: loaded.scene, path: scene)
+            let t = try SceneTime.resolve(view.time ?? loaded.scene.metadata.timeRange?.lowerBound, for: loaded.scene, path: input.scene)
             let frame = try renderer.render(at: t, camera: camera, settings: settings)
             // Scored as written to disk: 8-bit, like the trainers' saved renders.
             let rendered = try PNGFile.decode(try PNGFile.encode(frame.colour), path: view.name)
@@ -101,7 +91,7 @@ struct Evaluate: ParsableCommand {
         let meanPSNR = scores.map { min($0.psnr, Evaluate.psnrCap) }.reduce(0, +) / Double(max(scores.count, 1))
         let meanSSIM = scores.map(\.ssim).reduce(0, +) / Double(max(scores.count, 1))
         let object: [String: Any] = [
-            "scene": scene, "cameras": cameras, "images": images, "count": scores.count,
+            "scene": input.scene, "cameras": cameras, "images": images, "count": scores.count,
             "mean_psnr": meanPSNR, "mean_psnr_cap": Evaluate.psnrCap, "mean_ssim": meanSSIM,
             "per_image": scores.map { ["name": $0.name, "time": Double($0.time), "psnr": $0.psnr.isFinite ? $0.psnr : NSNull(),
                                        "ssim": $0.ssim] as [String: Any] },

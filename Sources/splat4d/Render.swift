@@ -16,37 +16,23 @@ struct Render: ParsableCommand {
         Job) renders a disjoint block. Existing files are an error unless --overwrite or --resume.
         """)
 
-    @Argument(help: "The scene file or folder (see README: formats).")
-    var scene: String
+    @OptionGroup var input: SceneArguments
 
     @Option(name: .shortAndLong, help: "The PNG file to write, or a pattern (frame_%05d.png, frame_{frame}.png).")
     var output: String
 
     @OptionGroup var camera: CameraOptions
 
-    @Option(help: ArgumentHelp("Background colour: R,G,B in [0,1], or black or white.", valueName: "R,G,B"))
-    var background: String = "0,0,0"
+    @OptionGroup var appearance: AppearanceOptions
 
-    @Option(help: "Renderer: vulkan (default) or cpu (the reference).")
-    var backend: Backend = .vulkan
-
-    @Option(help: "Vulkan device: an index or a name substring (see `splat4d info --devices`).")
-    var device: String?
-
-    @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
-    var frameRate: Double?
+    @OptionGroup var renderer: BackendOptions
 
     @Option(help: "Scene time of a single frame (in the scene's unit; `splat4d info` shows the range). Default: the start.")
     var time: Float?
 
-    @Flag(help: "Antialiased mode: scale opacity by the low-pass filter's determinant ratio.")
-    var antialiased = false
-
     @OptionGroup var sequence: SequenceOptions
 
     func validate() throws {
-        if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
-        _ = try ValueParsing.background(background)
         guard output.lowercased().hasSuffix(".png") else {
             throw ValidationError("--output must name a .png file, got '\(output)'")
         }
@@ -64,12 +50,12 @@ struct Render: ParsableCommand {
     }
 
     func run() throws {
-        let settings = RenderSettings(background: sequence.alpha ? [0, 0, 0] : try ValueParsing.background(background),
-                                      antialiased: antialiased)
-        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
+        var settings = try appearance.settings()
+        if sequence.alpha { settings.background = [0, 0, 0] }  // straight alpha: colour over nothing
+        let loaded = try input.load()
         let plan = try SequencePlanner(render: self, scene: loaded.scene).plan()
         try plan.checkOutputs()
-        let renderer = try SceneFrameRenderer(scene: loaded.scene, backend: backend, device: device)
+        let renderer = try SceneFrameRenderer(scene: loaded.scene, backend: self.renderer.backend, device: self.renderer.device)
         let progress = ProgressReporter(total: plan.jobs.count, json: sequence.logJson, quiet: !plan.isSequence)
         let result = try SequenceRunner.run(plan.jobs, renderer: renderer, settings: settings,
                                             outputs: FrameOutputs(alpha: sequence.alpha, depthScale: sequence.depthScale),

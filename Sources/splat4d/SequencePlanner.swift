@@ -50,7 +50,7 @@ struct SequencePlanner {
     }
 
     private func singleFrame() throws -> Plan {
-        let t = try SceneTime.resolve(render.time, for: scene, path: render.scene)
+        let t = try SceneTime.resolve(render.time, for: scene, path: render.input.scene)
         let camera = try render.camera.request().resolve(for: scene.canonical, sceneCameras: scene.metadata.cameras)
         let job = FrameJob(index: 0, time: t, camera: camera, output: render.output, depthOutput: options.depth)
         return try filterExisting([job], isSequence: false)
@@ -77,7 +77,7 @@ struct SequencePlanner {
         let range = try options.timeRange.map { try ValueParsing.range($0, option: "--time-range") } ?? defaultRange
         if !scene.isStatic, let sceneRange = scene.metadata.timeRange,
            !(sceneRange.contains(range.lowerBound) && sceneRange.contains(range.upperBound)) {
-            throw UserError("\(render.scene): --time-range \(range.lowerBound):\(range.upperBound) leaves the scene's time range \(sceneRange.lowerBound)...\(sceneRange.upperBound) (\(scene.metadata.timeUnit))", exitCode: 64)
+            throw UserError("\(render.input.scene): --time-range \(range.lowerBound):\(range.upperBound) leaves the scene's time range \(sceneRange.lowerBound)...\(sceneRange.upperBound) (\(scene.metadata.timeUnit))", exitCode: 64)
         }
         let spacing: FrameSchedule.Spacing
         if let n = options.frameCount {
@@ -122,7 +122,7 @@ struct SequencePlanner {
             let view = views[k]
             var camera = view.camera
             if let w = render.camera.width, let h = render.camera.height { camera = camera.resized(width: w, height: h) }
-            let t = try SceneTime.resolve(view.time ?? fallback, for: scene, path: render.scene)
+            let t = try SceneTime.resolve(view.time ?? fallback, for: scene, path: render.input.scene)
             func name(_ pattern: String) -> String {
                 FrameSchedule.expand(pattern.replacingOccurrences(of: "{name}", with: view.name), frame: k)
             }

@@ -15,19 +15,15 @@ struct View: ParsableCommand {
             P screenshot, H help, Esc quit. On exit it prints one line with the frame count and mean frames/s.
             """)
 
-    @Argument(help: "The scene file (any format `render` reads).")
-    var scene: String
+    @OptionGroup var input: SceneArguments
 
     @OptionGroup var camera: CameraOptions
 
-    @Option(help: ArgumentHelp("Background colour: R,G,B in [0,1], or black or white.", valueName: "R,G,B"))
-    var background: String = "0,0,0"
+    @OptionGroup var appearance: AppearanceOptions
 
     @Option(help: "Vulkan device: an index or a name substring (see `splat4d info --devices`).")
     var device: String?
 
-    @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
-    var frameRate: Double?
 
     @Option(help: "Start at this scene time, paused (in the scene's time unit). Default: the start, playing.")
     var time: Float?
@@ -35,8 +31,6 @@ struct View: ParsableCommand {
     @Option(help: "Wall-clock seconds a 0…1 trainer segment (Spacetime Gaussians, splaTV) plays in at 1×.")
     var segmentDuration: Double = PlaybackTiming.defaultSegmentDuration
 
-    @Flag(help: "Antialiased mode: scale opacity by the low-pass filter's determinant ratio.")
-    var antialiased = false
 
     @Flag(help: "Present without waiting for vertical blank (immediate or mailbox), to measure frames/s.")
     var noVsync = false
@@ -51,8 +45,6 @@ struct View: ParsableCommand {
     var resizeAfterFrames: String?
 
     func validate() throws {
-        if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
-        _ = try ValueParsing.background(background)
         if let n = exitAfterFrames, n < 1 { throw ValidationError("--exit-after-frames must be 1 or more") }
         guard segmentDuration.isFinite, segmentDuration > 0 else { throw ValidationError("--segment-duration must be a positive number of seconds") }
         if let screenshot, !screenshot.lowercased().hasSuffix(".png") {
@@ -82,7 +74,8 @@ struct View: ParsableCommand {
         } catch let error as ViewerError {
             throw UserError(error.description)
         }
-        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
+        let loaded = try input.load()
+        let scene = input.scene
         let t = try SceneTime.resolve(time, for: loaded.scene, path: scene)
         let request = try self.camera.request()
         let sceneCameras = loaded.scene.metadata.cameras
@@ -100,7 +93,7 @@ struct View: ParsableCommand {
         }
         config.cameras = try listedCameras(request: request, sceneCameras: sceneCameras)
         config.startCameraIndex = startIndex(request: request, in: config.cameras)
-        config.settings = RenderSettings(background: try ValueParsing.background(background), antialiased: antialiased)
+        config.settings = try appearance.settings()
         config.devicePreference = device
         config.vsync = !noVsync
         config.startTime = time == nil ? nil : Double(t)

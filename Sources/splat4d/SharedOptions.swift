@@ -1,0 +1,43 @@
+import ArgumentParser
+import SplatCore
+
+/// The scene argument of the commands that read one, and how to read it.
+struct SceneArguments: ParsableArguments {
+    @Argument(help: "The scene file or folder (see README: formats).")
+    var scene: String
+
+    @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
+    var frameRate: Double?
+
+    func validate() throws {
+        if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
+    }
+
+    func load() throws -> LoadedScene {
+        try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
+    }
+}
+
+/// Which renderer draws, for the commands that offer both.
+struct BackendOptions: ParsableArguments {
+    @Option(help: "Renderer: vulkan (default) or cpu (the reference).")
+    var backend: Backend = .vulkan
+
+    @Option(help: "Vulkan device: an index or a name substring (see `splat4d info --devices`).")
+    var device: String?
+}
+
+/// How the splats are composited: background and the antialiased mode.
+struct AppearanceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Background colour: R,G,B in [0,1], or black or white.", valueName: "R,G,B"))
+    var background: String = "0,0,0"
+
+    @Flag(help: "Antialiased mode: scale opacity by the low-pass filter's determinant ratio.")
+    var antialiased = false
+
+    func validate() throws { _ = try ValueParsing.background(background) }
+
+    func settings() throws -> RenderSettings {
+        RenderSettings(background: try ValueParsing.background(background), antialiased: antialiased)
+    }
+}
