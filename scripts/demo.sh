@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build -c release --product splat4d
 .build/release/splat4d render Scenes/plant.splat --camera Scenes/plant.cameras.json \
-    --background white --output plant.png
+    --background white --output plant.png --overwrite
 echo "Wrote plant.png"

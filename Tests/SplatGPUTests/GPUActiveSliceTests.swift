@@ -23,3 +23,22 @@ final class GPUActiveSliceTests: GPUTestCase {
         XCTAssertLessThan(scene.activeCount(at: 0.5), scene.count / 5)
     }
 }
+
+/// Keyframed scenes on the GPU: the preprocess blend of two uploaded keyframes (lerp, log-scale
+/// lerp, slerp, SH lerp) against the CPU's Keyframes.slice, at keyframes and between them.
+final class GPUKeyframeTests: GPUTestCase {
+    func testKeyframeBlendMatchesTheCPUSlice() throws {
+        let frames = PerformanceGenerator.dancerFrames(seed: 9, frameCount: 5, gaussiansPerLimb: 12)
+        let scene = TemporalCloud(keyframes: Keyframes(times: [0, 1, 2, 3, 4], frames: frames),
+                                  metadata: SceneMetadata(timeRange: 0...4, timeUnit: "frames"))
+        let uploaded = try rasterizer.upload(scene)
+        let camera = try XCTUnwrap(Camera.lookAt(eye: [0, 0, -3], target: .zero, up: [0, -1, 0], fovY: 50, width: 80, height: 80))
+        for t: Float in [0, 0.5, 1, 2.3, 3.99, 4, 1.5] {
+            let gpu = try rasterizer.render(uploaded, time: t, camera: camera, settings: RenderSettings())
+            let cpu = try ReferenceRasterizer().render(scene.slice(at: t), camera: camera, settings: RenderSettings())
+            let worst = zip(gpu.colour.pixels, cpu.colour.pixels).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThanOrEqual(worst, 2 / 255, "t = \(t)")
+            XCTAssertGreaterThanOrEqual(ImageMetrics.psnr(gpu.colour, cpu.colour), 50, "t = \(t)")
+        }
+    }
+}
