@@ -28,6 +28,7 @@ public enum AntimatterSplat {
                        + "\(recordByteCount)-byte record size")
         }
         let n = data.count / recordByteCount
+        try MemoryBudget.check(gaussians: n, shDegree: 0, temporal: false, path: path)
         var positions: [SIMD3<Float>] = []
         var scales: [SIMD3<Float>] = []
         var rotations: [SIMD4<Float>] = []

@@ -34,6 +34,7 @@ public enum DynamicGaussiansNPZ {
         guard means.shape.count == 3, means.shape[2] == 3 else { throw fail("means3D must have shape (T, N, 3), got \(means.shape)") }
         let (t, n) = (means.shape[0], means.shape[1])
         guard t > 0, n > 0 else { throw fail("the file holds no Gaussians") }
+        try MemoryBudget.check(gaussians: n, frames: t, shDegree: 0, temporal: false, path: path)
         guard rotations.shape == [t, n, 4] else { throw fail("unnorm_rotations must have shape (\(t), \(n), 4), got \(rotations.shape)") }
         guard colours.shape == [t, n, 3] else { throw fail("rgb_colors must have shape (\(t), \(n), 3), got \(colours.shape)") }
         guard logScales.shape == [n, 1] || logScales.shape == [n, 3] else {

@@ -32,6 +32,7 @@ public enum GaussianPLY {
         }
         let degree = try shDegree(of: vertex, path: ply.path)
         guard vertex.count > 0 else { throw fail("the file holds no Gaussians") }
+        try MemoryBudget.check(gaussians: vertex.count, shDegree: degree, temporal: false, path: ply.path)
 
         return try ColumnLayout(degree: degree).cloud(from: ply, count: vertex.count)
     }

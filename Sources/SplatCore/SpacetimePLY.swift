@@ -90,6 +90,7 @@ struct TemporalPLYRows {
             throw SceneFileError(path: ply.path, problem: "missing required property '\(name)'")
         }
         guard vertex.count > 0 else { throw SceneFileError(path: ply.path, problem: "the file holds no Gaussians") }
+        try MemoryBudget.check(gaussians: vertex.count, shDegree: 3, temporal: true, path: ply.path)
         count = vertex.count
     }
 

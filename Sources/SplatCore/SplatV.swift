@@ -137,6 +137,7 @@ public enum SplatV {
             var count = declared
             while count > 0, isZeroRecord(raw, chunk.offset + (count - 1) * recordByteCount) { count -= 1 }
             guard count > 0 else { throw fail("the splat chunk holds no Gaussians") }
+            try MemoryBudget.check(gaussians: count, shDegree: 0, temporal: true, path: path)
 
             var positions = [SIMD3<Float>](), scales = [SIMD3<Float>](), rotations = [SIMD4<Float>]()
             var opacities = [Float](), sh = [Float]()

@@ -271,3 +271,17 @@ final class CLIPathTests: XCTestCase {
         XCTAssert(missing.stderr.contains("fehlt ünd weg.ply: no such file"), missing.stderr)
     }
 }
+
+/// A header that claims more Gaussians than memory allows gets a clear error before allocation.
+final class CLIMemoryBudgetTests: XCTestCase {
+    func testSceneBeyondTheMemoryBudgetIsAClearError() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("big.ply").path
+        try PLYWriter.gaussianPLY(SceneGenerator.benchmarkBall(count: 20_000, seed: 1, shDegree: 0)).write(to: URL(fileURLWithPath: file))
+        let refused = try CLI.run(["info", file], environment: ["SPLAT4D_MEMORY_BUDGET_MB": "1"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssert(refused.stderr.contains("big.ply: 20000 Gaussians need 1.2 MiB in memory, more than the 1.0 MiB budget"), refused.stderr)
+        XCTAssertEqual(try CLI.run(["info", file], environment: ["SPLAT4D_MEMORY_BUDGET_MB": "64"]).status, 0)
+    }
+}
