@@ -85,8 +85,9 @@ public final class SwapchainPresenter {
             throw GPUError("the presenter, the renderer and the swapchain must share one device")
         }
         let width = swapchain.width, height = swapchain.height
-        guard frame.colour.width == width, frame.colour.height == height else {
-            throw GPUError("a \(frame.colour.width)×\(frame.colour.height) frame cannot be shown in a \(width)×\(height) swapchain")
+        let size = rasterizer.lastFrameSize
+        guard size.width == width, size.height == height else {
+            throw GPUError("a \(size.width)×\(size.height) frame cannot be shown in a \(width)×\(height) swapchain")
         }
         try waitUntilIdle()
         var index: UInt32 = 0

@@ -20,6 +20,11 @@ public final class VulkanRasterizer: SplatRasterizer {
     let preprocess: PreprocessPass
     /// Timings of the most recent frame (GPU timestamps when the queue has them).
     public private(set) var lastTimings = StageTimings()
+    /// Copy each frame into host images (the frame's colour, alpha and depth). A presenter that
+    /// reads the colour buffer on the GPU turns this off; frames then carry 0×0 images.
+    public var readsBackFrames = true
+    /// Size of the most recent frame, in the colour buffer whether or not it was read back.
+    public private(set) var lastFrameSize = (width: 0, height: 0)
 
     public init(device: GPUDevice) throws {
         self.device = device
@@ -172,7 +177,11 @@ public final class VulkanRasterizer: SplatRasterizer {
         }
 
         let readbackStart = DispatchTime.now().uptimeNanoseconds
-        let frame = try readBack(grid: grid, statistics: FrameStatistics(gaussians: n, visibleGaussians: visible, tileInstances: instances))
+        let statistics = FrameStatistics(gaussians: n, visibleGaussians: visible, tileInstances: instances)
+        lastFrameSize = (grid.width, grid.height)
+        let frame = readsBackFrames ? try readBack(grid: grid, statistics: statistics)
+            : RenderedFrame(colour: Image(width: 0, height: 0, channels: 3), alpha: Image(width: 0, height: 0, channels: 1),
+                            depth: Image(width: 0, height: 0, channels: 1), statistics: statistics)
         let end = DispatchTime.now().uptimeNanoseconds
         lastTimings = try timings(readbackNs: Double(end - readbackStart), frameNs: Double(end - wallStart))
         return frame

@@ -98,6 +98,7 @@ public enum Viewer {
             throw ViewerError("\(device.info.name) cannot present to this window; pick another device with --device (`splat4d info --devices`)")
         }
         let rasterizer = try VulkanRasterizer(device: device)
+        rasterizer.readsBackFrames = false  // the presenter reads the colour buffer on the GPU
         let uploaded = try rasterizer.upload(config.scene)
         let presenter = try SwapchainPresenter(device: device)
 
