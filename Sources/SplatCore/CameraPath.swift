@@ -175,7 +175,7 @@ extension Mat3 {
     public var quaternion: SIMD4<Float> {
         let m = [[Double(r0.x), Double(r0.y), Double(r0.z)], [Double(r1.x), Double(r1.y), Double(r1.z)],
                  [Double(r2.x), Double(r2.y), Double(r2.z)]]
-        return Gaussian4DPLY.quaternion(fromRotation: m)
+        return unitQuaternion(fromRotation: m)
     }
 }
 

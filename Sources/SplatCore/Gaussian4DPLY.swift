@@ -181,28 +181,7 @@ public enum Gaussian4DPLY {
         if det < 0 { for k in 0..<3 { v[k][2] = -v[k][2] } }
         let scale = SIMD3<Float>(Float(max(a[0][0], 0).squareRoot()), Float(max(a[1][1], 0).squareRoot()),
                                  Float(max(a[2][2], 0).squareRoot()))
-        return (scale, quaternion(fromRotation: v))
-    }
-
-    /// Unit quaternion (w, x, y, z) of a rotation matrix (Shepperd's method, stable for all angles).
-    static func quaternion(fromRotation m: [[Double]]) -> SIMD4<Float> {
-        let trace = m[0][0] + m[1][1] + m[2][2]
-        var q: SIMD4<Double>
-        if trace > 0 {
-            let s = (trace + 1).squareRoot() * 2
-            q = SIMD4(0.25 * s, (m[2][1] - m[1][2]) / s, (m[0][2] - m[2][0]) / s, (m[1][0] - m[0][1]) / s)
-        } else if m[0][0] > m[1][1] && m[0][0] > m[2][2] {
-            let s = (1 + m[0][0] - m[1][1] - m[2][2]).squareRoot() * 2
-            q = SIMD4((m[2][1] - m[1][2]) / s, 0.25 * s, (m[0][1] + m[1][0]) / s, (m[0][2] + m[2][0]) / s)
-        } else if m[1][1] > m[2][2] {
-            let s = (1 + m[1][1] - m[0][0] - m[2][2]).squareRoot() * 2
-            q = SIMD4((m[0][2] - m[2][0]) / s, (m[0][1] + m[1][0]) / s, 0.25 * s, (m[1][2] + m[2][1]) / s)
-        } else {
-            let s = (1 + m[2][2] - m[0][0] - m[1][1]).squareRoot() * 2
-            q = SIMD4((m[1][0] - m[0][1]) / s, (m[0][2] + m[2][0]) / s, (m[1][2] + m[2][1]) / s, 0.25 * s)
-        }
-        q /= (q * q).sum().squareRoot()
-        return SIMD4<Float>(q)
+        return (scale, unitQuaternion(fromRotation: v))
     }
 
     struct HeaderSettings {
