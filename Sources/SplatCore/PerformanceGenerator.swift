@@ -160,38 +160,19 @@ extension PerformanceGenerator {
         }
         return (0..<frameCount).map { f in
             let t = Float(f) / Float(frameCount)
-            var b = CloudBuilderCore()
-            for (p, s, q, c) in torso { b.add(p, scale: s, rotation: q, opacity: 0.9, colour: c) }
+            var b = SplatCloudBuilder()
+            for (p, s, q, c) in torso { b.add(p, scale: s, opacity: 0.9, colour: c, rotation: q) }
             for limb in limbs {
                 let phi = limb.angle(t)
                 // The limb's orientation about z, so the Gaussians' own axes turn with it.
                 let q = SIMD4<Float>(cos(phi / 2), 0, 0, -sin(phi / 2))
                 for g in 0..<gaussiansPerLimb {
                     let u = (Float(g) + 0.5) / Float(gaussiansPerLimb)
-                    b.add(limb.point(u, t).0, scale: [0.02, 0.045, 0.02], rotation: q, opacity: 0.9, colour: limb.colour)
+                    b.add(limb.point(u, t).0, scale: [0.02, 0.045, 0.02], opacity: 0.9, colour: limb.colour, rotation: q)
                 }
             }
             return b.cloud
         }
-    }
-}
-
-/// Collects static Gaussians with plain colours into a SplatCloud (SH degree 0).
-struct CloudBuilderCore {
-    var positions: [SIMD3<Float>] = [], scales: [SIMD3<Float>] = [], rotations: [SIMD4<Float>] = []
-    var opacities: [Float] = [], sh: [Float] = []
-
-    mutating func add(_ p: SIMD3<Float>, scale: SIMD3<Float>, rotation: SIMD4<Float>, opacity: Float, colour: SIMD3<Float>) {
-        positions.append(p)
-        scales.append(scale)
-        rotations.append(normalizedQuaternion(rotation))
-        opacities.append(opacity)
-        let dc = (colour - 0.5) / SphericalHarmonics.c0
-        sh += [dc.x, dc.y, dc.z]
-    }
-
-    var cloud: SplatCloud {
-        SplatCloud(positions: positions, scales: scales, rotations: rotations, opacities: opacities, shDegree: 0, sh: sh)
     }
 }
 

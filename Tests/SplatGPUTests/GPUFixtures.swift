@@ -2,37 +2,8 @@ import Foundation
 @testable import SplatCore
 @testable import SplatGPU
 
-/// Builds small clouds by hand (as SplatCoreTests' CloudBuilder, which another test target cannot see).
-struct GPUCloudBuilder {
-    var positions: [SIMD3<Float>] = []
-    var scales: [SIMD3<Float>] = []
-    var rotations: [SIMD4<Float>] = []
-    var opacities: [Float] = []
-    var sh: [Float] = []
-    var degree = 0
-
-    init(degree: Int = 0) { self.degree = degree }
-
-    /// Adds a Gaussian whose DC term gives `colour`; higher-order coefficients default to zero.
-    mutating func add(_ position: SIMD3<Float>, scale: SIMD3<Float>, opacity: Float, colour: SIMD3<Float>,
-                      rotation: SIMD4<Float> = [1, 0, 0, 0], higherOrder: [SIMD3<Float>] = []) {
-        positions.append(position)
-        scales.append(scale)
-        rotations.append(rotation)
-        opacities.append(opacity)
-        let dc = (colour - 0.5) / SphericalHarmonics.c0
-        sh += [dc.x, dc.y, dc.z]
-        for k in 0..<(SplatCloud.coefficientCount(degree: degree) - 1) {
-            let c = k < higherOrder.count ? higherOrder[k] : .zero
-            sh += [c.x, c.y, c.z]
-        }
-    }
-
-    var cloud: SplatCloud {
-        SplatCloud(positions: positions, scales: scales, rotations: rotations, opacities: opacities,
-                   shDegree: degree, sh: sh)
-    }
-}
+/// Builds small clouds by hand.
+typealias GPUCloudBuilder = SplatCloudBuilder
 
 /// The kinds of Gaussian a random test cloud mixes (DESIGN.md §3 edge cases).
 enum GaussianKind: CaseIterable {
