@@ -74,7 +74,7 @@ public final class VulkanRasterizer: SplatRasterizer {
         let wallStart = DispatchTime.now().uptimeNanoseconds
         let grid = TileGrid(width: camera.width, height: camera.height)
         let n = scene.count
-        try checkBindings(gaussians: n, instances: 0)
+        try checkBindings(gaussians: n, instances: 0, grid: grid)
         try buffers.reservePerGaussian(n)
         try buffers.reservePerPixel(width: grid.width, height: grid.height, tiles: grid.tileCount)
         try scan.reserve(n)
@@ -127,7 +127,7 @@ public final class VulkanRasterizer: SplatRasterizer {
         try buffers.reservePerInstance(instances)
         try sort.reserve(max(visible, instances))
         try scan.reserve(visible)
-        try checkBindings(gaussians: n, instances: instances)
+        try checkBindings(gaussians: n, instances: instances, grid: grid)
 
         // Submission 2: depth order, keys, tile sort, ranges, blend.
         try device.submitAndWait { r in
@@ -208,12 +208,13 @@ public final class VulkanRasterizer: SplatRasterizer {
     }
 
     /// Every binding must fit the device's maxStorageBufferRange; say which scene size does not.
-    private func checkBindings(gaussians: Int, instances: Int) throws {
+    private func checkBindings(gaussians: Int, instances: Int, grid: TileGrid) throws {
         let limit = device.info.maxStorageBufferRange
         let needs: [(String, Int)] = [("projected splats of \(gaussians) Gaussians", gaussians * MemoryLayout<GPUProjectedSplat>.stride),
-                                      ("\(instances) tile instances", instances * 4)]
+                                      ("\(instances) tile instances", instances * 4),
+                                      ("the colour of a \(grid.width)×\(grid.height) image", grid.width * grid.height * 16)]
         for (what, bytes) in needs where UInt64(bytes) > limit {
-            throw GPUError("\(what) need \(bytes >> 20) MiB in one storage binding, more than this device's \(limit >> 20) MiB; render a smaller image or scene, or use --backend cpu")
+            throw GPUError("\(what): \(bytes >> 20) MiB in one storage binding, more than this device's \(limit >> 20) MiB; render a smaller image or scene, or use --backend cpu")
         }
     }
 

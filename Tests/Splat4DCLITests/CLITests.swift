@@ -285,3 +285,20 @@ final class CLIMemoryBudgetTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["info", file], environment: ["SPLAT4D_MEMORY_BUDGET_MB": "64"]).status, 0)
     }
 }
+
+/// An image too large for one storage binding is refused with the size and the way out.
+final class CLIImageLimitTests: XCTestCase {
+    func testImageBeyondTheBindingRangeIsAClearError() throws {
+        let devices = try CLI.run(["info", "--devices"])
+        guard devices.status == 0, devices.stdout.contains("storage binding ≤ 128 MiB") else {
+            throw XCTSkip("needs a device with 128 MiB storage bindings (lavapipe)")
+        }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("huge-\(UUID().uuidString).png").path
+        let result = try CLI.run(["render", CLI.scene("synthetic.ply"), "--width", "16384", "--height", "16384", "--output", out])
+        XCTAssertEqual(result.status, 1)
+        XCTAssert(result.stderr.contains("the colour of a 16384×16384 image: 4096 MiB in one storage binding, more than this device's 128 MiB"),
+                  result.stderr)
+        XCTAssert(result.stderr.contains("--backend cpu"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+}
