@@ -6,7 +6,7 @@ import SplatCore
 struct Splat4D: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "splat4d",
-        abstract: "Render, inspect and compare (4D) Gaussian splat scenes.",
+        abstract: "Preview, render, evaluate and inspect (4D) Gaussian splat scenes, on Vulkan or the CPU.",
         version: "0.1.0",
         subcommands: [Render.self, View.self, Info.self, Compare.self, Bench.self, Evaluate.self, Convert.self, Generate.self])
 }
