@@ -9,13 +9,13 @@ layout(std430, binding = 1) readonly buffer DepthKeys { uint depthKeys[]; };
 layout(std430, binding = 2) readonly buffer Positions { uint positions[]; };
 layout(std430, binding = 3) writeonly buffer VisibleKeys { uint visibleKeys[]; };
 layout(std430, binding = 4) writeonly buffer VisibleIndices { uint visibleIndices[]; };
-layout(push_constant) uniform Push { uint count; };
+layout(push_constant) uniform Push { uint count; uint keyBase; };  // keys are stored minus keyBase
 
 void main() {
     // Dispatches wider than MAX_GROUPS_X workgroups wrap into y (the 65 535 limit).
     uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
     if (i >= count || tileCounts[i] == 0u) return;
     uint slot = positions[i];
-    visibleKeys[slot] = depthKeys[i];
+    visibleKeys[slot] = depthKeys[i] - keyBase;
     visibleIndices[slot] = i;
 }

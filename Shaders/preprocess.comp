@@ -18,6 +18,9 @@ layout(std430, binding = 7) readonly buffer SHB { float shB[]; };
 // With PREPROCESS_FLAG_INDIRECT: the Gaussians to process (the active ones, from the activity
 // pass), so inactive ones cost nothing here. Single-chunk scenes only.
 layout(std430, binding = 8) readonly buffer ActiveIndices { uint activeIndices[]; };
+// The smallest and largest depth key of the visible Gaussians (the host starts them at ~0 and 0):
+// the depth sort then sorts key − min over only the bits that range needs.
+layout(std430, binding = 9) buffer DepthRange { uint minDepthKey; uint maxDepthKey; };
 
 layout(push_constant) uniform Push {
     vec4 view0;             // world→camera rows, translation in w
@@ -213,5 +216,8 @@ void main() {
     splats[global].colour = vec4(shColour(local, p), 0.0);
     splats[global].tileRect = rect;
     tileCounts[global] = tiles;
-    depthKeys[global] = floatBitsToUint(t.z);
+    uint key = floatBitsToUint(t.z);
+    depthKeys[global] = key;
+    atomicMin(minDepthKey, key);
+    atomicMax(maxDepthKey, key);
 }

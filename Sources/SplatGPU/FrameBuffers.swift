@@ -36,6 +36,7 @@ final class FrameBuffers {
     let tileKeys, values, tileKeysAlt, valuesAlt: Growable
     let ranges, colour, depth: Growable
     let activeFlags, activeSlots, activeIndices: Growable
+    let depthRange: Growable
 
     init(device: GPUDevice) {
         func make(_ label: String, _ stride: Int = 4, _ usage: GPUBuffer.Usage = .storage) -> Growable {
@@ -56,6 +57,7 @@ final class FrameBuffers {
         values = make("tile values")
         tileKeysAlt = make("tile keys (ping-pong)")
         valuesAlt = make("tile values (ping-pong)")
+        depthRange = make("depth key range", 8)
         activeFlags = make("temporal activity flags")
         activeSlots = make("active slots")
         activeIndices = make("active indices")
@@ -66,6 +68,7 @@ final class FrameBuffers {
     }
 
     func reservePerGaussian(_ n: Int) throws {
+        try depthRange.reserve(1, exact: true)
         try splats.reserve(n, exact: true)
         try tileCounts.reserve(n, exact: true)
         try depthKeys.reserve(n, exact: true)

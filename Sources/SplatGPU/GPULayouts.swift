@@ -76,6 +76,12 @@ struct TemporalPush {
     var pad: UInt32 = 0
 }
 
+/// compact.comp push constants: depth keys are stored minus `keyBase`.
+struct CompactPush {
+    var count: UInt32
+    var keyBase: UInt32
+}
+
 /// Push constants of the passes that only need a count (and the tile grid width).
 struct CountPush {
     var count: UInt32

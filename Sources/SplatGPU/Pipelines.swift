@@ -17,10 +17,10 @@ final class Pipelines {
         func make(_ name: String, _ words: [UInt32], bindings: Int, push: Int) throws -> ComputePipeline {
             try ComputePipeline(device: device, name: name, spirv: words, bindingCount: bindings, pushConstantSize: push)
         }
-        preprocess = try make("preprocess", Shader_preprocess.words, bindings: 9, push: MemoryLayout<PreprocessPush>.size)
+        preprocess = try make("preprocess", Shader_preprocess.words, bindings: 10, push: MemoryLayout<PreprocessPush>.size)
         scanReduce = try make("scan_reduce", Shader_scan_reduce.words, bindings: 2, push: MemoryLayout<ScanPush>.size)
         scanDownsweep = try make("scan_downsweep", Shader_scan_downsweep.words, bindings: 3, push: MemoryLayout<ScanPush>.size)
-        compact = try make("compact", Shader_compact.words, bindings: 5, push: MemoryLayout<CountPush>.size)
+        compact = try make("compact", Shader_compact.words, bindings: 5, push: MemoryLayout<CompactPush>.size)
         gatherCounts = try make("gather_counts", Shader_gather_counts.words, bindings: 3, push: MemoryLayout<CountPush>.size)
         emitKeys = try make("emit_keys", Shader_emit_keys.words, bindings: 5, push: MemoryLayout<CountPush>.size)
         sortUpsweep = try make("sort_upsweep", Shader_sort_upsweep.words, bindings: 2, push: MemoryLayout<SortPush>.size)

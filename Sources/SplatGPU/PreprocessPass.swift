@@ -11,6 +11,8 @@ struct PreprocessPass {
         var splats: BufferRange
         var tileCounts: BufferRange
         var depthKeys: BufferRange
+        /// Two uints, filled with (~0, 0) before the pass: the visible depth keys' min and max.
+        var depthRange: BufferRange
     }
 
     /// With `blendWith`, the scene and `blendWith` are two keyframes with the same Gaussians and
@@ -39,7 +41,7 @@ struct PreprocessPass {
                                  scene.motion.map { window($0, GPUScene.motionStride) } ?? BufferRange(dummy),
                                  second.map { window($0.geometry, GPUScene.geometryStride) } ?? BufferRange(dummy),
                                  second.map { window($0.sh, shStride) } ?? BufferRange(dummy),
-                                 active?.indices ?? BufferRange(dummy)],
+                                 active?.indices ?? BufferRange(dummy), outputs.depthRange],
                        push: push, groups: linearDispatch(active?.count ?? chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
         }
         r.barrier()

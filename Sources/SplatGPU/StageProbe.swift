@@ -71,11 +71,15 @@ final class GPUStageProbe {
                                    label: "probe projected splats")
         let tileCounts = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe tile counts")
         let depthKeys = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe depth keys")
+        let depthRange = try GPUBuffer(device: device, size: 8, usage: .storage, label: "probe depth range")
         let pass = PreprocessPass(pipeline: pipelines.preprocess, dummy: scan.dummy)
         try device.submitAndWait { r in
+            r.fill(depthRange, value: UInt32.max, offset: 0, size: 4)
+            r.fill(depthRange, value: 0, offset: 4, size: 4)
+            r.barrier()
             pass.record(r, scene: scene, time: time, camera: camera, settings: settings,
                         outputs: .init(splats: BufferRange(splats), tileCounts: BufferRange(tileCounts),
-                                       depthKeys: BufferRange(depthKeys)))
+                                       depthKeys: BufferRange(depthKeys), depthRange: BufferRange(depthRange)))
         }
         return (try splats.read(GPUProjectedSplat.self, count: n), try tileCounts.read(UInt32.self, count: n),
                 try depthKeys.read(UInt32.self, count: n))
@@ -98,16 +102,12 @@ struct GPUFrameStages {
 
 extension VulkanRasterizer {
     /// Reads the stage outputs of the frame just rendered with `camera` and whose statistics are
-    /// `statistics`. Which ping-pong buffer holds a sort's result follows GPURadixSort.record: one
-    /// buffer swap per 8-bit pass, none when there are fewer than two pairs.
-    /// (The renderer does not remember it; a `lastSortedInAlternate` accessor would make this
-    /// independent of the sort's internals.)
+    /// `statistics`; the renderer remembers which ping-pong buffer holds each sort's result.
     func probeFrameStages(camera: Camera, statistics: FrameStatistics) throws -> GPUFrameStages {
         let grid = TileGrid(width: camera.width, height: camera.height)
         let n = statistics.gaussians, visible = statistics.visibleGaussians, instances = statistics.tileInstances
-        func inAlternate(count: Int, bits: Int) -> Bool { count > 1 && ((bits + 7) / 8) % 2 == 1 }
-        let depthBuffer = inAlternate(count: visible, bits: 32) ? buffers.visibleIndicesAlt : buffers.visibleIndices
-        let tilesAlt = inAlternate(count: instances, bits: grid.tileIndexBits)
+        let depthBuffer = lastDepthOrderInAlternate ? buffers.visibleIndicesAlt : buffers.visibleIndices
+        let tilesAlt = lastTileOrderInAlternate
         let pairs = try (tilesAlt ? buffers.tileKeysAlt : buffers.tileKeys).buffer.read(UInt32.self, count: instances)
         let values = try (tilesAlt ? buffers.valuesAlt : buffers.values).buffer.read(UInt32.self, count: instances)
         let raw = try buffers.ranges.buffer.read(SIMD2<UInt32>.self, count: grid.tileCount)

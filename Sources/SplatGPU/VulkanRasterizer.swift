@@ -25,6 +25,9 @@ public final class VulkanRasterizer: SplatRasterizer {
     public var readsBackFrames = true
     /// Size of the most recent frame, in the colour buffer whether or not it was read back.
     public private(set) var lastFrameSize = (width: 0, height: 0)
+    /// Where the last frame's sorts left their results (the ping-pong buffers), for stage probes.
+    private(set) var lastDepthOrderInAlternate = false
+    private(set) var lastTileOrderInAlternate = false
 
     public init(device: GPUDevice) throws {
         self.device = device
@@ -110,11 +113,13 @@ public final class VulkanRasterizer: SplatRasterizer {
             } else {
                 // Inactive Gaussians are not visited: their tile counts must read 0.
                 r.fill(buffers.tileCounts.buffer, value: 0, size: n * 4)
-                r.barrier()
             }
+            r.fill(buffers.depthRange.buffer, value: UInt32.max, offset: 0, size: 4)
+            r.fill(buffers.depthRange.buffer, value: 0, offset: 4, size: 4)
+            r.barrier()
             preprocess.record(r, scene: scene, time: time, camera: camera, settings: settings,
                               outputs: .init(splats: buffers.splats.range, tileCounts: buffers.tileCounts.range,
-                                             depthKeys: buffers.depthKeys.range),
+                                             depthKeys: buffers.depthKeys.range, depthRange: buffers.depthRange.range),
                               blendWith: second, active: active)
             mark(r, .preprocessed)
             try scan.record(r, input: buffers.tileCounts.range, output: buffers.visibleSlots.range, count: n, flagsOnly: true)
@@ -123,6 +128,11 @@ public final class VulkanRasterizer: SplatRasterizer {
         }
         let visible = Int(try buffers.visibleSlots.buffer.read(UInt32.self, count: 1, offset: n * 4)[0])
         let instances = Int(try buffers.instanceTotals.buffer.read(UInt32.self, count: 1, offset: n * 4)[0])
+        // Sort depth keys minus the smallest, over only the bits their spread needs: the same
+        // order as all 32 bits, in fewer passes (keys are positive floats, so order = value order).
+        let range = try buffers.depthRange.buffer.read(UInt32.self, count: 2)
+        let keyBase = visible > 0 ? range[0] : 0
+        let depthBits = visible > 1 ? UInt32.bitWidth - (range[1] - range[0]).leadingZeroBitCount : 0
         try buffers.reservePerVisible(visible)
         try buffers.reservePerInstance(instances)
         try sort.reserve(max(visible, instances))
@@ -135,12 +145,13 @@ public final class VulkanRasterizer: SplatRasterizer {
             r.dispatch(pipelines.compact,
                        buffers: [buffers.tileCounts.range, buffers.depthKeys.range, buffers.visibleSlots.range,
                                  buffers.visibleKeys.range, buffers.visibleIndices.range],
-                       push: CountPush(count: UInt32(n)), groups: linearDispatch(n, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
+                       push: CompactPush(count: UInt32(n), keyBase: keyBase), groups: linearDispatch(n, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
             r.barrier()
             mark(r, .compacted)
             let depthInAlt = try sort.record(r, keys: buffers.visibleKeys.buffer, values: buffers.visibleIndices.buffer,
                                              altKeys: buffers.visibleKeysAlt.buffer, altValues: buffers.visibleIndicesAlt.buffer,
-                                             count: visible, bits: 32)
+                                             count: visible, bits: depthBits)
+            lastDepthOrderInAlternate = depthInAlt
             mark(r, .depthSorted)
             let order = depthInAlt ? buffers.visibleIndicesAlt.range : buffers.visibleIndices.range
             r.dispatch(pipelines.gatherCounts, buffers: [buffers.tileCounts.range, order, buffers.orderedCounts.range],
@@ -157,6 +168,7 @@ public final class VulkanRasterizer: SplatRasterizer {
             let tilesInAlt = try sort.record(r, keys: buffers.tileKeys.buffer, values: buffers.values.buffer,
                                              altKeys: buffers.tileKeysAlt.buffer, altValues: buffers.valuesAlt.buffer,
                                              count: instances, bits: grid.tileIndexBits)
+            lastTileOrderInAlternate = tilesInAlt
             mark(r, .tileSorted)
             let sortedTiles = tilesInAlt ? buffers.tileKeysAlt.range : buffers.tileKeys.range
             let sortedValues = tilesInAlt ? buffers.valuesAlt.range : buffers.values.range

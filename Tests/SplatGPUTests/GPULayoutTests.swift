@@ -129,6 +129,9 @@ final class GPULayoutTests: XCTestCase {
         let scan = fields(ScanPush.self, [("count", \.count), ("flagsOnly", \.flagsOnly), ("hasOffsets", \.hasOffsets), ("pad", \.pad)])
         let sort = fields(SortPush.self, [("count", \.count), ("shift", \.shift), ("partitions", \.partitions), ("pad", \.pad)])
         let count = fields(CountPush.self, [("count", \.count), ("tilesX", \.tilesX)])
+        let compact = fields(CompactPush.self, [("count", \.count), ("keyBase", \.keyBase)])
+        let temporal = fields(TemporalPush.self, [("count", \.count), ("time", \.time), ("falloffCutoff", \.falloffCutoff),
+                                                   ("pad", \.pad)])
         return [
             ("preprocess", Shader_preprocess.words, preprocess.0, preprocess.1),
             ("blend", Shader_blend.words, blend.0, blend.1),
@@ -136,7 +139,9 @@ final class GPULayoutTests: XCTestCase {
             ("scan_downsweep", Shader_scan_downsweep.words, scan.0, scan.1),
             ("sort_upsweep", Shader_sort_upsweep.words, sort.0, sort.1),
             ("sort_downsweep", Shader_sort_downsweep.words, sort.0, sort.1),
-            ("compact", Shader_compact.words, count.0, count.1),
+            ("compact", Shader_compact.words, compact.0, compact.1),
+            ("compact_indices", Shader_compact_indices.words, count.0, count.1),
+            ("temporal_activity", Shader_temporal_activity.words, temporal.0, temporal.1),
             ("gather_counts", Shader_gather_counts.words, count.0, count.1),
             ("emit_keys", Shader_emit_keys.words, count.0, count.1),
             ("tile_ranges", Shader_tile_ranges.words, count.0, count.1),
