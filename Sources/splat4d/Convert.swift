@@ -33,24 +33,13 @@ struct Convert: ParsableCommand {
         let sequence = spacing.isSequence
         var outputs: [(path: String, time: Float)] = []
         if sequence {
-            guard FrameSchedule.hasPattern(output) else {
+            let schedule = try spacing.schedule(for: loaded.scene, path: scene)
+            guard schedule.indices.count <= 1 || FrameSchedule.hasPattern(output) else {
                 throw UserError("--output '\(output)' needs a frame pattern (%05d or {frame}) to write a sequence", exitCode: 64)
             }
-            let range = try spacing.timeRange.map { try ValueParsing.range($0, option: "--time-range") }
-                ?? (loaded.scene.isStatic ? 0...0 : loaded.scene.metadata.timeRange ?? 0...0)
-            let frameSpacing: FrameSchedule.Spacing
-            if let n = spacing.frameCount { frameSpacing = .count(n) } else if let fps = spacing.fps { frameSpacing = .perSecond(fps) } else {
-                frameSpacing = .count(try spacing.frameRange(spacing.frames!).upperBound)
-            }
-            do {
-                let schedule = try FrameSchedule(timeRange: range, spacing: frameSpacing,
-                                                 frames: try spacing.frames.map(spacing.frameRange))
-                for k in schedule.indices {
-                    outputs.append((FrameSchedule.expand(output, frame: k),
-                                    try SceneTime.resolve(schedule.time(ofFrame: k), for: loaded.scene, path: scene)))
-                }
-            } catch let error as ScheduleError {
-                throw UserError(error.description, exitCode: 64)
+            for k in schedule.indices {
+                outputs.append((FrameSchedule.expand(output, frame: k),
+                                try SceneTime.resolve(schedule.time(ofFrame: k), for: loaded.scene, path: scene)))
             }
         } else {
             outputs.append((output, try SceneTime.resolve(time, for: loaded.scene, path: scene)))

@@ -148,6 +148,35 @@ struct FrameSpacingOptions: ParsableArguments {
 
     var isSequence: Bool { frameCount != nil || fps != nil || frames != nil }
 
+    /// The frames these options describe for `scene` (at `path`). The time range is --time-range,
+    /// else `defaultRange`, else the scene's own (a static scene: one instant); it must lie in the
+    /// scene's range. The spacing is --frame-count, --fps or --frames' end, else `defaultSpacing`.
+    func schedule(for scene: TemporalCloud, path: String, defaultRange: ClosedRange<Float>? = nil,
+                  defaultSpacing: FrameSchedule.Spacing? = nil) throws -> FrameSchedule {
+        let sceneRange = scene.isStatic ? nil : scene.metadata.timeRange
+        let range = try timeRange.map { try ValueParsing.range($0, option: "--time-range") } ?? defaultRange ?? sceneRange ?? 0...0
+        if let sceneRange, !(sceneRange.contains(range.lowerBound) && sceneRange.contains(range.upperBound)) {
+            throw UserError("\(path): --time-range \(range.lowerBound):\(range.upperBound) leaves the scene's time range \(sceneRange.lowerBound)...\(sceneRange.upperBound) (\(scene.metadata.timeUnit))", exitCode: 64)
+        }
+        let spacing: FrameSchedule.Spacing
+        if let frameCount {
+            spacing = .count(frameCount)
+        } else if let fps {
+            spacing = .perSecond(fps)
+        } else if let frames {
+            spacing = .count(try frameRange(frames).upperBound)
+        } else if let defaultSpacing {
+            spacing = defaultSpacing
+        } else {
+            throw UserError("give --frame-count or --fps to say how many frames the sequence has", exitCode: 64)
+        }
+        do {
+            return try FrameSchedule(timeRange: range, spacing: spacing, frames: try frames.map(frameRange))
+        } catch let error as ScheduleError {
+            throw UserError(error.description, exitCode: 64)
+        }
+    }
+
     func validate() throws {
         if let frames { _ = try frameRange(frames) }
         if let timeRange { _ = try ValueParsing.range(timeRange, option: "--time-range") }

@@ -60,7 +60,7 @@ struct SequencePlanner {
     private func pathJobs() throws -> [FrameJob] {
         let size = (render.camera.width ?? CameraRequest.defaultSize.width, render.camera.height ?? CameraRequest.defaultSize.height)
         var path: CameraPath
-        var defaultRange = scene.isStatic ? 0...0 : (scene.metadata.timeRange ?? 0...0)
+        var defaultRange: ClosedRange<Float>?
         if options.orbit {
             var orbit = Orbit.framing(scene.canonical, width: size.0, height: size.1, fovY: render.camera.fovY ?? CameraRequest.defaultFovY)
             if let r = options.orbitRadius { orbit.radius = r }
@@ -74,31 +74,9 @@ struct SequencePlanner {
         } else {
             path = .fixed(try render.camera.request().resolve(for: scene.canonical, sceneCameras: scene.metadata.cameras))
         }
-        let range = try options.timeRange.map { try ValueParsing.range($0, option: "--time-range") } ?? defaultRange
-        if !scene.isStatic, let sceneRange = scene.metadata.timeRange,
-           !(sceneRange.contains(range.lowerBound) && sceneRange.contains(range.upperBound)) {
-            throw UserError("\(render.input.scene): --time-range \(range.lowerBound):\(range.upperBound) leaves the scene's time range \(sceneRange.lowerBound)...\(sceneRange.upperBound) (\(scene.metadata.timeUnit))", exitCode: 64)
-        }
-        let spacing: FrameSchedule.Spacing
-        if let n = options.frameCount {
-            spacing = .count(n)
-        } else if let fps = options.fps {
-            spacing = .perSecond(fps)
-        } else if let frames = options.frames {
-            spacing = .count(try options.frameRange(frames).upperBound)
-        } else if options.orbit {
-            spacing = .count(120)
-        } else if let rate = scene.metadata.frameRate {
-            spacing = .perSecond(rate)
-        } else {
-            throw UserError("give --frame-count or --fps to say how many frames the sequence has", exitCode: 64)
-        }
-        let schedule: FrameSchedule
-        do {
-            schedule = try FrameSchedule(timeRange: range, spacing: spacing, frames: try options.frames.map(options.frameRange))
-        } catch let error as ScheduleError {
-            throw UserError(error.description, exitCode: 64)
-        }
+        let defaultSpacing: FrameSchedule.Spacing? = options.orbit ? .count(120) : scene.metadata.frameRate.map { .perSecond($0) }
+        let schedule = try options.spacing.schedule(for: scene, path: render.input.scene, defaultRange: defaultRange,
+                                                    defaultSpacing: defaultSpacing)
         return schedule.indices.map { k in
             let t = schedule.time(ofFrame: k)
             let camera = path.camera(atTime: t, fraction: Float(k) / Float(max(schedule.total, 1)))
