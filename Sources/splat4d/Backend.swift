@@ -9,18 +9,14 @@ enum Backend: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension Backend {
-    func makeRasterizer(device: String?) throws -> SplatRasterizer {
-        switch self {
-        case .cpu:
-            return ReferenceRasterizer()
-        case .vulkan:
-            do {
-                return try VulkanRasterizer(preference: device)
-            } catch let error as VulkanError {
-                throw UserError(Backend.noDeviceMessage("\(error)"))
-            } catch let error as GPUError {
-                throw UserError(Backend.noDeviceMessage(error.description))
-            }
+    /// The Vulkan renderer on the chosen device, or a one-line error naming the CPU fallback.
+    static func openVulkan(device: String?) throws -> VulkanRasterizer {
+        do {
+            return try VulkanRasterizer(preference: device)
+        } catch let error as VulkanError {
+            throw UserError(noDeviceMessage("\(error)"))
+        } catch let error as GPUError {
+            throw UserError(noDeviceMessage(error.description))
         }
     }
 }

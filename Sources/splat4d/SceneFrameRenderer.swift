@@ -14,7 +14,7 @@ final class SceneFrameRenderer {
         case .cpu:
             gpu = nil
         case .vulkan:
-            let rasterizer = try backend.makeRasterizer(device: device) as! VulkanRasterizer
+            let rasterizer = try Backend.openVulkan(device: device)
             do {
                 gpu = (rasterizer, try rasterizer.upload(scene))
             } catch let error as VulkanError {
