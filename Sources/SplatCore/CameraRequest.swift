@@ -97,7 +97,8 @@ public struct CameraRequest: Equatable, Sendable {
 }
 
 /// A camera request that cannot be satisfied, as a user-facing one-line message.
-public struct CameraRequestError: Error, CustomStringConvertible, Equatable {
+public struct CameraRequestError: SplatError, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
+    public var kind: ErrorKind { .badOption }
 }

@@ -139,7 +139,8 @@ public struct Shard: Equatable, Sendable {
 }
 
 /// A sequence request that cannot be satisfied, as a one-line message.
-public struct ScheduleError: Error, CustomStringConvertible, Equatable {
+public struct ScheduleError: SplatError, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
+    public var kind: ErrorKind { .badOption }
 }

@@ -35,7 +35,7 @@ struct Convert: ParsableCommand {
         if sequence {
             let schedule = try spacing.schedule(for: loaded.scene, path: scene)
             guard schedule.indices.count <= 1 || FrameSchedule.hasPattern(output) else {
-                throw UserError("--output '\(output)' needs a frame pattern (%05d or {frame}) to write a sequence", exitCode: 64)
+                throw UserError("--output '\(output)' needs a frame pattern (%05d or {frame}) to write a sequence", kind: .badOption)
             }
             for k in schedule.indices {
                 outputs.append((FrameSchedule.expand(output, frame: k),

@@ -63,7 +63,7 @@ struct Render: ParsableCommand {
         progress.finished(written: result.written, skipped: plan.skipped)
         if let frame = result.interruptedAfter {
             throw UserError("interrupted before frame \(frame): \(result.written) frames written, all complete; --resume continues",
-                            exitCode: 130)
+                            kind: .interrupted)
         }
     }
 }
@@ -156,7 +156,7 @@ struct FrameSpacingOptions: ParsableArguments {
         let sceneRange = scene.isStatic ? nil : scene.metadata.timeRange
         let range = try timeRange.map { try ValueParsing.range($0, option: "--time-range") } ?? defaultRange ?? sceneRange ?? 0...0
         if let sceneRange, !(sceneRange.contains(range.lowerBound) && sceneRange.contains(range.upperBound)) {
-            throw UserError("\(path): --time-range \(range.lowerBound):\(range.upperBound) leaves the scene's time range \(sceneRange.lowerBound)...\(sceneRange.upperBound) (\(scene.metadata.timeUnit))", exitCode: 64)
+            throw UserError("\(path): --time-range \(range.lowerBound):\(range.upperBound) leaves the scene's time range \(sceneRange.lowerBound)...\(sceneRange.upperBound) (\(scene.metadata.timeUnit))", kind: .badOption)
         }
         let spacing: FrameSchedule.Spacing
         if let frameCount {
@@ -168,12 +168,12 @@ struct FrameSpacingOptions: ParsableArguments {
         } else if let defaultSpacing {
             spacing = defaultSpacing
         } else {
-            throw UserError("give --frame-count or --fps to say how many frames the sequence has", exitCode: 64)
+            throw UserError("give --frame-count or --fps to say how many frames the sequence has", kind: .badOption)
         }
         do {
             return try FrameSchedule(timeRange: range, spacing: spacing, frames: try frames.map(frameRange))
         } catch let error as ScheduleError {
-            throw UserError(error.description, exitCode: 64)
+            throw UserError(error.description, kind: .badOption)
         }
     }
 

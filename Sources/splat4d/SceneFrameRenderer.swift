@@ -45,9 +45,9 @@ enum SceneTime {
     static func resolve(_ requested: Float?, for scene: TemporalCloud, path: String) throws -> Float {
         guard let range = scene.metadata.timeRange, !scene.isStatic else { return 0 }
         guard let t = requested else { return range.lowerBound }
-        guard t.isFinite else { throw UserError("--time must be a finite number", exitCode: 64) }
+        guard t.isFinite else { throw UserError("--time must be a finite number", kind: .badOption) }
         guard range.contains(t) else {
-            throw UserError("\(path): --time \(t) is outside the scene's time range \(range.lowerBound)...\(range.upperBound) (\(scene.metadata.timeUnit))", exitCode: 64)
+            throw UserError("\(path): --time \(t) is outside the scene's time range \(range.lowerBound)...\(range.upperBound) (\(scene.metadata.timeUnit))", kind: .badOption)
         }
         return t
     }

@@ -38,10 +38,10 @@ struct SequencePlanner {
         var jobs = options.cameras != nil ? try datasetJobs() : try pathJobs()
         // More than one frame needs a placeholder in every output name.
         if Set(jobs.map(\.output)).count < jobs.count {
-            throw UserError("--output '\(render.output)' needs a frame pattern (%05d or {frame}) to write a sequence", exitCode: 64)
+            throw UserError("--output '\(render.output)' needs a frame pattern (%05d or {frame}) to write a sequence", kind: .badOption)
         }
         if let depth = options.depth, Set(jobs.compactMap(\.depthOutput)).count < jobs.count {
-            throw UserError("--depth '\(depth)' needs a frame pattern (%05d or {frame}) to write a sequence", exitCode: 64)
+            throw UserError("--depth '\(depth)' needs a frame pattern (%05d or {frame}) to write a sequence", kind: .badOption)
         }
         if let shard = try options.shard.map(options.shardValue) ?? shardFromEnvironment() {
             jobs = Array(jobs[shard.block(of: 0..<jobs.count)])
@@ -94,7 +94,7 @@ struct SequencePlanner {
         var jobs: [FrameJob] = []
         let selected = try options.frames.map(options.frameRange) ?? 0..<views.count
         guard selected.upperBound <= views.count else {
-            throw UserError("--frames \(selected.lowerBound):\(selected.upperBound) is outside the \(views.count) cameras", exitCode: 64)
+            throw UserError("--frames \(selected.lowerBound):\(selected.upperBound) is outside the \(views.count) cameras", kind: .badOption)
         }
         for k in selected {
             let view = views[k]
@@ -111,7 +111,7 @@ struct SequencePlanner {
 
     private func shardFromEnvironment() throws -> Shard? {
         do { return try Shard.fromEnvironment(ProcessInfo.processInfo.environment) } catch let error as ScheduleError {
-            throw UserError(error.description, exitCode: 64)
+            throw UserError(error.description, kind: .badOption)
         }
     }
 

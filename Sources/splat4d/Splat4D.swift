@@ -11,13 +11,25 @@ struct Splat4D: ParsableCommand {
         subcommands: [Render.self, View.self, Info.self, Compare.self, Bench.self, Evaluate.self, Convert.self, Generate.self])
 }
 
-/// A failure to report to the user as one line, with an exit code.
-struct UserError: Error, CustomStringConvertible {
+/// A failure found by the CLI itself (its own options and files), in the CLI's words.
+struct UserError: SplatError {
     var description: String
-    var exitCode: Int32 = 1
-    init(_ description: String, exitCode: Int32 = 1) {
+    var kind: ErrorKind
+    init(_ description: String, kind: ErrorKind = .badInput) {
         self.description = description
-        self.exitCode = exitCode
+        self.kind = kind
+    }
+}
+
+/// The one place where error kinds become exit codes: 1 for bad input files, devices and I/O,
+/// 64 (EX_USAGE) for requests that cannot be satisfied, 130 for Ctrl-C.
+enum ExitStatus {
+    static func code(for kind: ErrorKind) -> Int32 {
+        switch kind {
+        case .badInput, .deviceUnavailable, .io: return 1
+        case .badOption: return 64
+        case .interrupted: return 130
+        }
     }
 }
 
@@ -29,12 +41,8 @@ enum Main {
         do {
             var command = try Splat4D.parseAsRoot()
             try command.run()
-        } catch let error as UserError {
-            fail(error.description, code: error.exitCode)
-        } catch let error as SceneFileError {
-            fail(error.description, code: 1)
-        } catch let error as CameraRequestError {
-            fail(error.description, code: 64)
+        } catch let error as SplatError {
+            fail(error.description, code: ExitStatus.code(for: error.kind))
         } catch {
             let code = Splat4D.exitCode(for: error)
             if code == .success {
