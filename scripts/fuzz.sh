@@ -13,7 +13,7 @@ mkdir -p "$work"
 if [ ! -x "$work/fuzzer" ] || [ -n "$(find Sources/SplatCore Fuzz -newer "$work/fuzzer" -name '*.swift' | head -1)" ]; then
     echo "building the fuzzer (swiftc -sanitize=fuzzer,address)..."
     swiftc -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 -module-name SplatCore \
-        Sources/SplatCore/*.swift Fuzz/FuzzTarget.swift -o "$work/fuzzer" 2>&1 | grep -v "Cannot export local symbol" || true
+        $(find Sources/SplatCore -name "*.swift") Fuzz/FuzzTarget.swift -o "$work/fuzzer" 2>&1 | grep -v "Cannot export local symbol" || true
 fi
 swift build --product splat4d >/dev/null
 rm -rf "$work/seeds"

@@ -1,0 +1,52 @@
+/// Every intermediate buffer of one frame, stage by stage, in the order and form the GPU passes
+/// keep them (DESIGN.md §5). The CPU reference produces it with one function per stage
+/// (`ReferenceStages`), the Vulkan renderer fills it by reading its buffers back after each pass,
+/// and the stage tests compare the two field by field: a mismatch names the first stage that
+/// differs instead of a blurred image.
+public struct FrameStages: Sendable {
+    /// Temporal activity (time-varying scenes only): 1 where a Gaussian can reach α ≥ 1/255 at t.
+    public var activeFlags: [UInt32]?
+    /// Compaction of `activeFlags`: the active Gaussians' indices, in index order.
+    public var activeIndices: [UInt32]?
+    /// Preprocess: one projected splat per Gaussian (culled or inactive ones have radius 0).
+    public var splats: [ProjectedSplat]
+    /// Tiles each Gaussian emits after opacity-aware culling (0: not visible).
+    public var tileCounts: [UInt32]
+    /// Compaction of the visible Gaussians (tileCounts > 0), in index order.
+    public var visibleIndices: [UInt32]
+    /// `visibleIndices` after the stable sort by view depth.
+    public var depthOrder: [UInt32]
+    /// Tile counts gathered in depth order, and their exclusive scan (where each one's keys start).
+    public var orderedCounts: [UInt32]
+    public var instanceOffsets: [UInt32]
+    /// Key emission in depth order: one (tile index, Gaussian index) pair per tile instance.
+    public var tileKeys: [UInt32]
+    public var values: [UInt32]
+    /// The pairs after the stable sort by tile index: tile order, then depth order within a tile.
+    public var sortedTileKeys: [UInt32]
+    public var sortedValues: [UInt32]
+    /// Per tile, the half-open range [start, end) of `sortedValues` that it blends.
+    public var ranges: [SIMD2<UInt32>]
+    /// The blend's output.
+    public var frame: RenderedFrame
+
+    public init(activeFlags: [UInt32]?, activeIndices: [UInt32]?, splats: [ProjectedSplat], tileCounts: [UInt32],
+                visibleIndices: [UInt32], depthOrder: [UInt32], orderedCounts: [UInt32], instanceOffsets: [UInt32],
+                tileKeys: [UInt32], values: [UInt32], sortedTileKeys: [UInt32], sortedValues: [UInt32],
+                ranges: [SIMD2<UInt32>], frame: RenderedFrame) {
+        self.activeFlags = activeFlags
+        self.activeIndices = activeIndices
+        self.splats = splats
+        self.tileCounts = tileCounts
+        self.visibleIndices = visibleIndices
+        self.depthOrder = depthOrder
+        self.orderedCounts = orderedCounts
+        self.instanceOffsets = instanceOffsets
+        self.tileKeys = tileKeys
+        self.values = values
+        self.sortedTileKeys = sortedTileKeys
+        self.sortedValues = sortedValues
+        self.ranges = ranges
+        self.frame = frame
+    }
+}
