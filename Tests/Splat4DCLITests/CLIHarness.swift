@@ -25,12 +25,6 @@ enum CLI {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// ../shared/data beside the repository, or nil (with the reason printed) when absent.
-    static func sharedData(_ name: String) -> URL? {
-        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/\(name)")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }
-
     static func scene(_ name: String) -> String { repositoryRoot.appendingPathComponent("Scenes/\(name)").path }
 
     @discardableResult

@@ -22,14 +22,12 @@ final class CLITests: XCTestCase {
     }
 
     func testPlantMatchesTheOutsideReference() throws {
-        guard let reference = CLI.sharedData("plant.reference.png"), let cameras = CLI.sharedData("plant.cameras.json") else {
-            throw XCTSkip("../shared/data is absent: cannot compare with plant.reference.png")
-        }
+        let reference = CLI.scene("plant.reference.png"), cameras = CLI.scene("plant.cameras.json")
         let out = path("plant.png")
-        let render = try CLI.run(["render", CLI.scene("plant.splat"), "--camera", cameras.path,
+        let render = try CLI.run(["render", CLI.scene("plant.splat"), "--camera", cameras,
                                   "--background", "1,1,1", "--backend", "cpu", "--output", out])
         XCTAssertEqual(render.status, 0, render.stderr)
-        let compare = try CLI.run(["compare", out, reference.path, "--json", "--min-psnr", "45"])
+        let compare = try CLI.run(["compare", out, reference, "--json", "--min-psnr", "45"])
         XCTAssertEqual(compare.status, 0, compare.stdout + compare.stderr)
         let report = try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as? [String: Any]
         let psnr = try XCTUnwrap(report?["psnr"] as? Double)
@@ -78,8 +76,7 @@ final class CLITests: XCTestCase {
     }
 
     func testCameraIndexOutOfRange() throws {
-        guard let cameras = CLI.sharedData("plant.cameras.json") else { throw XCTSkip("../shared/data is absent") }
-        assertOneLineError(try CLI.run(["render", CLI.scene("plant.splat"), "--camera", cameras.path,
+        assertOneLineError(try CLI.run(["render", CLI.scene("plant.splat"), "--camera", CLI.scene("plant.cameras.json"),
                                         "--camera-index", "4", "--output", path("o.png")]),
                            contains: "camera index 4 is out of range (the file has 1 camera)")
     }
@@ -94,9 +91,7 @@ final class CLITests: XCTestCase {
     }
 
     func testPlantOnTheDefaultGPUBackendMatchesTheReference() throws {
-        guard let reference = CLI.sharedData("plant.reference.png") else {
-            throw XCTSkip("../shared/data is absent: cannot compare with plant.reference.png")
-        }
+        let reference = CLI.scene("plant.reference.png")
         let devices = try CLI.run(["info", "--devices"])
         guard devices.status == 0, devices.stdout.contains("usable") else {
             throw XCTSkip("no usable Vulkan device: \(devices.stderr)\(devices.stdout)")
@@ -105,7 +100,7 @@ final class CLITests: XCTestCase {
         let render = try CLI.run(["render", CLI.scene("plant.splat"), "--camera", CLI.scene("plant.cameras.json"),
                                   "--background", "white", "--output", out])
         XCTAssertEqual(render.status, 0, render.stderr)
-        let compare = try CLI.run(["compare", out, reference.path, "--min-psnr", "45"])
+        let compare = try CLI.run(["compare", out, reference, "--min-psnr", "45"])
         XCTAssertEqual(compare.status, 0, compare.stdout + compare.stderr)
     }
 
