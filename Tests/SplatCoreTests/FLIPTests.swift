@@ -87,3 +87,41 @@ final class FLIPTests: XCTestCase {
         XCTAssertEqual(FLIP.errorMap(reference: reference, test: test), FLIP.errorMap(reference: reference, test: test))
     }
 }
+
+final class ErrorMapTests: XCTestCase {
+    func testMagmaEndsAndMidpointAreMatplotlibs() {
+        XCTAssertEqual(Magma.colours.count, 256)
+        XCTAssertEqual(Magma.colour(0), SIMD3<Float>(0.001462, 0.000466, 0.013866))
+        XCTAssertEqual(Magma.colour(1), SIMD3<Float>(0.987053, 0.991438, 0.749504))
+        XCTAssertEqual(Magma.colour(-3), Magma.colour(0))
+        XCTAssertEqual(Magma.colour(.nan), Magma.colour(0))
+        XCTAssertEqual(Magma.colour(0.5), Magma.colours[128])
+    }
+
+    func testFLIPMapIsMagmaOfEachError() {
+        let map = FLIPErrorMap(width: 2, height: 1, errors: [0, 1])
+        let image = ErrorMaps.flip(map)
+        XCTAssertEqual(image.channels, 3)
+        XCTAssertEqual(Array(image.pixels[0..<3]), [0.001462, 0.000466, 0.013866])
+        XCTAssertEqual(Array(image.pixels[3..<6]), [0.987053, 0.991438, 0.749504])
+    }
+
+    func testAbsoluteDifferenceIgnoresAlphaAndAddsAColourBar() {
+        let a = Image(width: 2, height: 3, channels: 4, pixels: [Float](repeating: 0.5, count: 24))
+        var b = a
+        b[1, 2, 0] = 0.8   // mean |Δ| over RGB: 0.1
+        b[0, 0, 3] = 0     // alpha differs: not counted
+        let errors = ErrorMaps.absoluteDifference(a, b)
+        XCTAssertEqual(errors[5], 0.1, accuracy: 1e-6)
+        XCTAssertEqual(errors[0], 0)
+        let (image, scale) = ErrorMaps.absoluteDifference(a, b, scale: nil)
+        XCTAssertEqual(scale, 0.1, accuracy: 1e-6)
+        XCTAssertEqual(image.width, 2 + ErrorMaps.colourBarWidth)
+        XCTAssertEqual(image[1, 2, 0], Magma.colour(1).x)
+        XCTAssertEqual(image[0, 0, 0], Magma.colour(0).x)
+        // The bar: black gap, then the top row brightest and the bottom row darkest.
+        XCTAssertEqual(image[2 + 1, 0, 0], 0)
+        XCTAssertEqual(image[2 + 6, 0, 1], Magma.colour(1).y)
+        XCTAssertEqual(image[2 + 6, 2, 1], Magma.colour(0).y)
+    }
+}
