@@ -112,6 +112,8 @@ struct View: ParsableCommand {
             throw UserError("cannot run the Vulkan viewer: \(error)")
         } catch let error as GPUError {
             throw UserError("cannot run the Vulkan viewer: \(error.description)")
+        } catch let error as SceneUploadError {
+            throw UserError("cannot run the Vulkan viewer: \(error.description)")
         }
         if let shot = summary.screenshot { print("saved \(shot)") }
         print(summary.line)
