@@ -17,8 +17,8 @@ public enum RequestField: String, Sendable, CaseIterable {
         case .shard: return "shard"
         case .output: return "output"
         case .depthOutput: return "depth output"
-        case .overwrite: return "overwriting"
-        case .resume: return "resuming"
+        case .overwrite: return "the overwrite option"
+        case .resume: return "the resume option"
         }
     }
 }
