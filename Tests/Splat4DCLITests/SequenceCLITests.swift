@@ -140,7 +140,7 @@ final class SequenceCLITests: XCTestCase {
     func testRegression_OneFrameSequenceNeedsNoPattern() throws {
         let result = try CLI.run(["render", dancer] + small + ["--frame-count", "1", "--output", path("one.png")])
         if result.status == 64, result.stderr.contains("needs a frame pattern") {
-            return XCTFail("bug: SequencePlanner.plan() (Sources/SplatRender/Sequence/SequencePlanner.swift:29) requires a pattern "
+            return XCTFail("bug: SequencePlanner.plan() (Sources/SplatRender/Sequence/SequencePlanner.swift) requires a pattern "
                 + "for any sequence option, even when it yields one frame: \(result.stderr)")
         }
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -402,7 +402,7 @@ final class SequenceCLITests: XCTestCase {
         try FileManager.default.removeItem(atPath: out + "/depth_00001.png")
         let result = try CLI.run(args + ["--resume"])
         if result.status == 1, result.stderr.contains("already exists") {
-            return XCTFail("bug: SequencePlanner.filterExisting (Sources/SplatRender/Sequence/SequencePlanner.swift:137-138) errors when "
+            return XCTFail("bug: SequencePlanner.keepNew (Sources/SplatRender/Sequence/SequencePlanner.swift) errors when "
                 + "only some of a frame's files exist under --resume, instead of rendering that frame again: \(result.stderr)")
         }
         XCTAssertEqual(result.status, 0, result.stderr)
