@@ -1,6 +1,6 @@
 /// The CPU reference rasterizer: the oracle every other renderer is tested against.
 /// It runs the stages of DESIGN.md §3 in order, each a separate, testable function.
-public struct ReferenceRasterizer: SplatRasterizer {
+public struct ReferenceRasterizer {
     /// Skip tiles where a splat cannot reach α ≥ 1/255 (TileCulling), as the GPU does. Pixels are
     /// the same either way (a test checks it); the oracle's default is the plain 3σ rectangle.
     public var cullTiles: Bool
