@@ -30,10 +30,12 @@ public final class GPUBuffer {
         info.usage = VkBufferUsageFlags(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue
                                         | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue)
         info.sharingMode = VK_SHARING_MODE_EXCLUSIVE
-        var buffer: VkBuffer?
-        try check(vkCreateBuffer(device.handle, &info, nil, &buffer), "vkCreateBuffer (\(label), \(size) bytes)")
+        var created: VkBuffer?
+        try check(vkCreateBuffer(device.handle, &info, nil, &created), "vkCreateBuffer (\(label), \(size) bytes)")
+        // Until the init succeeds, the owner frees what was made on every failure path.
+        let owner = PendingBufferMemory(device: device, buffer: created!)
         var requirements = VkMemoryRequirements()
-        vkGetBufferMemoryRequirements(device.handle, buffer, &requirements)
+        vkGetBufferMemoryRequirements(device.handle, owner.buffer, &requirements)
 
         let hostVisible = UInt32(VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT.rawValue | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT.rawValue)
         let deviceLocal = UInt32(VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT.rawValue)
@@ -41,10 +43,7 @@ public final class GPUBuffer {
         let type: UInt32? = usage == .storage
             ? device.memoryType(typeBits: requirements.memoryTypeBits, required: deviceLocal, preferred: deviceLocal)
             : device.memoryType(typeBits: requirements.memoryTypeBits, required: hostVisible, preferred: cached)
-        guard let type else {
-            vkDestroyBuffer(device.handle, buffer, nil)
-            throw GPUError("no memory type for \(label)")
-        }
+        guard let type else { throw GPUError("no memory type for \(label)") }
         var allocate = VkMemoryAllocateInfo()
         allocate.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO
         allocate.allocationSize = requirements.size
@@ -52,17 +51,16 @@ public final class GPUBuffer {
         var memory: VkDeviceMemory?
         let result = vkAllocateMemory(device.handle, &allocate, nil, &memory)
         guard result == VK_SUCCESS, let memory else {
-            vkDestroyBuffer(device.handle, buffer, nil)
             throw VulkanError(call: "vkAllocateMemory (\(label), \(size) bytes)", result: result,
-                              hint: "the scene needs more GPU memory than the device has; try a smaller scene or image, or --backend cpu")
+                              hint: "the scene needs more GPU memory than the device has; render a smaller scene or image, or on the CPU")
         }
-        try check(vkBindBufferMemory(device.handle, buffer, memory, 0), "vkBindBufferMemory")
+        owner.memory = memory
+        try check(vkBindBufferMemory(device.handle, owner.buffer, memory, 0), "vkBindBufferMemory (\(label))")
         var pointer: UnsafeMutableRawPointer?
         if device.memoryFlags(ofType: type) & hostVisible == hostVisible {
-            try check(vkMapMemory(device.handle, memory, 0, VkDeviceSize(VK_WHOLE_SIZE), 0, &pointer), "vkMapMemory")
+            try check(vkMapMemory(device.handle, memory, 0, VkDeviceSize(VK_WHOLE_SIZE), 0, &pointer), "vkMapMemory (\(label))")
         }
-        self.handle = buffer!
-        self.memory = memory
+        (self.handle, self.memory) = owner.release()
         self.mapped = pointer
     }
 
@@ -113,5 +111,32 @@ public struct BufferRange {
         self.buffer = buffer
         self.offset = offset
         self.size = size ?? (buffer.size - offset)
+    }
+}
+
+/// A buffer and (once allocated) its memory that an initializer has not handed over yet: freed
+/// when the owner goes away unreleased, so a throw at any step leaks nothing.
+final class PendingBufferMemory {
+    let device: GPUDevice
+    let buffer: VkBuffer
+    var memory: VkDeviceMemory?
+    private var released = false
+
+    init(device: GPUDevice, buffer: VkBuffer) {
+        self.device = device
+        self.buffer = buffer
+    }
+
+    /// Hands both handles to the caller, who frees them from now on.
+    func release() -> (VkBuffer, VkDeviceMemory) {
+        guard let memory else { preconditionFailure("release before the memory was allocated") }
+        released = true
+        return (buffer, memory)
+    }
+
+    deinit {
+        guard !released else { return }
+        vkDestroyBuffer(device.handle, buffer, nil)
+        if let memory { vkFreeMemory(device.handle, memory, nil) }
     }
 }

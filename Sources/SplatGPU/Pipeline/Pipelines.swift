@@ -1,35 +1,38 @@
-/// Every compute pipeline of the renderer, created once per device. One shader file, one pipeline.
+/// Every compute pipeline of the renderer, one per kernel of the table, created once per device.
 final class Pipelines {
+    let temporalActivity: ComputePipeline
+    let compactIndices: ComputePipeline
     let preprocess: ComputePipeline
     let scanReduce: ComputePipeline
     let scanDownsweep: ComputePipeline
     let compact: ComputePipeline
-    let gatherCounts: ComputePipeline
-    let emitKeys: ComputePipeline
     let sortUpsweep: ComputePipeline
     let sortDownsweep: ComputePipeline
+    let gatherCounts: ComputePipeline
+    let emitKeys: ComputePipeline
     let tileRanges: ComputePipeline
     let blend: ComputePipeline
-    let temporalActivity: ComputePipeline
-    let compactIndices: ComputePipeline
+    /// Fills the optional bindings a dispatch leaves out (never read).
+    let placeholder: GPUBuffer
 
     init(device: GPUDevice) throws {
-        func make(_ name: String, _ words: [UInt32], bindings: Int, push: Int) throws -> ComputePipeline {
-            try ComputePipeline(device: device, name: name, spirv: words, bindingCount: bindings, pushConstantSize: push)
+        let placeholder = try GPUBuffer(device: device, size: 4, usage: .storage, label: "unread binding placeholder")
+        self.placeholder = placeholder
+        func make(_ kernel: Kernel) throws -> ComputePipeline {
+            try ComputePipeline(device: device, kernel: kernel, placeholder: placeholder)
         }
-        preprocess = try make("preprocess", Shader_preprocess.words, bindings: 10, push: MemoryLayout<PreprocessPush>.size)
-        scanReduce = try make("scan_reduce", Shader_scan_reduce.words, bindings: 2, push: MemoryLayout<ScanPush>.size)
-        scanDownsweep = try make("scan_downsweep", Shader_scan_downsweep.words, bindings: 3, push: MemoryLayout<ScanPush>.size)
-        compact = try make("compact", Shader_compact.words, bindings: 5, push: MemoryLayout<CompactPush>.size)
-        gatherCounts = try make("gather_counts", Shader_gather_counts.words, bindings: 3, push: MemoryLayout<CountPush>.size)
-        emitKeys = try make("emit_keys", Shader_emit_keys.words, bindings: 5, push: MemoryLayout<CountPush>.size)
-        sortUpsweep = try make("sort_upsweep", Shader_sort_upsweep.words, bindings: 2, push: MemoryLayout<SortPush>.size)
-        sortDownsweep = try make("sort_downsweep", Shader_sort_downsweep.words, bindings: 5, push: MemoryLayout<SortPush>.size)
-        tileRanges = try make("tile_ranges", Shader_tile_ranges.words, bindings: 2, push: MemoryLayout<CountPush>.size)
-        blend = try make("blend", Shader_blend.words, bindings: 5, push: MemoryLayout<BlendPush>.size)
-        temporalActivity = try make("temporal_activity", Shader_temporal_activity.words, bindings: 3,
-                                    push: MemoryLayout<TemporalPush>.size)
-        compactIndices = try make("compact_indices", Shader_compact_indices.words, bindings: 3, push: MemoryLayout<CountPush>.size)
+        temporalActivity = try make(Kernels.temporalActivity)
+        compactIndices = try make(Kernels.compactIndices)
+        preprocess = try make(Kernels.preprocess)
+        scanReduce = try make(Kernels.scanReduce)
+        scanDownsweep = try make(Kernels.scanDownsweep)
+        compact = try make(Kernels.compact)
+        sortUpsweep = try make(Kernels.sortUpsweep)
+        sortDownsweep = try make(Kernels.sortDownsweep)
+        gatherCounts = try make(Kernels.gatherCounts)
+        emitKeys = try make(Kernels.emitKeys)
+        tileRanges = try make(Kernels.tileRanges)
+        blend = try make(Kernels.blend)
     }
 }
 
@@ -41,4 +44,9 @@ final class Pipelines {
 func linearDispatch(_ count: Int, _ perGroup: Int) -> (Int, Int, Int) {
     let g = groups(count, perGroup), row = ShaderContract.MAX_GROUPS_X
     return g <= row ? (g, 1, 1) : (row, groups(g, row), 1)
+}
+
+extension Kernel {
+    /// A dispatch covering `count` items, one per invocation, for a kernel with a 1-D workgroup.
+    func linearGroups(_ count: Int) -> (Int, Int, Int) { linearDispatch(count, workgroupSize.size.x) }
 }
