@@ -24,43 +24,11 @@ public final class GPUBuffer {
         // Zero-sized buffers are illegal; a 4-byte one keeps empty scenes on the common path.
         let size = max(4, (requestedSize + 3) & ~3)
         self.size = size
-        var info = VkBufferCreateInfo()
-        info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO
-        info.size = VkDeviceSize(size)
-        info.usage = VkBufferUsageFlags(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue
-                                        | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue)
-        info.sharingMode = VK_SHARING_MODE_EXCLUSIVE
-        var created: VkBuffer?
-        try check(vkCreateBuffer(device.handle, &info, nil, &created), "vkCreateBuffer (\(label), \(size) bytes)")
-        // Until the init succeeds, the owner frees what was made on every failure path.
-        let owner = PendingBufferMemory(device: device, buffer: created!)
-        var requirements = VkMemoryRequirements()
-        vkGetBufferMemoryRequirements(device.handle, owner.buffer, &requirements)
-
-        let hostVisible = UInt32(VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT.rawValue | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT.rawValue)
-        let deviceLocal = UInt32(VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT.rawValue)
-        let cached = UInt32(VK_MEMORY_PROPERTY_HOST_CACHED_BIT.rawValue)
-        let type: UInt32? = usage == .storage
-            ? device.memoryType(typeBits: requirements.memoryTypeBits, required: deviceLocal, preferred: deviceLocal)
-            : device.memoryType(typeBits: requirements.memoryTypeBits, required: hostVisible, preferred: cached)
-        guard let type else { throw GPUError("no memory type for \(label)") }
-        var allocate = VkMemoryAllocateInfo()
-        allocate.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO
-        allocate.allocationSize = requirements.size
-        allocate.memoryTypeIndex = type
-        var memory: VkDeviceMemory?
-        let result = vkAllocateMemory(device.handle, &allocate, nil, &memory)
-        guard result == VK_SUCCESS, let memory else {
-            throw VulkanError(call: "vkAllocateMemory (\(label), \(size) bytes)", result: result,
-                              hint: "the scene needs more GPU memory than the device has; render a smaller scene or image, or on the CPU")
-        }
-        owner.memory = memory
-        try check(vkBindBufferMemory(device.handle, owner.buffer, memory, 0), "vkBindBufferMemory (\(label))")
-        var pointer: UnsafeMutableRawPointer?
-        if device.memoryFlags(ofType: type) & hostVisible == hostVisible {
-            try check(vkMapMemory(device.handle, memory, 0, VkDeviceSize(VK_WHOLE_SIZE), 0, &pointer), "vkMapMemory (\(label))")
-        }
-        (self.handle, self.memory) = owner.release()
+        // Until the init succeeds, the pending owner frees what was made on every failure path.
+        let pending = try PendingBufferMemory(device: device, size: size, label: label)
+        try pending.allocate(usage: usage)
+        let pointer = try pending.bindAndMap()
+        (self.handle, self.memory) = pending.release()
         self.mapped = pointer
     }
 
@@ -114,20 +82,69 @@ public struct BufferRange {
     }
 }
 
-/// A buffer and (once allocated) its memory that an initializer has not handed over yet: freed
-/// when the owner goes away unreleased, so a throw at any step leaks nothing.
+/// A buffer and (once allocated) its memory that GPUBuffer.init has not taken over yet: freed when
+/// the owner goes away unreleased, so a throw at any step (allocation, binding, mapping) leaks nothing.
 final class PendingBufferMemory {
     let device: GPUDevice
     let buffer: VkBuffer
-    var memory: VkDeviceMemory?
+    let label: String
+    let size: Int
+    private(set) var memory: VkDeviceMemory?
+    private var hostVisible = false
     private var released = false
 
-    init(device: GPUDevice, buffer: VkBuffer) {
+    /// Creates the buffer (no memory yet).
+    init(device: GPUDevice, size: Int, label: String) throws {
+        var info = VkBufferCreateInfo()
+        info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO
+        info.size = VkDeviceSize(size)
+        info.usage = VkBufferUsageFlags(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue
+                                        | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue)
+        info.sharingMode = VK_SHARING_MODE_EXCLUSIVE
+        var created: VkBuffer?
+        try check(vkCreateBuffer(device.handle, &info, nil, &created), "vkCreateBuffer (\(label), \(size) bytes)")
         self.device = device
-        self.buffer = buffer
+        self.buffer = created!
+        self.label = label
+        self.size = size
     }
 
-    /// Hands both handles to the caller, who frees them from now on.
+    /// Allocates memory of a type that suits `usage` (not bound yet).
+    func allocate(usage: GPUBuffer.Usage) throws {
+        var requirements = VkMemoryRequirements()
+        vkGetBufferMemoryRequirements(device.handle, buffer, &requirements)
+        let hostVisibleFlags = UInt32(VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT.rawValue | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT.rawValue)
+        let deviceLocal = UInt32(VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT.rawValue)
+        let cached = UInt32(VK_MEMORY_PROPERTY_HOST_CACHED_BIT.rawValue)
+        let type: UInt32? = usage == .storage
+            ? device.memoryType(typeBits: requirements.memoryTypeBits, required: deviceLocal, preferred: deviceLocal)
+            : device.memoryType(typeBits: requirements.memoryTypeBits, required: hostVisibleFlags, preferred: cached)
+        guard let type else { throw GPUError("no memory type for \(label)") }
+        var allocate = VkMemoryAllocateInfo()
+        allocate.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO
+        allocate.allocationSize = requirements.size
+        allocate.memoryTypeIndex = type
+        var memory: VkDeviceMemory?
+        let result = vkAllocateMemory(device.handle, &allocate, nil, &memory)
+        guard result == VK_SUCCESS, let memory else {
+            throw VulkanError(call: "vkAllocateMemory (\(label), \(size) bytes)", result: result,
+                              hint: "the scene needs more GPU memory than the device has; render a smaller scene or image, or on the CPU")
+        }
+        self.memory = memory
+        hostVisible = device.memoryFlags(ofType: type) & hostVisibleFlags == hostVisibleFlags
+    }
+
+    /// Binds the memory to the buffer and maps it when host-visible; returns the mapped pointer.
+    func bindAndMap() throws -> UnsafeMutableRawPointer? {
+        guard let memory else { preconditionFailure("bind before the memory was allocated") }
+        try check(vkBindBufferMemory(device.handle, buffer, memory, 0), "vkBindBufferMemory (\(label))")
+        guard hostVisible else { return nil }
+        var pointer: UnsafeMutableRawPointer?
+        try check(vkMapMemory(device.handle, memory, 0, VkDeviceSize(VK_WHOLE_SIZE), 0, &pointer), "vkMapMemory (\(label))")
+        return pointer
+    }
+
+    /// Hands both handles over: the caller frees them from now on (a mapping goes with the memory).
     func release() -> (VkBuffer, VkDeviceMemory) {
         guard let memory else { preconditionFailure("release before the memory was allocated") }
         released = true
@@ -137,6 +154,6 @@ final class PendingBufferMemory {
     deinit {
         guard !released else { return }
         vkDestroyBuffer(device.handle, buffer, nil)
-        if let memory { vkFreeMemory(device.handle, memory, nil) }
+        if let memory { vkFreeMemory(device.handle, memory, nil) }  // frees a mapping with it
     }
 }
