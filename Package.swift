@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "splat4d", targets: ["splat4d"]),
         .library(name: "SplatCore", targets: ["SplatCore"]),
+        .library(name: "SplatRender", targets: ["SplatRender"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,23 +29,27 @@ let package = Package(
         // The GLSL in Shaders/ is compiled to SPIR-V at build time and embedded by the plugin.
         .target(name: "SplatGPU", dependencies: ["CVulkan", "SplatCore"],
                 plugins: [.plugin(name: "SPIRVCompilerPlugin")]),
+        // What a user of the library calls: frames of a scene at t on the CPU or Vulkan, frame
+        // schedules and shards, sequences with their writer, output encodings, evaluation.
+        .target(name: "SplatRender", dependencies: ["SplatCore", "SplatPNG", "SplatGPU"]),
         // The interactive viewer: GLFW window, swapchain presentation, input; camera controller
         // and playback clock as plain Swift (no GLFW), unit-tested without a window.
-        .target(name: "SplatViewer", dependencies: ["CGLFW", "CVulkan", "SplatGPU", "SplatCore", "SplatPNG"]),
+        .target(name: "SplatViewer", dependencies: ["CGLFW", "CVulkan", "SplatGPU", "SplatCore", "SplatPNG", "SplatRender"]),
         // Host tool for the plugin: turns SPIR-V and the shader contract into Swift source.
         .executableTarget(name: "spirv-embed", path: "Tools/spirv-embed"),
         .plugin(name: "SPIRVCompilerPlugin", capability: .buildTool(), dependencies: ["spirv-embed"]),
 
         // The command-line tool.
         .executableTarget(name: "splat4d", dependencies: [
-            "SplatCore", "SplatPNG", "SplatGPU", "SplatViewer",
+            "SplatCore", "SplatPNG", "SplatGPU", "SplatRender", "SplatViewer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "SplatCoreTests", dependencies: ["SplatCore"]),
         .testTarget(name: "SplatPNGTests", dependencies: ["SplatPNG", "SplatCore"]),
         .testTarget(name: "SplatGPUTests", dependencies: ["SplatGPU", "SplatCore"]),
+        .testTarget(name: "SplatRenderTests", dependencies: ["SplatRender", "SplatCore", "SplatGPU", "SplatPNG"]),
         .testTarget(name: "SplatViewerTests", dependencies: ["SplatViewer", "SplatGPU", "SplatCore", "SplatPNG", "CVulkan", "splat4d"]),
-        .testTarget(name: "Splat4DCLITests", dependencies: ["splat4d", "SplatCore", "SplatPNG"]),
+        .testTarget(name: "Splat4DCLITests", dependencies: ["splat4d", "SplatCore", "SplatPNG", "SplatRender"]),
     ]
 )

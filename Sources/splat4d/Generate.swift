@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SplatCore
+import SplatRender
 
 /// Writes the reproducible synthetic scenes: the bundled demo and the benchmark balls.
 struct Generate: ParsableCommand {

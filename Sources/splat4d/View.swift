@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SplatCore
+import SplatRender
 import SplatGPU
 import SplatViewer
 
@@ -76,7 +77,7 @@ struct View: ParsableCommand {
         }
         let loaded = try input.load()
         let scene = input.scene
-        let t = try SceneTime.resolve(time, for: loaded.scene, path: scene)
+        let t = try SceneTime.resolve(time, for: loaded.scene, sceneName: scene)
         let request = try self.camera.request()
         let sceneCameras = loaded.scene.metadata.cameras
         let home = try request.resolve(for: loaded.cloud, sceneCameras: sceneCameras)
@@ -110,6 +111,8 @@ struct View: ParsableCommand {
         } catch let error as VulkanError {
             throw UserError("cannot run the Vulkan viewer: \(error)")
         } catch let error as GPUError {
+            throw UserError("cannot run the Vulkan viewer: \(error.description)")
+        } catch let error as SceneUploadError {
             throw UserError("cannot run the Vulkan viewer: \(error.description)")
         }
         if let shot = summary.screenshot { print("saved \(shot)") }

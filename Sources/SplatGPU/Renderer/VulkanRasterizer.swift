@@ -12,7 +12,7 @@ public struct StageTimings: Sendable, Equatable {
 /// The Vulkan compute renderer: the fast twin of ReferenceRasterizer (DESIGN.md §5). It owns the
 /// passes and the per-frame buffers, and sequences the passes in three submissions: temporal
 /// activity (time-varying scenes), projection and counting, then depth order to blend.
-public final class VulkanRasterizer: SplatRasterizer {
+public final class VulkanRasterizer {
     public let device: GPUDevice
     let pipelines: Pipelines
     let passes: FramePasses
