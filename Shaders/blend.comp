@@ -8,7 +8,7 @@
 // Front-to-back rule of DESIGN.md §3 step 10 (CPU twin: SplatCore Blend.shade).
 layout(local_size_x = TILE_SIZE, local_size_y = TILE_SIZE) in;
 layout(std430, binding = 0) readonly buffer Splats { ProjectedSplat splats[]; };
-layout(std430, binding = 1) readonly buffer Values { uint values[]; };
+layout(std430, binding = 1) readonly buffer SortedValues { uint values[]; };
 layout(std430, binding = 2) readonly buffer Ranges { uvec2 ranges[]; };
 layout(std430, binding = 3) writeonly buffer Colour { vec4 colourAlpha[]; };
 layout(std430, binding = 4) writeonly buffer Depth { float depth[]; };

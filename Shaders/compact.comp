@@ -6,7 +6,7 @@
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer TileCounts { uint tileCounts[]; };
 layout(std430, binding = 1) readonly buffer DepthKeys { uint depthKeys[]; };
-layout(std430, binding = 2) readonly buffer Positions { uint positions[]; };
+layout(std430, binding = 2) readonly buffer VisibleSlots { uint positions[]; };
 layout(std430, binding = 3) writeonly buffer VisibleKeys { uint visibleKeys[]; };
 layout(std430, binding = 4) writeonly buffer VisibleIndices { uint visibleIndices[]; };
 layout(push_constant) uniform Push { uint count; uint keyBase; };  // keys are stored minus keyBase

@@ -7,8 +7,8 @@
 // (tile << 32 | depth) keys of DESIGN.md §3 step 9, ties broken by Gaussian index.
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer Splats { ProjectedSplat splats[]; };
-layout(std430, binding = 1) readonly buffer Order { uint order[]; };
-layout(std430, binding = 2) readonly buffer Offsets { uint offsets[]; };
+layout(std430, binding = 1) readonly buffer DepthOrder { uint order[]; };
+layout(std430, binding = 2) readonly buffer InstanceOffsets { uint offsets[]; };
 layout(std430, binding = 3) writeonly buffer TileKeys { uint tileKeys[]; };
 layout(std430, binding = 4) writeonly buffer Values { uint values[]; };
 layout(push_constant) uniform Push { uint count; uint tilesX; };

@@ -4,8 +4,8 @@
 // Tile counts of the visible Gaussians in depth order, ready for the scan that places their keys.
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer TileCounts { uint tileCounts[]; };
-layout(std430, binding = 1) readonly buffer Order { uint order[]; };
-layout(std430, binding = 2) writeonly buffer Ordered { uint orderedCounts[]; };
+layout(std430, binding = 1) readonly buffer DepthOrder { uint order[]; };
+layout(std430, binding = 2) writeonly buffer OrderedCounts { uint orderedCounts[]; };
 layout(push_constant) uniform Push { uint count; };
 
 void main() {

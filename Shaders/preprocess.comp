@@ -13,8 +13,8 @@ layout(std430, binding = 3) writeonly buffer TileCounts { uint tileCounts[]; }; 
 layout(std430, binding = 4) writeonly buffer DepthKeys { uint depthKeys[]; };           // whole cloud
 layout(std430, binding = 5) readonly buffer Motion { GaussianMotion motion[]; };        // this chunk, if temporal
 // Keyframed clouds: the next keyframe's geometry and SH (this chunk), blended with weight `time`.
-layout(std430, binding = 6) readonly buffer GeometryB { GaussianGeometry geometryB[]; };
-layout(std430, binding = 7) readonly buffer SHB { float shB[]; };
+layout(std430, binding = 6) readonly buffer NextGeometry { GaussianGeometry geometryB[]; };
+layout(std430, binding = 7) readonly buffer NextSH { float shB[]; };
 // With PREPROCESS_FLAG_INDIRECT: the Gaussians to process (the active ones, from the activity
 // pass), so inactive ones cost nothing here. Single-chunk scenes only.
 layout(std430, binding = 8) readonly buffer ActiveIndices { uint activeIndices[]; };

@@ -4,9 +4,9 @@
 // Scan phase 3 (downsweep): exclusive prefix sums of each partition, offset by the scanned
 // partition sums. The thread handling the last value also writes the grand total at out[count].
 layout(local_size_x = SCAN_WORKGROUP_SIZE) in;
-layout(std430, binding = 0) readonly buffer Input { uint values[]; };
-layout(std430, binding = 1) readonly buffer Offsets { uint partitionOffsets[]; };
-layout(std430, binding = 2) writeonly buffer Output { uint prefix[]; };
+layout(std430, binding = 0) readonly buffer ScanInput { uint values[]; };
+layout(std430, binding = 1) readonly buffer PartitionOffsets { uint partitionOffsets[]; };
+layout(std430, binding = 2) writeonly buffer PrefixSums { uint prefix[]; };
 layout(push_constant) uniform Push { uint count; uint flagsOnly; uint hasOffsets; uint pad; };
 
 shared uint threadSums[SCAN_WORKGROUP_SIZE];

@@ -4,8 +4,8 @@
 // Scan phase 1 (reduce): the sum of each partition of SCAN_WORKGROUP_SIZE × SCAN_ITEMS_PER_THREAD
 // values. Each thread sums a contiguous run; no subgroup operations, no cross-workgroup waits.
 layout(local_size_x = SCAN_WORKGROUP_SIZE) in;
-layout(std430, binding = 0) readonly buffer Input { uint values[]; };
-layout(std430, binding = 1) writeonly buffer Sums { uint partitionSums[]; };
+layout(std430, binding = 0) readonly buffer ScanInput { uint values[]; };
+layout(std430, binding = 1) writeonly buffer PartitionSums { uint partitionSums[]; };
 layout(push_constant) uniform Push { uint count; uint flagsOnly; };
 
 shared uint threadSums[SCAN_WORKGROUP_SIZE];

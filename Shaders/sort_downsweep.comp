@@ -8,7 +8,7 @@
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer KeysIn { uint keysIn[]; };
 layout(std430, binding = 1) readonly buffer ValuesIn { uint valuesIn[]; };
-layout(std430, binding = 2) readonly buffer ScannedHistogram { uint scanned[]; };
+layout(std430, binding = 2) readonly buffer DigitOffsets { uint scanned[]; };
 layout(std430, binding = 3) writeonly buffer KeysOut { uint keysOut[]; };
 layout(std430, binding = 4) writeonly buffer ValuesOut { uint valuesOut[]; };
 layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint pad; };

@@ -5,8 +5,8 @@
 // Written digit-major (histogram[digit * partitions + partition]) so that one exclusive scan of the
 // whole array gives every partition's scatter base for every digit, in stable order.
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
-layout(std430, binding = 0) readonly buffer Keys { uint keys[]; };
-layout(std430, binding = 1) writeonly buffer Histogram { uint histogram[]; };
+layout(std430, binding = 0) readonly buffer KeysIn { uint keys[]; };
+layout(std430, binding = 1) writeonly buffer DigitCounts { uint histogram[]; };
 layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint pad; };
 
 shared uint counts[SORT_RADIX];

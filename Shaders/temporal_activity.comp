@@ -6,7 +6,7 @@
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer Geometry { GaussianGeometry geometry[]; };
 layout(std430, binding = 1) readonly buffer Motion { GaussianMotion motion[]; };
-layout(std430, binding = 2) writeonly buffer Flags { uint activeFlags[]; };
+layout(std430, binding = 2) writeonly buffer ActiveFlags { uint activeFlags[]; };
 layout(push_constant) uniform Push { uint count; float time; float falloffCutoff; uint pad; };
 
 void main() {

@@ -3,7 +3,7 @@
 #include "contract.glsl"
 // Per tile, the [start, end) range of its pairs in the sorted list (the buffer starts zeroed).
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
-layout(std430, binding = 0) readonly buffer TileKeys { uint tileKeys[]; };
+layout(std430, binding = 0) readonly buffer SortedTileKeys { uint tileKeys[]; };
 layout(std430, binding = 1) writeonly buffer Ranges { uvec2 ranges[]; };
 layout(push_constant) uniform Push { uint count; };
 

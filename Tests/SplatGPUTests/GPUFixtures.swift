@@ -71,18 +71,6 @@ enum Fixtures {
     static func scenePath(_ name: String) -> String { packageRoot.appendingPathComponent("Scenes/\(name)").path }
 }
 
-extension GPUProjectedSplat {
-    /// The CPU form of a GPU splat (`.culled` when it touches no tiles), so CPU stages can run on
-    /// the GPU's preprocess output.
-    func asProjectedSplat(tileCount: UInt32) -> ProjectedSplat {
-        guard tileCount > 0 else { return .culled }
-        return ProjectedSplat(mean: SIMD2(meanDepthOpacity.x, meanDepthOpacity.y), depth: meanDepthOpacity.z,
-                              conic: SIMD3(conicRadius.x, conicRadius.y, conicRadius.z), opacity: meanDepthOpacity.w,
-                              colour: SIMD3(colour.x, colour.y, colour.z), radius: Int32(conicRadius.w),
-                              tileMin: SIMD2(tileRect.x, tileRect.y), tileMax: SIMD2(tileRect.z, tileRect.w))
-    }
-}
-
 /// Largest absolute difference between two images of the same shape.
 func maxAbsDifference(_ a: Image, _ b: Image) -> Float {
     precondition(ImageMetrics.sameShape(a, b))

@@ -2,77 +2,6 @@ import XCTest
 @testable import SplatCore
 @testable import SplatGPU
 
-/// A minimal SPIR-V reader: names, struct member offsets, array strides, bindings and the
-/// workgroup size, straight from the compiled shaders the renderer embeds.
-struct SPIRVReflection {
-    struct Block {
-        var members: [(name: String, offset: Int, size: Int)]
-        /// End of the last member: the bytes a push-constant range must cover.
-        var size: Int { members.map { $0.offset + $0.size }.max() ?? 0 }
-    }
-
-    private var names: [UInt32: String] = [:]
-    private var memberNames: [UInt32: [Int: String]] = [:]
-    private var memberOffsets: [UInt32: [Int: Int]] = [:]
-    private var arrayStrides: [UInt32: Int] = [:]
-    private var structMembers: [UInt32: [UInt32]] = [:]
-    private var runtimeArrays: [UInt32: UInt32] = [:]  // array → element
-    private var scalarSizes: [UInt32: Int] = [:]
-    private var bindings: [UInt32: Int] = [:]
-    private(set) var localSize: (Int, Int, Int) = (0, 0, 0)
-
-    init(_ words: [UInt32]) {
-        precondition(words.count > 5 && words[0] == 0x0723_0203, "not SPIR-V")
-        func string(_ from: ArraySlice<UInt32>) -> String {
-            var bytes: [UInt8] = []
-            for w in from { for k in 0..<4 { bytes.append(UInt8((w >> (8 * UInt32(k))) & 0xFF)) } }
-            return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        var i = 5
-        while i < words.count {
-            let count = Int(words[i] >> 16), opcode = words[i] & 0xFFFF
-            let op = words[(i + 1)..<(i + max(count, 1))]
-            let a = Array(op)
-            switch opcode {
-            case 5: names[a[0]] = string(op.dropFirst())                                             // OpName
-            case 6: memberNames[a[0], default: [:]][Int(a[1])] = string(op.dropFirst(2))             // OpMemberName
-            case 16 where a[1] == 17: localSize = (Int(a[2]), Int(a[3]), Int(a[4]))                  // OpExecutionMode LocalSize
-            case 21, 22: scalarSizes[a[0]] = Int(a[1]) / 8                                            // OpTypeInt/Float
-            case 23: scalarSizes[a[0]] = (scalarSizes[a[1]] ?? 0) * Int(a[2])                         // OpTypeVector
-            case 29: runtimeArrays[a[0]] = a[1]                                                       // OpTypeRuntimeArray
-            case 30: structMembers[a[0]] = Array(a.dropFirst())                                       // OpTypeStruct
-            case 71 where a[1] == 6: arrayStrides[a[0]] = Int(a[2])                                   // ArrayStride
-            case 71 where a[1] == 33: bindings[a[0]] = Int(a[2])                                      // Binding
-            case 72 where a[2] == 35: memberOffsets[a[0], default: [:]][Int(a[1])] = Int(a[3])        // Offset
-            default: break
-            }
-            i += max(count, 1)
-        }
-    }
-
-    /// The explicitly laid out struct named `name` (glslang also emits an undecorated copy for
-    /// function-local variables; that one has no offsets).
-    private func structID(_ name: String) -> UInt32? {
-        structMembers.keys.sorted().first { names[$0] == name && memberOffsets[$0] != nil }
-    }
-
-    func block(_ name: String) -> Block? {
-        guard let id = structID(name), let members = structMembers[id] else { return nil }
-        return Block(members: members.indices.map { k in
-            (memberNames[id]?[k] ?? "?", memberOffsets[id]?[k] ?? -1, scalarSizes[members[k]] ?? -1)
-        })
-    }
-
-    /// Array stride of runtime arrays of the struct named `name`: its std430 size.
-    func stride(ofArrayOf name: String) -> Int? {
-        guard let id = structID(name) else { return nil }
-        return runtimeArrays.first { $0.value == id }.flatMap { arrayStrides[$0.key] }
-    }
-
-    var bindingCount: Int { Set(bindings.values).count }
-    var maxBinding: Int { bindings.values.max() ?? -1 }
-}
-
 /// Pins the Swift twins in GPULayouts.swift against the std430 / push-constant layouts of the
 /// shaders: once against offsets written down from reading the GLSL, and once against the
 /// Offset/ArrayStride decorations glslang put into the SPIR-V the renderer actually loads.
@@ -130,6 +59,7 @@ final class GPULayoutTests: XCTestCase {
         let sort = fields(SortPush.self, [("count", \.count), ("shift", \.shift), ("partitions", \.partitions), ("pad", \.pad)])
         let count = fields(CountPush.self, [("count", \.count), ("tilesX", \.tilesX)])
         let compact = fields(CompactPush.self, [("count", \.count), ("keyBase", \.keyBase)])
+        let toSwapchain = fields(ToSwapchainPush.self, [("imageSize", \.imageSize), ("swizzleBGRA", \.swizzleBGRA), ("pad", \.pad)])
         let temporal = fields(TemporalPush.self, [("count", \.count), ("time", \.time), ("falloffCutoff", \.falloffCutoff),
                                                    ("pad", \.pad)])
         return [
@@ -145,6 +75,7 @@ final class GPULayoutTests: XCTestCase {
             ("gather_counts", Shader_gather_counts.words, count.0, count.1),
             ("emit_keys", Shader_emit_keys.words, count.0, count.1),
             ("tile_ranges", Shader_tile_ranges.words, count.0, count.1),
+            ("to_swapchain", Shader_to_swapchain.words, toSwapchain.0, toSwapchain.1),
         ]
     }()
 
@@ -185,30 +116,8 @@ final class GPULayoutTests: XCTestCase {
         }
     }
 
-    /// Bindings and workgroup sizes the host assumes when it records the passes.
-    func testBindingsAndWorkgroupSizes() throws {
-        let device: GPUDevice
-        do { device = try GPUDevice(validation: false) } catch { throw XCTSkip("no Vulkan device: \(error)") }
-        let p = try Pipelines(device: device)
-        let passes: [(ComputePipeline, [UInt32], (Int, Int, Int))] = [
-            (p.preprocess, Shader_preprocess.words, (ShaderContract.PREPROCESS_WORKGROUP_SIZE, 1, 1)),
-            (p.scanReduce, Shader_scan_reduce.words, (ShaderContract.SCAN_WORKGROUP_SIZE, 1, 1)),
-            (p.scanDownsweep, Shader_scan_downsweep.words, (ShaderContract.SCAN_WORKGROUP_SIZE, 1, 1)),
-            (p.compact, Shader_compact.words, (ShaderContract.PREPROCESS_WORKGROUP_SIZE, 1, 1)),
-            (p.gatherCounts, Shader_gather_counts.words, (ShaderContract.PREPROCESS_WORKGROUP_SIZE, 1, 1)),
-            (p.emitKeys, Shader_emit_keys.words, (ShaderContract.PREPROCESS_WORKGROUP_SIZE, 1, 1)),
-            (p.sortUpsweep, Shader_sort_upsweep.words, (ShaderContract.SORT_WORKGROUP_SIZE, 1, 1)),
-            (p.sortDownsweep, Shader_sort_downsweep.words, (ShaderContract.SORT_WORKGROUP_SIZE, 1, 1)),
-            (p.tileRanges, Shader_tile_ranges.words, (ShaderContract.PREPROCESS_WORKGROUP_SIZE, 1, 1)),
-            (p.blend, Shader_blend.words, (ShaderContract.TILE_SIZE, ShaderContract.TILE_SIZE, 1)),
-        ]
-        for (pipeline, words, size) in passes {
-            let r = SPIRVReflection(words)
-            XCTAssertEqual(r.bindingCount, pipeline.bindingCount, "\(pipeline.name): bindings")
-            XCTAssertEqual(r.maxBinding, pipeline.bindingCount - 1, "\(pipeline.name): bindings are 0…n−1")
-            XCTAssertTrue(r.localSize == size, "\(pipeline.name): local size \(r.localSize), host assumes \(size)")
-            XCTAssertGreaterThanOrEqual(pipeline.pushConstantSize, r.block("Push")?.size ?? 0, pipeline.name)
-        }
+    /// Constants the host and the shaders must agree on beyond the kernel table.
+    func testContractConstants() {
         // The blend counts finished pixels against BLEND_WORKGROUP_SIZE: one invocation per pixel.
         XCTAssertEqual(ShaderContract.TILE_SIZE * ShaderContract.TILE_SIZE, ShaderContract.BLEND_WORKGROUP_SIZE)
         XCTAssertEqual(ShaderContract.TILE_SIZE, TileGrid.tileSize)

@@ -25,11 +25,11 @@ final class GPUTileOrderTests: GPUTestCase {
 
     func check(_ cloud: SplatCloud, camera: Camera, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let grid = TileGrid(width: camera.width, height: camera.height)
-        let frame = try rasterizer.render(cloud, camera: camera, settings: RenderSettings())
-        let gpu = try rasterizer.probeFrameStages(camera: camera, statistics: frame.statistics)
+        let gpu = try rasterizer.captureStages(cloud, camera: camera, settings: RenderSettings())
+        let frame = gpu.frame
 
         // Stage parity: the CPU stages on the GPU's own preprocess output.
-        let gpuSplats = gpu.splats.indices.map { gpu.splats[$0].asProjectedSplat(tileCount: gpu.tileCounts[$0]) }
+        let gpuSplats = gpu.splats
         let fromGPU = cpuTileOrder(gpuSplats, grid: grid)
         XCTAssertEqual(frame.statistics.tileInstances, fromGPU.keys.count, "\(what): instances", file: file, line: line)
         XCTAssertEqual(frame.statistics.visibleGaussians, fromGPU.counts.filter { $0 > 0 }.count, "\(what): visible", file: file, line: line)
@@ -40,7 +40,7 @@ final class GPUTileOrderTests: GPUTestCase {
         let depthOrder = visible.sorted { (gpuSplats[$0].depth.bitPattern, $0) < (gpuSplats[$1].depth.bitPattern, $1) }
         XCTAssertEqual(gpu.depthOrder, depthOrder.map(UInt32.init), "\(what): depth order", file: file, line: line)
 
-        XCTAssertEqual(gpu.sortedTiles, fromGPU.keys.map { UInt32($0 >> 32) }, "\(what): sorted tile keys", file: file, line: line)
+        XCTAssertEqual(gpu.sortedTileKeys, fromGPU.keys.map { UInt32($0 >> 32) }, "\(what): sorted tile keys", file: file, line: line)
         XCTAssertEqual(gpu.sortedValues, fromGPU.values, "\(what): sorted values", file: file, line: line)
         var rangeFailures = 0
         for tile in 0..<grid.tileCount {
@@ -59,7 +59,7 @@ final class GPUTileOrderTests: GPUTestCase {
         let cpuSplats = Preprocess.run(cloud, camera: camera, grid: grid, settings: RenderSettings())
         let fromCPU = cpuTileOrder(cpuSplats, grid: grid)
         XCTAssertEqual(gpu.sortedValues, fromCPU.values, "\(what): values vs the CPU pipeline", file: file, line: line)
-        XCTAssertEqual(gpu.sortedTiles, fromCPU.keys.map { UInt32($0 >> 32) }, "\(what): tiles vs the CPU pipeline", file: file, line: line)
+        XCTAssertEqual(gpu.sortedTileKeys, fromCPU.keys.map { UInt32($0 >> 32) }, "\(what): tiles vs the CPU pipeline", file: file, line: line)
         XCTAssertGreaterThan(fromGPU.keys.count, 0, "\(what): the scene draws nothing", file: file, line: line)
     }
 

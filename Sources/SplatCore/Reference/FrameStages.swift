@@ -2,15 +2,19 @@
 /// keep them (DESIGN.md §5). The CPU reference produces it with one function per stage
 /// (`ReferenceStages`), the Vulkan renderer fills it by reading its buffers back after each pass,
 /// and the stage tests compare the two field by field: a mismatch names the first stage that
-/// differs instead of a blurred image.
+/// differs instead of a blurred image. Every array holds exactly the entries the frame used (GPU
+/// buffers are trimmed to the counts; their spare capacity is not part of the stage).
 public struct FrameStages: Sendable {
     /// Temporal activity (time-varying scenes only): 1 where a Gaussian can reach α ≥ 1/255 at t.
+    /// nil when the frame ran no activity pass: static and keyframed scenes, and on the GPU also
+    /// time-varying scenes too large for one storage binding (their preprocess slices every Gaussian).
     public var activeFlags: [UInt32]?
     /// Compaction of `activeFlags`: the active Gaussians' indices, in index order.
     public var activeIndices: [UInt32]?
     /// Preprocess: one projected splat per Gaussian (culled or inactive ones have radius 0). The
-    /// GPU also zeroes the radius of a splat that keeps no tile after opacity-aware culling, and
-    /// leaves the other fields of culled splats unwritten: compare entries with tileCounts > 0.
+    /// GPU also zeroes the radius of a splat that keeps no tile after opacity-aware culling and
+    /// writes nothing else of culled splats, so its capture holds `.culled` for every Gaussian with
+    /// tile count 0: compare entries with tileCounts > 0.
     public var splats: [ProjectedSplat]
     /// Tiles each Gaussian emits after opacity-aware culling (0: not visible).
     public var tileCounts: [UInt32]
@@ -18,7 +22,8 @@ public struct FrameStages: Sendable {
     public var visibleIndices: [UInt32]
     /// `visibleIndices` after the stable sort by view depth.
     public var depthOrder: [UInt32]
-    /// Tile counts gathered in depth order, and their exclusive scan (where each one's keys start).
+    /// Tile counts gathered in depth order, and their exclusive scan (where each one's keys start),
+    /// one entry per visible Gaussian (the GPU scan's trailing grand total is trimmed).
     public var orderedCounts: [UInt32]
     public var instanceOffsets: [UInt32]
     /// Key emission in depth order: one (tile index, Gaussian index) pair per tile instance.
@@ -27,7 +32,7 @@ public struct FrameStages: Sendable {
     /// The pairs after the stable sort by tile index: tile order, then depth order within a tile.
     public var sortedTileKeys: [UInt32]
     public var sortedValues: [UInt32]
-    /// Per tile, the half-open range [start, end) of `sortedValues` that it blends.
+    /// Per tile, the half-open range [start, end) of `sortedValues` that it blends ((0, 0) when empty).
     public var ranges: [SIMD2<UInt32>]
     /// The blend's output.
     public var frame: RenderedFrame

@@ -16,6 +16,18 @@ public struct ProjectedSplat: Equatable, Sendable {
     public var tileMin: SIMD2<Int32>
     public var tileMax: SIMD2<Int32>
 
+    public init(mean: SIMD2<Float>, depth: Float, conic: SIMD3<Float>, opacity: Float, colour: SIMD3<Float>,
+                radius: Int32, tileMin: SIMD2<Int32>, tileMax: SIMD2<Int32>) {
+        self.mean = mean
+        self.depth = depth
+        self.conic = conic
+        self.opacity = opacity
+        self.colour = colour
+        self.radius = radius
+        self.tileMin = tileMin
+        self.tileMax = tileMax
+    }
+
     public static let culled = ProjectedSplat(mean: .zero, depth: 0, conic: .zero, opacity: 0, colour: .zero,
                                               radius: 0, tileMin: .zero, tileMax: .zero)
 

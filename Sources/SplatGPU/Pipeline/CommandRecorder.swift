@@ -6,24 +6,32 @@ public struct CommandRecorder {
     public let device: GPUDevice
     let handle: VkCommandBuffer
 
-    /// Binds `pipeline`, pushes the buffers as bindings 0…n−1 and the push constants, dispatches.
-    public func dispatch<P>(_ pipeline: ComputePipeline, buffers: [BufferRange], push: P, groups: (Int, Int, Int)) {
-        precondition(buffers.count == pipeline.bindingCount, "\(pipeline.name): wrong number of buffers")
-        precondition(MemoryLayout<P>.size == pipeline.pushConstantSize, "\(pipeline.name): push constant size mismatch")
+    /// Binds `pipeline`, pushes each buffer to the binding of its role and the push constants,
+    /// dispatches. Every binding of the kernel must be given, except optional ones (the
+    /// placeholder fills those); a role the kernel does not have is a programming error.
+    func dispatch<P>(_ pipeline: ComputePipeline, _ buffers: [BufferRole: BufferRange], push: P, groups: (Int, Int, Int)) {
+        let kernel = pipeline.kernel
+        precondition(MemoryLayout<P>.size == kernel.pushConstantSize, "\(kernel.name): push constant size mismatch")
+        precondition(buffers.keys.allSatisfy { kernel.binding($0) != nil },
+                     "\(kernel.name) has no binding for \(buffers.keys.filter { kernel.binding($0) == nil })")
         guard groups.0 > 0, groups.1 > 0, groups.2 > 0 else { return }
         vkCmdBindPipeline(handle, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle)
-        var infos = buffers.map { range -> VkDescriptorBufferInfo in
-            VkDescriptorBufferInfo(buffer: range.buffer.handle, offset: VkDeviceSize(range.offset),
-                                   range: VkDeviceSize(max(4, range.size)))
+        var infos = kernel.bindings.map { binding -> VkDescriptorBufferInfo in
+            precondition(binding.kind != .storageImage, "\(kernel.name): images are not bound by buffer dispatches")
+            guard let range = buffers[binding.role] ?? (binding.optional ? pipeline.placeholder.map { BufferRange($0) } : nil) else {
+                preconditionFailure("\(kernel.name): no buffer for binding \(binding.index) (\(binding.role))")
+            }
+            return VkDescriptorBufferInfo(buffer: range.buffer.handle, offset: VkDeviceSize(range.offset),
+                                          range: VkDeviceSize(max(4, range.size)))
         }
         infos.withUnsafeMutableBufferPointer { infoBuffer in
-            var writes = (0..<buffers.count).map { i -> VkWriteDescriptorSet in
+            var writes = kernel.bindings.map { binding -> VkWriteDescriptorSet in
                 var w = VkWriteDescriptorSet()
                 w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET
-                w.dstBinding = UInt32(i)
+                w.dstBinding = UInt32(binding.index)
                 w.descriptorCount = 1
-                w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
-                w.pBufferInfo = UnsafePointer(infoBuffer.baseAddress! + i)
+                w.descriptorType = binding.kind.vulkanType
+                w.pBufferInfo = UnsafePointer(infoBuffer.baseAddress! + binding.index)
                 return w
             }
             device.pushDescriptorSet(handle, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout, 0, UInt32(writes.count), &writes)

@@ -87,3 +87,10 @@ struct CountPush {
     var count: UInt32
     var tilesX: UInt32 = 0
 }
+
+/// to_swapchain.comp push constants (16 bytes).
+struct ToSwapchainPush {
+    var imageSize: SIMD2<UInt32>
+    var swizzleBGRA: UInt32
+    var pad: UInt32 = 0
+}

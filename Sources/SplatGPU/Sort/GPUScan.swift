@@ -9,13 +9,10 @@ final class GPUScan {
     /// Per level: partition sums and their scan (count + 1).
     private var levels: [(sums: GPUBuffer, scanned: GPUBuffer)] = []
     private var capacity = -1
-    /// A 4-byte buffer for bindings a pass does not read this time.
-    let dummy: GPUBuffer
 
-    init(device: GPUDevice, pipelines: Pipelines) throws {
+    init(device: GPUDevice, pipelines: Pipelines) {
         self.device = device
         self.pipelines = pipelines
-        dummy = try GPUBuffer(device: device, size: 4, usage: .storage, label: "scan dummy")
     }
 
     /// Scratch for scans of up to `count` values; grows, never shrinks.
@@ -50,17 +47,19 @@ final class GPUScan {
         }
         let partitions = groups(count, GPUScan.partitionSize)
         var push = ScanPush(count: UInt32(count), flagsOnly: flagsOnly ? 1 : 0)
-        var offsets = BufferRange(dummy)
+        // One partition needs no offsets: the downsweep then leaves that binding unread.
+        var downsweep: [BufferRole: BufferRange] = [.scanInput: input, .prefixSums: output]
         if partitions > 1 {
             let (sums, scanned) = levels[level]
-            recorder.dispatch(pipelines.scanReduce, buffers: [input, BufferRange(sums)], push: push, groups: (partitions, 1, 1))
+            recorder.dispatch(pipelines.scanReduce, [.scanInput: input, .partitionSums: BufferRange(sums)], push: push,
+                              groups: (partitions, 1, 1))
             recorder.barrier()
             try record(recorder, input: BufferRange(sums), output: BufferRange(scanned), count: partitions,
                        flagsOnly: false, level: level + 1)
-            offsets = BufferRange(scanned)
+            downsweep[.partitionOffsets] = BufferRange(scanned)
             push.hasOffsets = 1
         }
-        recorder.dispatch(pipelines.scanDownsweep, buffers: [input, offsets, output], push: push, groups: (partitions, 1, 1))
+        recorder.dispatch(pipelines.scanDownsweep, downsweep, push: push, groups: (partitions, 1, 1))
         recorder.barrier()
     }
 }

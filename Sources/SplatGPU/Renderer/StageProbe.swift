@@ -17,7 +17,7 @@ final class GPUStageProbe {
     init(device: GPUDevice, pipelines: Pipelines? = nil) throws {
         self.device = device
         self.pipelines = try pipelines ?? Pipelines(device: device)
-        scan = try GPUScan(device: device, pipelines: self.pipelines)
+        scan = GPUScan(device: device, pipelines: self.pipelines)
         sort = GPURadixSort(device: device, pipelines: self.pipelines, scan: scan)
     }
 
@@ -72,7 +72,7 @@ final class GPUStageProbe {
         let tileCounts = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe tile counts")
         let depthKeys = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe depth keys")
         let depthRange = try GPUBuffer(device: device, size: 8, usage: .storage, label: "probe depth range")
-        let pass = PreprocessPass(pipeline: pipelines.preprocess, dummy: scan.dummy)
+        let pass = PreprocessPass(pipeline: pipelines.preprocess)
         try device.submitAndWait { r in
             r.fill(depthRange, value: UInt32.max, offset: 0, size: 4)
             r.fill(depthRange, value: 0, offset: 4, size: 4)
@@ -83,38 +83,5 @@ final class GPUStageProbe {
         }
         return (try splats.read(GPUProjectedSplat.self, count: n), try tileCounts.read(UInt32.self, count: n),
                 try depthKeys.read(UInt32.self, count: n))
-    }
-}
-
-/// What a VulkanRasterizer frame left in its FrameBuffers, read back after `render` returned.
-struct GPUFrameStages {
-    /// Every Gaussian's preprocess output (tile count 0 = culled).
-    var splats: [GPUProjectedSplat]
-    var tileCounts: [UInt32]
-    /// Visible Gaussians in depth order (the stable 32-bit sort of the compacted depth keys).
-    var depthOrder: [UInt32]
-    /// The sorted (tile, Gaussian) pairs.
-    var sortedTiles: [UInt32]
-    var sortedValues: [UInt32]
-    /// Per tile, (start, end) into the sorted pairs, as the ranges buffer holds them.
-    var ranges: [SIMD2<UInt32>]
-}
-
-extension VulkanRasterizer {
-    /// Reads the stage outputs of the frame just rendered with `camera` and whose statistics are
-    /// `statistics`; the renderer remembers which ping-pong buffer holds each sort's result.
-    func probeFrameStages(camera: Camera, statistics: FrameStatistics) throws -> GPUFrameStages {
-        let grid = TileGrid(width: camera.width, height: camera.height)
-        let n = statistics.gaussians, visible = statistics.visibleGaussians, instances = statistics.tileInstances
-        let depthBuffer = lastDepthOrderInAlternate ? buffers.visibleIndicesAlt : buffers.visibleIndices
-        let tilesAlt = lastTileOrderInAlternate
-        let pairs = try (tilesAlt ? buffers.tileKeysAlt : buffers.tileKeys).buffer.read(UInt32.self, count: instances)
-        let values = try (tilesAlt ? buffers.valuesAlt : buffers.values).buffer.read(UInt32.self, count: instances)
-        let raw = try buffers.ranges.buffer.read(SIMD2<UInt32>.self, count: grid.tileCount)
-        return GPUFrameStages(splats: try buffers.splats.buffer.read(GPUProjectedSplat.self, count: n),
-                              tileCounts: try buffers.tileCounts.buffer.read(UInt32.self, count: n),
-                              depthOrder: try depthBuffer.buffer.read(UInt32.self, count: visible),
-                              sortedTiles: pairs, sortedValues: values,
-                              ranges: raw)
     }
 }

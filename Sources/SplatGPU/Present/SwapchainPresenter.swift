@@ -82,12 +82,12 @@ public final class SwapchainPresenter {
     /// swapchain's size.
     public func present(_ frame: RenderedFrame, of rasterizer: VulkanRasterizer, to swapchain: Swapchain) throws -> Outcome {
         guard rasterizer.device === device, swapchain.device === device else {
-            throw GPUError("the presenter, the renderer and the swapchain must share one device")
+            throw GPUError("the presenter, the renderer and the swapchain must share one device", kind: .badOption)
         }
         let width = swapchain.width, height = swapchain.height
         let size = rasterizer.lastFrameSize
         guard size.width == width, size.height == height else {
-            throw GPUError("a \(size.width)×\(size.height) frame cannot be shown in a \(width)×\(height) swapchain")
+            throw GPUError("a \(size.width)×\(size.height) frame cannot be shown in a \(width)×\(height) swapchain", kind: .badOption)
         }
         try waitUntilIdle()
         var index: UInt32 = 0

@@ -40,13 +40,13 @@ final class GPURadixSort {
         var swapped = false
         for shift in stride(from: 0, to: bits, by: 8) {
             let push = SortPush(count: UInt32(count), shift: UInt32(shift), partitions: UInt32(partitions))
-            recorder.dispatch(pipelines.sortUpsweep, buffers: [BufferRange(source.0), BufferRange(histogram!)],
+            recorder.dispatch(pipelines.sortUpsweep, [.keysIn: BufferRange(source.0), .digitCounts: BufferRange(histogram!)],
                               push: push, groups: (partitions, 1, 1))
             recorder.barrier()
             try scan.record(recorder, input: BufferRange(histogram!), output: BufferRange(scanned!), count: entries)
             recorder.dispatch(pipelines.sortDownsweep,
-                              buffers: [BufferRange(source.0), BufferRange(source.1), BufferRange(scanned!),
-                                        BufferRange(target.0), BufferRange(target.1)],
+                              [.keysIn: BufferRange(source.0), .valuesIn: BufferRange(source.1), .digitOffsets: BufferRange(scanned!),
+                               .keysOut: BufferRange(target.0), .valuesOut: BufferRange(target.1)],
                               push: push, groups: (partitions, 1, 1))
             recorder.barrier()
             swap(&source, &target)

@@ -4,8 +4,6 @@ import SplatCore
 /// chunk's window of the geometry, SH and motion buffers and the whole-cloud outputs.
 struct PreprocessPass {
     let pipeline: ComputePipeline
-    /// Bound in place of the motion buffer for static scenes.
-    let dummy: GPUBuffer
 
     struct Outputs {
         var splats: BufferRange
@@ -35,14 +33,15 @@ struct PreprocessPass {
             func window(_ buffer: GPUBuffer, _ stride: Int) -> BufferRange {
                 BufferRange(buffer, offset: chunk.lowerBound * stride, size: chunk.count * stride)
             }
-            r.dispatch(pipeline,
-                       buffers: [window(scene.geometry, GPUScene.geometryStride), window(scene.sh, shStride),
-                                 outputs.splats, outputs.tileCounts, outputs.depthKeys,
-                                 scene.motion.map { window($0, GPUScene.motionStride) } ?? BufferRange(dummy),
-                                 second.map { window($0.geometry, GPUScene.geometryStride) } ?? BufferRange(dummy),
-                                 second.map { window($0.sh, shStride) } ?? BufferRange(dummy),
-                                 active?.indices ?? BufferRange(dummy), outputs.depthRange],
-                       push: push, groups: linearDispatch(active?.count ?? chunk.count, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
+            var bindings: [BufferRole: BufferRange] = [
+                .geometry: window(scene.geometry, GPUScene.geometryStride), .sh: window(scene.sh, shStride),
+                .splats: outputs.splats, .tileCounts: outputs.tileCounts, .depthKeys: outputs.depthKeys,
+                .depthRange: outputs.depthRange]
+            bindings[.motion] = scene.motion.map { window($0, GPUScene.motionStride) }
+            bindings[.nextGeometry] = second.map { window($0.geometry, GPUScene.geometryStride) }
+            bindings[.nextSH] = second.map { window($0.sh, shStride) }
+            bindings[.activeIndices] = active?.indices
+            r.dispatch(pipeline, bindings, push: push, groups: pipeline.kernel.linearGroups(active?.count ?? chunk.count))
         }
         r.barrier()
     }

@@ -34,7 +34,7 @@ public final class GPUDevice {
         let available = GPUDevice.extensions(of: physical.handle)
         let missing = GPUDevice.requiredExtensions.filter { !available.contains($0) }
         guard missing.isEmpty else {
-            throw GPUError("\(physical.info.name) lacks \(missing.joined(separator: ", ")); use --backend cpu")
+            throw GPUError("\(physical.info.name) lacks \(missing.joined(separator: ", ")), which the renderer needs")
         }
         let missingExtra = extraExtensions.filter { !available.contains($0) }
         guard missingExtra.isEmpty else {

@@ -9,15 +9,17 @@ public struct StageTimings: Sendable, Equatable {
     public var frameMilliseconds: Double = 0
 }
 
-/// The Vulkan compute renderer: the fast twin of ReferenceRasterizer (DESIGN.md §5).
+/// The Vulkan compute renderer: the fast twin of ReferenceRasterizer (DESIGN.md §5). It owns the
+/// passes and the per-frame buffers, and sequences the passes in three submissions: temporal
+/// activity (time-varying scenes), projection and counting, then depth order to blend.
 public final class VulkanRasterizer {
     public let device: GPUDevice
     let pipelines: Pipelines
+    let passes: FramePasses
     let scan: GPUScan
     let sort: GPURadixSort
     let buffers: FrameBuffers
     let timestamps: TimestampPool?
-    let preprocess: PreprocessPass
     /// Timings of the most recent frame (GPU timestamps when the queue has them).
     public private(set) var lastTimings = StageTimings()
     /// Copy each frame into host images (the frame's colour, alpha and depth). A presenter that
@@ -25,17 +27,17 @@ public final class VulkanRasterizer {
     public var readsBackFrames = true
     /// Size of the most recent frame, in the colour buffer whether or not it was read back.
     public private(set) var lastFrameSize = (width: 0, height: 0)
-    /// Where the last frame's sorts left their results (the ping-pong buffers), for stage probes.
+    /// Where the last frame's sorts left their results (the ping-pong buffers), for stage capture.
     private(set) var lastDepthOrderInAlternate = false
     private(set) var lastTileOrderInAlternate = false
 
     public init(device: GPUDevice) throws {
         self.device = device
         pipelines = try Pipelines(device: device)
-        scan = try GPUScan(device: device, pipelines: pipelines)
+        passes = FramePasses(pipelines)
+        scan = GPUScan(device: device, pipelines: pipelines)
         sort = GPURadixSort(device: device, pipelines: pipelines, scan: scan)
         buffers = FrameBuffers(device: device)
-        preprocess = PreprocessPass(pipeline: pipelines.preprocess, dummy: scan.dummy)
         timestamps = device.info.timestampsSupported ? try TimestampPool(device: device, count: Mark.allCases.count) : nil
     }
 
@@ -60,20 +62,35 @@ public final class VulkanRasterizer {
 
     /// Renders the uploaded scene at `time` (ignored by static scenes).
     public func render(_ scene: GPUScene, time: Float = 0, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
+        try render(scene, time: time, camera: camera, settings: settings, capture: nil)
+    }
+
+    /// Keyframed scenes blend the two keyframes around `time`; others render as they are.
+    func render(_ scene: GPUScene, time: Float, camera: Camera, settings: RenderSettings,
+                capture: FrameStageCapture?) throws -> RenderedFrame {
         guard let keyframes = scene.keyframes else {
-            return try render(scene, time: time, blendWith: nil, camera: camera, settings: settings)
+            return try render(scene, time: time, blendWith: nil, camera: camera, settings: settings, capture: capture)
         }
         let bracket = keyframes.bracket(at: time)
         let first = try scene.keyframe(bracket.first)
         if bracket.weight == 0 || bracket.first == bracket.second {
-            return try render(first, time: 0, blendWith: nil, camera: camera, settings: settings)
+            return try render(first, time: 0, blendWith: nil, camera: camera, settings: settings, capture: capture)
         }
         return try render(first, time: bracket.weight, blendWith: try scene.keyframe(bracket.second), camera: camera,
-                          settings: settings)
+                          settings: settings, capture: capture)
+    }
+
+    /// What the projection submission counted, and how the depth sort should read the keys.
+    struct ProjectionCounts {
+        var visible: Int
+        var instances: Int
+        /// Depth keys are sorted minus `keyBase`, over the `depthBits` their spread needs.
+        var keyBase: UInt32
+        var depthBits: Int
     }
 
     private func render(_ scene: GPUScene, time: Float, blendWith second: GPUScene?, camera: Camera,
-                        settings: RenderSettings) throws -> RenderedFrame {
+                        settings: RenderSettings, capture: FrameStageCapture?) throws -> RenderedFrame {
         let wallStart = DispatchTime.now().uptimeNanoseconds
         let grid = TileGrid(width: camera.width, height: camera.height)
         let n = scene.count
@@ -86,26 +103,48 @@ public final class VulkanRasterizer {
         // preprocess projects only those (most of a long performance is inactive at any t).
         var active: (indices: BufferRange, count: Int)?
         if scene.isTemporal, second == nil, scene.chunks.count == 1, n > 0 {
-            try buffers.reserveTemporal(n)
-            try device.submitAndWait { r in
-                if let timestamps { r.reset(timestamps) }
-                mark(r, .start)
-                r.dispatch(pipelines.temporalActivity,
-                           buffers: [BufferRange(scene.geometry), BufferRange(scene.motion!), buffers.activeFlags.range],
-                           push: TemporalPush(count: UInt32(n), time: time, falloffCutoff: scene.falloffCutoff),
-                           groups: linearDispatch(n, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
-                r.barrier()
-                try scan.record(r, input: buffers.activeFlags.range, output: buffers.activeSlots.range, count: n, flagsOnly: true)
-                r.dispatch(pipelines.compactIndices,
-                           buffers: [buffers.activeFlags.range, buffers.activeSlots.range, buffers.activeIndices.range],
-                           push: CountPush(count: UInt32(n)), groups: linearDispatch(n, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
-                r.barrier()
-            }
-            active = (buffers.activeIndices.range,
-                      Int(try buffers.activeSlots.buffer.read(UInt32.self, count: 1, offset: n * 4)[0]))
+            active = try findActiveGaussians(scene, time: time)
         }
+        capture?.activeCount = active?.count
+        let counts = try project(scene, time: time, blendWith: second, camera: camera, settings: settings, active: active)
+        try buffers.reservePerVisible(counts.visible)
+        try buffers.reservePerInstance(counts.instances)
+        try sort.reserve(max(counts.visible, counts.instances))
+        try scan.reserve(counts.visible)
+        try checkBindings(gaussians: n, instances: counts.instances, grid: grid)
+        try drawTiles(gaussians: n, counts: counts, grid: grid, settings: settings, capture: capture)
 
-        // Submission 1: preprocess, then count visible Gaussians and tile instances.
+        let readbackStart = DispatchTime.now().uptimeNanoseconds
+        let statistics = FrameStatistics(gaussians: n, visibleGaussians: counts.visible, tileInstances: counts.instances)
+        lastFrameSize = (grid.width, grid.height)
+        let frame = readsBackFrames || capture != nil ? try readBack(grid: grid, statistics: statistics)
+            : RenderedFrame(colour: Image(width: 0, height: 0, channels: 3), alpha: Image(width: 0, height: 0, channels: 1),
+                            depth: Image(width: 0, height: 0, channels: 1), statistics: statistics)
+        let end = DispatchTime.now().uptimeNanoseconds
+        lastTimings = try timings(readbackNs: Double(end - readbackStart), frameNs: Double(end - wallStart))
+        return frame
+    }
+
+    /// Submission 0 (time-varying scenes): flags the Gaussians active at `time` and compacts
+    /// their indices; returns them and how many there are.
+    private func findActiveGaussians(_ scene: GPUScene, time: Float) throws -> (indices: BufferRange, count: Int) {
+        let n = scene.count
+        try buffers.reserveTemporal(n)
+        try device.submitAndWait { r in
+            if let timestamps { r.reset(timestamps) }
+            mark(r, .start)
+            passes.temporalActivity.record(r, scene: scene, time: time, activeFlags: buffers.activeFlags.range)
+            try scan.record(r, input: buffers.activeFlags.range, output: buffers.activeSlots.range, count: n, flagsOnly: true)
+            passes.compactIndices.record(r, activeFlags: buffers.activeFlags.range, activeSlots: buffers.activeSlots.range,
+                                         activeIndices: buffers.activeIndices.range, count: n)
+        }
+        return (buffers.activeIndices.range, Int(try buffers.activeSlots.buffer.read(UInt32.self, count: 1, offset: n * 4)[0]))
+    }
+
+    /// Submission 1: preprocess, then count the visible Gaussians and their tile instances.
+    private func project(_ scene: GPUScene, time: Float, blendWith second: GPUScene?, camera: Camera, settings: RenderSettings,
+                         active: (indices: BufferRange, count: Int)?) throws -> ProjectionCounts {
+        let n = scene.count
         try device.submitAndWait { r in
             if active == nil {
                 if let timestamps { r.reset(timestamps) }
@@ -117,10 +156,10 @@ public final class VulkanRasterizer {
             r.fill(buffers.depthRange.buffer, value: UInt32.max, offset: 0, size: 4)
             r.fill(buffers.depthRange.buffer, value: 0, offset: 4, size: 4)
             r.barrier()
-            preprocess.record(r, scene: scene, time: time, camera: camera, settings: settings,
-                              outputs: .init(splats: buffers.splats.range, tileCounts: buffers.tileCounts.range,
-                                             depthKeys: buffers.depthKeys.range, depthRange: buffers.depthRange.range),
-                              blendWith: second, active: active)
+            passes.preprocess.record(r, scene: scene, time: time, camera: camera, settings: settings,
+                                     outputs: .init(splats: buffers.splats.range, tileCounts: buffers.tileCounts.range,
+                                                    depthKeys: buffers.depthKeys.range, depthRange: buffers.depthRange.range),
+                                     blendWith: second, active: active)
             mark(r, .preprocessed)
             try scan.record(r, input: buffers.tileCounts.range, output: buffers.visibleSlots.range, count: n, flagsOnly: true)
             try scan.record(r, input: buffers.tileCounts.range, output: buffers.instanceTotals.range, count: n)
@@ -131,72 +170,51 @@ public final class VulkanRasterizer {
         // Sort depth keys minus the smallest, over only the bits their spread needs: the same
         // order as all 32 bits, in fewer passes (keys are positive floats, so order = value order).
         let range = try buffers.depthRange.buffer.read(UInt32.self, count: 2)
-        let keyBase = visible > 0 ? range[0] : 0
-        let depthBits = visible > 1 ? UInt32.bitWidth - (range[1] - range[0]).leadingZeroBitCount : 0
-        try buffers.reservePerVisible(visible)
-        try buffers.reservePerInstance(instances)
-        try sort.reserve(max(visible, instances))
-        try scan.reserve(visible)
-        try checkBindings(gaussians: n, instances: instances, grid: grid)
+        return ProjectionCounts(visible: visible, instances: instances, keyBase: visible > 0 ? range[0] : 0,
+                                depthBits: visible > 1 ? UInt32.bitWidth - (range[1] - range[0]).leadingZeroBitCount : 0)
+    }
 
-        // Submission 2: depth order, keys, tile sort, ranges, blend.
+    /// Submission 2: depth order, tile keys, tile sort, ranges, blend. With `capture`, the
+    /// buffers the sorts overwrite are copied aside first (nothing extra otherwise).
+    private func drawTiles(gaussians n: Int, counts: ProjectionCounts, grid: TileGrid, settings: RenderSettings,
+                           capture: FrameStageCapture?) throws {
+        let visible = counts.visible, instances = counts.instances
         try device.submitAndWait { r in
             mark(r, .resumed)
-            r.dispatch(pipelines.compact,
-                       buffers: [buffers.tileCounts.range, buffers.depthKeys.range, buffers.visibleSlots.range,
-                                 buffers.visibleKeys.range, buffers.visibleIndices.range],
-                       push: CompactPush(count: UInt32(n), keyBase: keyBase), groups: linearDispatch(n, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
-            r.barrier()
+            passes.compact.record(r, tileCounts: buffers.tileCounts.range, depthKeys: buffers.depthKeys.range,
+                                  visibleSlots: buffers.visibleSlots.range, visibleKeys: buffers.visibleKeys.range,
+                                  visibleIndices: buffers.visibleIndices.range, count: n, keyBase: counts.keyBase)
+            try capture?.copyCompaction(r, buffers: buffers, visible: visible)
             mark(r, .compacted)
             let depthInAlt = try sort.record(r, keys: buffers.visibleKeys.buffer, values: buffers.visibleIndices.buffer,
                                              altKeys: buffers.visibleKeysAlt.buffer, altValues: buffers.visibleIndicesAlt.buffer,
-                                             count: visible, bits: depthBits)
+                                             count: visible, bits: counts.depthBits)
             lastDepthOrderInAlternate = depthInAlt
             mark(r, .depthSorted)
-            let order = depthInAlt ? buffers.visibleIndicesAlt.range : buffers.visibleIndices.range
-            r.dispatch(pipelines.gatherCounts, buffers: [buffers.tileCounts.range, order, buffers.orderedCounts.range],
-                       push: CountPush(count: UInt32(visible)), groups: linearDispatch(visible, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
-            r.barrier()
+            let depthOrder = depthInAlt ? buffers.visibleIndicesAlt.range : buffers.visibleIndices.range
+            passes.gatherCounts.record(r, tileCounts: buffers.tileCounts.range, depthOrder: depthOrder,
+                                       orderedCounts: buffers.orderedCounts.range, count: visible)
             try scan.record(r, input: buffers.orderedCounts.range, output: buffers.instanceOffsets.range, count: visible)
             mark(r, .scanned)
-            r.dispatch(pipelines.emitKeys,
-                       buffers: [buffers.splats.range, order, buffers.instanceOffsets.range, buffers.tileKeys.range, buffers.values.range],
-                       push: CountPush(count: UInt32(visible), tilesX: UInt32(grid.tilesX)),
-                       groups: linearDispatch(visible, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
-            r.barrier()
+            passes.emitKeys.record(r, splats: buffers.splats.range, depthOrder: depthOrder,
+                                   instanceOffsets: buffers.instanceOffsets.range, tileKeys: buffers.tileKeys.range,
+                                   values: buffers.values.range, count: visible, grid: grid)
+            try capture?.copyEmission(r, buffers: buffers, instances: instances)
             mark(r, .emitted)
             let tilesInAlt = try sort.record(r, keys: buffers.tileKeys.buffer, values: buffers.values.buffer,
                                              altKeys: buffers.tileKeysAlt.buffer, altValues: buffers.valuesAlt.buffer,
                                              count: instances, bits: grid.tileIndexBits)
             lastTileOrderInAlternate = tilesInAlt
             mark(r, .tileSorted)
-            let sortedTiles = tilesInAlt ? buffers.tileKeysAlt.range : buffers.tileKeys.range
+            let sortedTileKeys = tilesInAlt ? buffers.tileKeysAlt.range : buffers.tileKeys.range
             let sortedValues = tilesInAlt ? buffers.valuesAlt.range : buffers.values.range
-            r.fill(buffers.ranges.buffer, value: 0, size: grid.tileCount * 8)
-            r.barrier()
-            r.dispatch(pipelines.tileRanges, buffers: [sortedTiles, buffers.ranges.range],
-                       push: CountPush(count: UInt32(instances)), groups: linearDispatch(instances, ShaderContract.PREPROCESS_WORKGROUP_SIZE))
-            r.barrier()
+            passes.tileRanges.record(r, sortedTileKeys: sortedTileKeys, ranges: buffers.ranges.range, instances: instances, grid: grid)
             mark(r, .ranged)
-            let b = settings.background
-            r.dispatch(pipelines.blend,
-                       buffers: [buffers.splats.range, sortedValues, buffers.ranges.range, buffers.colour.range, buffers.depth.range],
-                       push: BlendPush(background: SIMD4(b, 1), imageSize: SIMD2(UInt32(grid.width), UInt32(grid.height)),
-                                       tilesX: UInt32(grid.tilesX)),
-                       groups: (grid.tilesX, grid.tilesY, 1))
-            r.barrier()
+            passes.blend.record(r, splats: buffers.splats.range, sortedValues: sortedValues, ranges: buffers.ranges.range,
+                                colour: buffers.colour.range, depth: buffers.depth.range, grid: grid,
+                                background: settings.background)
             mark(r, .blended)
         }
-
-        let readbackStart = DispatchTime.now().uptimeNanoseconds
-        let statistics = FrameStatistics(gaussians: n, visibleGaussians: visible, tileInstances: instances)
-        lastFrameSize = (grid.width, grid.height)
-        let frame = readsBackFrames ? try readBack(grid: grid, statistics: statistics)
-            : RenderedFrame(colour: Image(width: 0, height: 0, channels: 3), alpha: Image(width: 0, height: 0, channels: 1),
-                            depth: Image(width: 0, height: 0, channels: 1), statistics: statistics)
-        let end = DispatchTime.now().uptimeNanoseconds
-        lastTimings = try timings(readbackNs: Double(end - readbackStart), frameNs: Double(end - wallStart))
-        return frame
     }
 
     private func mark(_ recorder: CommandRecorder, _ mark: Mark) {
@@ -226,7 +244,7 @@ public final class VulkanRasterizer {
                                       ("\(instances) tile instances", instances * 4),
                                       ("the colour of a \(grid.width)×\(grid.height) image", grid.width * grid.height * 16)]
         for (what, bytes) in needs where UInt64(bytes) > limit {
-            throw GPUError("\(what): \(bytes >> 20) MiB in one storage binding, more than this device's \(limit >> 20) MiB; render a smaller image or scene, or use --backend cpu")
+            throw GPUError("\(what): \(bytes >> 20) MiB in one storage binding, more than this device's \(limit >> 20) MiB; render a smaller image or scene")
         }
     }
 

@@ -123,7 +123,7 @@ public struct PhysicalDevice {
     /// order discrete, integrated, virtual, CPU.
     public static func choose(from devices: [PhysicalDevice], preference: String? = nil) throws -> PhysicalDevice {
         if devices.isEmpty {
-            throw GPUError("no Vulkan device found (Debian: apt-get install mesa-vulkan-drivers for lavapipe); use --backend cpu")
+            throw GPUError("no Vulkan device found (Debian: apt-get install mesa-vulkan-drivers for lavapipe)")
         }
         if let preference, !preference.isEmpty {
             let matches: [PhysicalDevice]
@@ -133,7 +133,8 @@ public struct PhysicalDevice {
                 matches = devices.filter { $0.info.name.lowercased().contains(preference.lowercased()) }
             }
             guard let device = matches.first else {
-                throw GPUError("no Vulkan device matches '\(preference)'; `splat4d info --devices` lists them")
+                let present = devices.map { "\($0.info.index): \($0.info.name)" }.joined(separator: ", ")
+                throw GPUError("no Vulkan device matches '\(preference)' (by index or name); the devices are \(present)")
             }
             if let reason = device.info.rejection {
                 throw GPUError("Vulkan device \(device.info.index) (\(device.info.name)) cannot be used: \(reason)")
@@ -143,7 +144,7 @@ public struct PhysicalDevice {
         let usable = devices.filter { $0.info.rejection == nil }
         guard let best = usable.min(by: { ($0.info.kind.rank, $0.info.index) < ($1.info.kind.rank, $1.info.index) }) else {
             let reasons = devices.map { "\($0.info.name): \($0.info.rejection ?? "")" }.joined(separator: "; ")
-            throw GPUError("no usable Vulkan device (\(reasons)); use --backend cpu")
+            throw GPUError("no usable Vulkan device (\(reasons))")
         }
         return best
     }

@@ -1,8 +1,10 @@
 import CVulkan
 import Foundation
+import SplatCore
 
-/// A failed Vulkan call, carrying the VkResult and the call that returned it.
-public struct VulkanError: Error, CustomStringConvertible, Equatable {
+/// A failed Vulkan call, carrying the VkResult and the call that returned it. Every failing call
+/// means the device cannot do the work (no driver, out of memory, lost): `.deviceUnavailable`.
+public struct VulkanError: SplatError, Equatable {
     public var call: String
     public var result: Int32
     /// What the user can do about it, when we know.
@@ -13,6 +15,8 @@ public struct VulkanError: Error, CustomStringConvertible, Equatable {
         self.result = result.rawValue
         self.hint = hint
     }
+
+    public var kind: ErrorKind { .deviceUnavailable }
 
     public var description: String {
         let base = "Vulkan call \(call) failed with \(VulkanError.name(of: result)) (\(result))"
@@ -44,10 +48,15 @@ func check(_ result: VkResult, _ call: @autoclosure () -> String) throws {
     guard result == VK_SUCCESS else { throw VulkanError(call: call(), result: result) }
 }
 
-/// A problem that is not a failing call: no device, a missing feature, a scene too large.
-public struct GPUError: Error, CustomStringConvertible, Equatable {
+/// A problem that is not a failing call: no device, a missing feature, a scene too large for the
+/// device (`.deviceUnavailable`), or a request the GPU objects cannot serve (`.badOption`).
+public struct GPUError: SplatError, Equatable {
+    public var kind: ErrorKind
     public var description: String
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String, kind: ErrorKind = .deviceUnavailable) {
+        self.kind = kind
+        self.description = description
+    }
 }
 
 /// Runs `body` with the strings as an array of C string pointers (for layer and extension names).

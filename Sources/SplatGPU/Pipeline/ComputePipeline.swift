@@ -1,22 +1,28 @@
 import CVulkan
 
-/// One compute shader with its layout: `bindingCount` storage buffers pushed as descriptors,
-/// a push-constant block, and specialization constants (constant_id 0, 1, …).
+/// One kernel of the table made into a pipeline: its bindings pushed as descriptors, its
+/// push-constant block, and its specialization constants (constant_id 0, 1, …).
 public final class ComputePipeline {
     public let device: GPUDevice
-    public let name: String
+    let kernel: Kernel
     let handle: VkPipeline
     let layout: VkPipelineLayout
     let setLayout: VkDescriptorSetLayout
-    public let bindingCount: Int
-    public let pushConstantSize: Int
+    /// Bound to the optional bindings a dispatch leaves out; never read (the shader's flags say so).
+    let placeholder: GPUBuffer?
 
-    public init(device: GPUDevice, name: String, spirv: [UInt32], bindingCount: Int, pushConstantSize: Int,
-                specialization: [UInt32] = []) throws {
+    public var name: String { kernel.name }
+    var pushConstantSize: Int { kernel.pushConstantSize }
+
+    /// - Parameter placeholder: a small buffer for the kernel's optional bindings (needed when it has any).
+    init(device: GPUDevice, kernel: Kernel, placeholder: GPUBuffer? = nil) throws {
+        precondition(placeholder != nil || !kernel.bindings.contains(where: \.optional),
+                     "\(kernel.name): optional bindings need a placeholder buffer")
         self.device = device
-        self.name = name
-        self.bindingCount = bindingCount
-        self.pushConstantSize = pushConstantSize
+        self.kernel = kernel
+        self.placeholder = placeholder
+        let name = kernel.name, spirv = kernel.spirv, pushConstantSize = kernel.pushConstantSize
+        let specialization = kernel.workgroupSize.specialization
 
         var module: VkShaderModule?
         try spirv.withUnsafeBufferPointer { words in
@@ -28,10 +34,10 @@ public final class ComputePipeline {
         }
         defer { vkDestroyShaderModule(device.handle, module, nil) }
 
-        var bindings = (0..<bindingCount).map { i -> VkDescriptorSetLayoutBinding in
+        var bindings = kernel.bindings.map { binding -> VkDescriptorSetLayoutBinding in
             var b = VkDescriptorSetLayoutBinding()
-            b.binding = UInt32(i)
-            b.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+            b.binding = UInt32(binding.index)
+            b.descriptorType = binding.kind.vulkanType
             b.descriptorCount = 1
             b.stageFlags = VkShaderStageFlags(VK_SHADER_STAGE_COMPUTE_BIT.rawValue)
             return b
@@ -41,7 +47,7 @@ public final class ComputePipeline {
             var info = VkDescriptorSetLayoutCreateInfo()
             info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO
             info.flags = VkDescriptorSetLayoutCreateFlags(VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR.rawValue)
-            info.bindingCount = UInt32(bindingCount)
+            info.bindingCount = UInt32(kernel.bindings.count)
             info.pBindings = UnsafePointer(buffer.baseAddress)
             try check(vkCreateDescriptorSetLayout(device.handle, &info, nil, &setLayout), "vkCreateDescriptorSetLayout (\(name))")
         }
@@ -108,5 +114,15 @@ public final class ComputePipeline {
         vkDestroyPipeline(device.handle, handle, nil)
         vkDestroyPipelineLayout(device.handle, layout, nil)
         vkDestroyDescriptorSetLayout(device.handle, setLayout, nil)
+    }
+}
+
+extension DescriptorKind {
+    var vulkanType: VkDescriptorType {
+        switch self {
+        case .storageBuffer: return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+        case .uniformBuffer: return VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER
+        case .storageImage: return VK_DESCRIPTOR_TYPE_STORAGE_IMAGE
+        }
     }
 }

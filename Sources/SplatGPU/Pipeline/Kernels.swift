@@ -1,0 +1,192 @@
+/// What a buffer bound to a kernel holds. The raw value is the GLSL block name the shaders give
+/// that binding (`layout(binding = N) buffer Splats { … }`); KernelTableTests checks every kernel's
+/// bindings against the block names, descriptor types and access the compiled SPIR-V declares.
+enum BufferRole: String, CaseIterable, Sendable {
+    // The uploaded scene (GPUScene).
+    case geometry = "Geometry", sh = "SH", motion = "Motion"
+    /// The second keyframe of a keyframed scene, blended with the first.
+    case nextGeometry = "NextGeometry", nextSH = "NextSH"
+    // Temporal activity and its compaction.
+    case activeFlags = "ActiveFlags", activeSlots = "ActiveSlots", activeIndices = "ActiveIndices"
+    // Preprocess outputs, one entry per Gaussian, and the visible depth keys' (min, max).
+    case splats = "Splats", tileCounts = "TileCounts", depthKeys = "DepthKeys", depthRange = "DepthRange"
+    // Compaction of the visible Gaussians and their depth order.
+    case visibleSlots = "VisibleSlots", visibleKeys = "VisibleKeys", visibleIndices = "VisibleIndices"
+    case depthOrder = "DepthOrder", orderedCounts = "OrderedCounts", instanceOffsets = "InstanceOffsets"
+    // Tile keys, their sort and the per-tile ranges.
+    case tileKeys = "TileKeys", values = "Values", sortedTileKeys = "SortedTileKeys", sortedValues = "SortedValues"
+    case ranges = "Ranges"
+    // The blend's image.
+    case colour = "Colour", depth = "Depth"
+    // Exclusive scan (GPUScan).
+    case scanInput = "ScanInput", partitionSums = "PartitionSums", partitionOffsets = "PartitionOffsets"
+    case prefixSums = "PrefixSums"
+    // Radix sort (GPURadixSort).
+    case keysIn = "KeysIn", valuesIn = "ValuesIn", digitCounts = "DigitCounts", digitOffsets = "DigitOffsets"
+    case keysOut = "KeysOut", valuesOut = "ValuesOut"
+    // Presentation: 8-bit pixels packed for the swapchain.
+    case pixels = "Pixels"
+}
+
+/// The Vulkan descriptor type a binding needs.
+enum DescriptorKind: String, Sendable {
+    case storageBuffer, uniformBuffer, storageImage
+}
+
+/// How a shader uses a binding (its GLSL `readonly` / `writeonly` qualifier).
+enum BindingAccess: String, Sendable {
+    case read, write, readWrite
+}
+
+/// One binding of a kernel.
+struct KernelBinding: Sendable {
+    let index: Int
+    let role: BufferRole
+    let kind: DescriptorKind
+    let access: BindingAccess
+    /// Read only under a push-constant flag: a pass may leave it out, and the unread placeholder
+    /// buffer fills the slot (Vulkan needs every statically used binding valid).
+    let optional: Bool
+}
+
+/// A binding as the table lists it; its number is its position in the list.
+struct BindingSpec: Sendable {
+    let role: BufferRole
+    let kind: DescriptorKind
+    let access: BindingAccess
+    let optional: Bool
+
+    static func reads(_ role: BufferRole, optional: Bool = false) -> BindingSpec {
+        BindingSpec(role: role, kind: .storageBuffer, access: .read, optional: optional)
+    }
+    static func writes(_ role: BufferRole) -> BindingSpec {
+        BindingSpec(role: role, kind: .storageBuffer, access: .write, optional: false)
+    }
+    static func readsAndWrites(_ role: BufferRole) -> BindingSpec {
+        BindingSpec(role: role, kind: .storageBuffer, access: .readWrite, optional: false)
+    }
+}
+
+/// Invocations per workgroup: fixed in the shader, or its x taken from specialization constant 0.
+enum WorkgroupSize: Sendable {
+    case fixed(x: Int, y: Int, z: Int)
+    case specializedX(Int)
+
+    var size: (x: Int, y: Int, z: Int) {
+        switch self {
+        case let .fixed(x, y, z): return (x, y, z)
+        case let .specializedX(x): return (x, 1, 1)
+        }
+    }
+
+    /// Specialization constants the pipeline passes (constant_id 0, 1, …).
+    var specialization: [UInt32] {
+        if case let .specializedX(x) = self { return [UInt32(x)] }
+        return []
+    }
+}
+
+/// One compute shader of Shaders/ with its host-side contract: named bindings, push-constant size
+/// and workgroup size. The one place that says what the host binds where.
+struct Kernel: Sendable {
+    /// The shader's file stem in Shaders/.
+    let name: String
+    let spirv: [UInt32]
+    let bindings: [KernelBinding]
+    let pushConstantSize: Int
+    let workgroupSize: WorkgroupSize
+
+    init<Push>(_ name: String, _ spirv: [UInt32], bindings: [BindingSpec], push: Push.Type, workgroupSize: WorkgroupSize) {
+        self.name = name
+        self.spirv = spirv
+        self.bindings = bindings.enumerated().map { index, spec in
+            KernelBinding(index: index, role: spec.role, kind: spec.kind, access: spec.access, optional: spec.optional)
+        }
+        pushConstantSize = MemoryLayout<Push>.size
+        self.workgroupSize = workgroupSize
+    }
+
+    func binding(_ role: BufferRole) -> KernelBinding? { bindings.first { $0.role == role } }
+}
+
+/// The kernel table: every shader in Shaders/ (a test checks that none is missing).
+enum Kernels {
+    private static let linear = WorkgroupSize.fixed(x: ShaderContract.PREPROCESS_WORKGROUP_SIZE, y: 1, z: 1)
+    private static let scanGroup = WorkgroupSize.fixed(x: ShaderContract.SCAN_WORKGROUP_SIZE, y: 1, z: 1)
+    private static let sortGroup = WorkgroupSize.fixed(x: ShaderContract.SORT_WORKGROUP_SIZE, y: 1, z: 1)
+
+    static let temporalActivity = Kernel(
+        "temporal_activity", Shader_temporal_activity.words,
+        bindings: [.reads(.geometry), .reads(.motion), .writes(.activeFlags)],
+        push: TemporalPush.self, workgroupSize: linear)
+
+    static let compactIndices = Kernel(
+        "compact_indices", Shader_compact_indices.words,
+        bindings: [.reads(.activeFlags), .reads(.activeSlots), .writes(.activeIndices)],
+        push: CountPush.self, workgroupSize: linear)
+
+    static let preprocess = Kernel(
+        "preprocess", Shader_preprocess.words,
+        bindings: [.reads(.geometry), .reads(.sh), .writes(.splats), .writes(.tileCounts), .writes(.depthKeys),
+                   .reads(.motion, optional: true),          // PREPROCESS_FLAG_TEMPORAL
+                   .reads(.nextGeometry, optional: true),    // PREPROCESS_FLAG_KEYFRAMES
+                   .reads(.nextSH, optional: true),          // PREPROCESS_FLAG_KEYFRAMES
+                   .reads(.activeIndices, optional: true),   // PREPROCESS_FLAG_INDIRECT
+                   .readsAndWrites(.depthRange)],
+        push: PreprocessPush.self, workgroupSize: linear)
+
+    static let scanReduce = Kernel(
+        "scan_reduce", Shader_scan_reduce.words,
+        bindings: [.reads(.scanInput), .writes(.partitionSums)],
+        push: ScanPush.self, workgroupSize: scanGroup)
+
+    static let scanDownsweep = Kernel(
+        "scan_downsweep", Shader_scan_downsweep.words,
+        bindings: [.reads(.scanInput), .reads(.partitionOffsets, optional: true), .writes(.prefixSums)],
+        push: ScanPush.self, workgroupSize: scanGroup)
+
+    static let compact = Kernel(
+        "compact", Shader_compact.words,
+        bindings: [.reads(.tileCounts), .reads(.depthKeys), .reads(.visibleSlots), .writes(.visibleKeys),
+                   .writes(.visibleIndices)],
+        push: CompactPush.self, workgroupSize: linear)
+
+    static let sortUpsweep = Kernel(
+        "sort_upsweep", Shader_sort_upsweep.words,
+        bindings: [.reads(.keysIn), .writes(.digitCounts)],
+        push: SortPush.self, workgroupSize: sortGroup)
+
+    static let sortDownsweep = Kernel(
+        "sort_downsweep", Shader_sort_downsweep.words,
+        bindings: [.reads(.keysIn), .reads(.valuesIn), .reads(.digitOffsets), .writes(.keysOut), .writes(.valuesOut)],
+        push: SortPush.self, workgroupSize: sortGroup)
+
+    static let gatherCounts = Kernel(
+        "gather_counts", Shader_gather_counts.words,
+        bindings: [.reads(.tileCounts), .reads(.depthOrder), .writes(.orderedCounts)],
+        push: CountPush.self, workgroupSize: linear)
+
+    static let emitKeys = Kernel(
+        "emit_keys", Shader_emit_keys.words,
+        bindings: [.reads(.splats), .reads(.depthOrder), .reads(.instanceOffsets), .writes(.tileKeys), .writes(.values)],
+        push: CountPush.self, workgroupSize: linear)
+
+    static let tileRanges = Kernel(
+        "tile_ranges", Shader_tile_ranges.words,
+        bindings: [.reads(.sortedTileKeys), .writes(.ranges)],
+        push: CountPush.self, workgroupSize: linear)
+
+    static let blend = Kernel(
+        "blend", Shader_blend.words,
+        bindings: [.reads(.splats), .reads(.sortedValues), .reads(.ranges), .writes(.colour), .writes(.depth)],
+        push: BlendPush.self,
+        workgroupSize: .fixed(x: ShaderContract.TILE_SIZE, y: ShaderContract.TILE_SIZE, z: 1))
+
+    static let toSwapchain = Kernel(
+        "to_swapchain", Shader_to_swapchain.words,
+        bindings: [.reads(.colour), .writes(.pixels)],
+        push: ToSwapchainPush.self, workgroupSize: .specializedX(64))
+
+    static let all: [Kernel] = [temporalActivity, compactIndices, preprocess, scanReduce, scanDownsweep, compact,
+                                sortUpsweep, sortDownsweep, gatherCounts, emitKeys, tileRanges, blend, toSwapchain]
+}
