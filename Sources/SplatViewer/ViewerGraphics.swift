@@ -18,7 +18,7 @@ final class ViewerGraphics {
         device = try GPUDevice(instance: instance, physical: physical, extraExtensions: ["VK_KHR_swapchain"])
         surface = try window.makeSurface(instance: instance)
         guard device.canPresent(to: surface.handle) else {
-            throw ViewerError("\(device.info.name) cannot present to this window; pick another device with --device (`splat4d info --devices`)")
+            throw ViewerError("\(device.info.name) cannot present to this window", anotherDeviceMayWork: true)
         }
         rasterizer = try VulkanRasterizer(device: device)
         rasterizer.readsBackFrames = false  // the presenter reads the colour buffer on the GPU

@@ -8,9 +8,12 @@ public struct ViewerError: Error, CustomStringConvertible, Equatable {
     public var description: String
     /// True when no window can be opened at all (no display): the CLI says so and exits non-zero.
     public var noDisplay: Bool
-    public init(_ description: String, noDisplay: Bool = false) {
+    /// True when another Vulkan device might work (this one cannot present to the window).
+    public var anotherDeviceMayWork: Bool
+    public init(_ description: String, noDisplay: Bool = false, anotherDeviceMayWork: Bool = false) {
         self.description = description
         self.noDisplay = noDisplay
+        self.anotherDeviceMayWork = anotherDeviceMayWork
     }
 }
 

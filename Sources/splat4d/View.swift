@@ -107,7 +107,8 @@ struct View: ParsableCommand {
         do {
             summary = try Viewer.run(config)
         } catch let error as ViewerError {
-            throw UserError(error.description)
+            throw UserError(error.description
+                + (error.anotherDeviceMayWork ? "; pick another device with --device (`splat4d info --devices`)" : ""))
         } catch let error as VulkanError {
             throw UserError("cannot run the Vulkan viewer: \(error)")
         } catch let error as GPUError {
