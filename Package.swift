@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "splat4d", targets: ["splat4d"]),
         .library(name: "SplatCore", targets: ["SplatCore"]),
+        .library(name: "SplatFormats", targets: ["SplatFormats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,8 +23,10 @@ let package = Package(
 
         // Pure Swift: what is drawn, and the CPU reference that draws it.
         .target(name: "SplatCore"),
+        // Every scene and camera file format behind one registry, and the containers they use.
+        .target(name: "SplatFormats", dependencies: ["SplatCore"]),
         // PNG files through libpng's simplified API.
-        .target(name: "SplatPNG", dependencies: ["CPNG", "SplatCore"]),
+        .target(name: "SplatPNG", dependencies: ["CPNG", "SplatCore", "SplatFormats"]),
         // Vulkan: device, buffers, compute passes, radix sort, the GPU renderer. No GLFW.
         // The GLSL in Shaders/ is compiled to SPIR-V at build time and embedded by the plugin.
         .target(name: "SplatGPU", dependencies: ["CVulkan", "SplatCore"],
@@ -37,14 +40,15 @@ let package = Package(
 
         // The command-line tool.
         .executableTarget(name: "splat4d", dependencies: [
-            "SplatCore", "SplatPNG", "SplatGPU", "SplatViewer",
+            "SplatCore", "SplatFormats", "SplatPNG", "SplatGPU", "SplatViewer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "SplatCoreTests", dependencies: ["SplatCore"]),
+        .testTarget(name: "SplatFormatsTests", dependencies: ["SplatFormats", "SplatCore"]),
         .testTarget(name: "SplatPNGTests", dependencies: ["SplatPNG", "SplatCore"]),
-        .testTarget(name: "SplatGPUTests", dependencies: ["SplatGPU", "SplatCore"]),
-        .testTarget(name: "SplatViewerTests", dependencies: ["SplatViewer", "SplatGPU", "SplatCore", "SplatPNG", "CVulkan", "splat4d"]),
-        .testTarget(name: "Splat4DCLITests", dependencies: ["splat4d", "SplatCore", "SplatPNG"]),
+        .testTarget(name: "SplatGPUTests", dependencies: ["SplatGPU", "SplatCore", "SplatFormats"]),
+        .testTarget(name: "SplatViewerTests", dependencies: ["SplatViewer", "SplatGPU", "SplatCore", "SplatFormats", "SplatPNG", "CVulkan", "splat4d"]),
+        .testTarget(name: "Splat4DCLITests", dependencies: ["splat4d", "SplatCore", "SplatFormats", "SplatPNG"]),
     ]
 )

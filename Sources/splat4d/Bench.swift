@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SplatCore
+import SplatFormats
 import SplatGPU
 
 /// Renders one frame many times and reports per-stage GPU timings. Speed claims come from here.

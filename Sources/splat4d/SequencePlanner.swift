@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SplatCore
+import SplatFormats
 import SplatPNG
 
 /// Turns the render options into the list of frames to render: times, cameras and file names.

@@ -46,7 +46,7 @@ final class SceneGeneratorTests: XCTestCase {
         XCTAssertTrue(cloud.scales.allSatisfy { $0.min() >= lo && $0.max() <= hi })
         XCTAssertTrue(cloud.opacities.allSatisfy { $0 >= 0.3 && $0 <= 1 })
         for i in 0..<n {
-            let colour = 0.5 + SceneGenerator.c0 * cloud.shCoefficient(i, 0)
+            let colour = 0.5 + SphericalHarmonics.c0 * cloud.shCoefficient(i, 0)
             XCTAssertTrue(colour.min() >= -1e-6 && colour.max() <= 1 + 1e-6)
         }
         XCTAssertEqual(SceneGenerator.benchmarkBall(count: 10, seed: 3, shDegree: 1).shDegree, 1)

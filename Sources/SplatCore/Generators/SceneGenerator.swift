@@ -37,9 +37,6 @@ public struct SplitMix64: Sendable {
 
 /// Deterministic scenes for demos, tests and benchmarks: same seed, same cloud, bit for bit.
 public enum SceneGenerator {
-    /// The degree-0 SH constant: colour = 0.5 + c0·f_dc.
-    static let c0: Float = 0.28209479177387814
-
     /// A small SH-degree-3 demo scene centred at the origin (radius about 1.5): a rainbow trefoil
     /// knot standing on a ringed ground disc (−y is up, the COLMAP convention). It has view-dependent
     /// colour, varied opacities, anisotropic scales and random rotations.
@@ -148,7 +145,7 @@ struct GeneratedCloudBuilder {
         scales.append(scale)
         rotations.append(rotation)
         opacities.append(opacity)
-        for c in 0..<3 { sh.append((colour[c] - 0.5) / SceneGenerator.c0) }
+        for c in 0..<3 { sh.append((colour[c] - 0.5) / SphericalHarmonics.c0) }
         for degree in stride(from: 1, through: shDegree, by: 1) {
             for _ in 0..<(3 * (2 * degree + 1)) { sh.append(higherOrder(degree, &rng)) }
         }
