@@ -313,10 +313,9 @@ public struct PLYFile: Sendable {
             }
             // An ascii record has at least one token per property, each a character and a separator.
             let perRecord = header.encoding == .ascii ? 2 * element.properties.count : element.minimumByteSize
-            let (need, overflow) = element.count.multipliedReportingOverflow(by: perRecord)
             // An ascii body may lack its final newline.
             let slack = header.encoding == .ascii && element.count > 0 ? 1 : 0
-            if overflow || need - slack > remaining {
+            guard let need = OpeningChecks.byteCount(element.count, each: perRecord), need - slack <= remaining else {
                 throw fail(truncatedMessage(element, available: remaining))
             }
             remaining -= Swift.min(need, remaining)
@@ -473,8 +472,7 @@ private struct PLYBinaryReader {
     /// Checks that `count` fixed-size records starting at `offset` lie inside the body.
     func checkFixedFits(_ element: PLYElement, size: Int, from offset: Int) throws {
         let available = body.count - offset
-        let (need, overflow) = element.count.multipliedReportingOverflow(by: size)
-        guard !overflow, need <= available else {
+        guard OpeningChecks.recordsFit(element.count, each: size, in: available) else {
             throw file.fail("truncated PLY body: header declares \(element.describeCount(element.count)) "
                             + "(\(size) bytes each) but only \(available) bytes follow")
         }
