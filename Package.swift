@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "splat4d", targets: ["splat4d"]),
         .library(name: "SplatCore", targets: ["SplatCore"]),
         .library(name: "SplatFormats", targets: ["SplatFormats"]),
+        .library(name: "SplatRender", targets: ["SplatRender"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,16 +32,19 @@ let package = Package(
         // The GLSL in Shaders/ is compiled to SPIR-V at build time and embedded by the plugin.
         .target(name: "SplatGPU", dependencies: ["CVulkan", "SplatCore"],
                 plugins: [.plugin(name: "SPIRVCompilerPlugin")]),
+        // What a user of the library calls: frames of a scene at t on the CPU or Vulkan, frame
+        // schedules and shards, sequences with their writer, output encodings, evaluation.
+        .target(name: "SplatRender", dependencies: ["SplatCore", "SplatFormats", "SplatPNG", "SplatGPU"]),
         // The interactive viewer: GLFW window, swapchain presentation, input; camera controller
         // and playback clock as plain Swift (no GLFW), unit-tested without a window.
-        .target(name: "SplatViewer", dependencies: ["CGLFW", "CVulkan", "SplatGPU", "SplatCore", "SplatPNG"]),
+        .target(name: "SplatViewer", dependencies: ["CGLFW", "CVulkan", "SplatGPU", "SplatCore", "SplatPNG", "SplatRender"]),
         // Host tool for the plugin: turns SPIR-V and the shader contract into Swift source.
         .executableTarget(name: "spirv-embed", path: "Tools/spirv-embed"),
         .plugin(name: "SPIRVCompilerPlugin", capability: .buildTool(), dependencies: ["spirv-embed"]),
 
         // The command-line tool.
         .executableTarget(name: "splat4d", dependencies: [
-            "SplatCore", "SplatFormats", "SplatPNG", "SplatGPU", "SplatViewer",
+            "SplatCore", "SplatFormats", "SplatPNG", "SplatGPU", "SplatRender", "SplatViewer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -48,7 +52,8 @@ let package = Package(
         .testTarget(name: "SplatFormatsTests", dependencies: ["SplatFormats", "SplatCore"]),
         .testTarget(name: "SplatPNGTests", dependencies: ["SplatPNG", "SplatCore"]),
         .testTarget(name: "SplatGPUTests", dependencies: ["SplatGPU", "SplatCore", "SplatFormats"]),
+        .testTarget(name: "SplatRenderTests", dependencies: ["SplatRender", "SplatCore", "SplatFormats", "SplatGPU", "SplatPNG"]),
         .testTarget(name: "SplatViewerTests", dependencies: ["SplatViewer", "SplatGPU", "SplatCore", "SplatFormats", "SplatPNG", "CVulkan", "splat4d"]),
-        .testTarget(name: "Splat4DCLITests", dependencies: ["splat4d", "SplatCore", "SplatFormats", "SplatPNG"]),
+        .testTarget(name: "Splat4DCLITests", dependencies: ["splat4d", "SplatCore", "SplatFormats", "SplatPNG", "SplatRender"]),
     ]
 )

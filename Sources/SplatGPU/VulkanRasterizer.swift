@@ -10,7 +10,7 @@ public struct StageTimings: Sendable, Equatable {
 }
 
 /// The Vulkan compute renderer: the fast twin of ReferenceRasterizer (DESIGN.md §5).
-public final class VulkanRasterizer: SplatRasterizer {
+public final class VulkanRasterizer {
     public let device: GPUDevice
     let pipelines: Pipelines
     let scan: GPUScan

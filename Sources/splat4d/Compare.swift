@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SplatCore
+import SplatRender
 import SplatPNG
 
 struct Compare: ParsableCommand {
@@ -26,8 +27,7 @@ struct Compare: ParsableCommand {
         guard a.width == b.width, a.height == b.height else {
             throw UserError("\(first) is \(a.width)×\(a.height) but \(second) is \(b.width)×\(b.height)")
         }
-        let (ca, cb) = try Compare.comparableChannels(a, b)
-        let psnr = ImageMetrics.psnr(ca, cb), ssim = ImageMetrics.ssim(ca, cb)
+        let (psnr, ssim) = try ImageScores.psnrAndSSIM(a, b)
         if json {
             let object: [String: Any] = [
                 "first": first, "second": second, "width": a.width, "height": a.height,
@@ -42,15 +42,5 @@ struct Compare: ParsableCommand {
         if let minPsnr, psnr < minPsnr {
             throw UserError(String(format: "PSNR %.3f dB is below the minimum %.3f dB", psnr, minPsnr))
         }
-    }
-
-    /// Colour images are compared on RGB (an alpha channel is ignored); grey on grey.
-    static func comparableChannels(_ a: Image, _ b: Image) throws -> (Image, Image) {
-        let colourA = a.channels >= 3, colourB = b.channels >= 3
-        guard colourA == colourB else {
-            throw UserError("cannot compare a colour image with a grey one (\(a.channels) and \(b.channels) channels)")
-        }
-        let keep = colourA ? 3 : 1
-        return (a.keepingChannels(keep), b.keepingChannels(keep))
     }
 }

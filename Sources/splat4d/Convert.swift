@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SplatCore
 import SplatFormats
+import SplatRender
 
 /// Exports the 3D splats at an instant as a standard 3DGS PLY (or one per frame).
 struct Convert: ParsableCommand {
@@ -34,16 +35,16 @@ struct Convert: ParsableCommand {
         let sequence = spacing.isSequence
         var outputs: [(path: String, time: Float)] = []
         if sequence {
-            let schedule = try spacing.schedule(for: loaded.scene, path: scene)
+            let schedule = try spacing.spacing().schedule(for: loaded.scene, sceneName: scene)
             guard schedule.indices.count <= 1 || FrameSchedule.hasPattern(output) else {
                 throw UserError("--output '\(output)' needs a frame pattern (%05d or {frame}) to write a sequence", kind: .badOption)
             }
             for k in schedule.indices {
                 outputs.append((FrameSchedule.expand(output, frame: k),
-                                try SceneTime.resolve(schedule.time(ofFrame: k), for: loaded.scene, path: scene)))
+                                try SceneTime.resolve(schedule.time(ofFrame: k), for: loaded.scene, sceneName: scene)))
             }
         } else {
-            outputs.append((output, try SceneTime.resolve(time, for: loaded.scene, path: scene)))
+            outputs.append((output, try SceneTime.resolve(time, for: loaded.scene, sceneName: scene)))
         }
         for (path, _) in outputs {
             try OutputPath.checkWritable(path)

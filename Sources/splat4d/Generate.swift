@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SplatCore
 import SplatFormats
+import SplatRender
 
 /// Writes the reproducible synthetic scenes: the bundled demo and the benchmark balls.
 struct Generate: ParsableCommand {

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
 import SplatCore
-import SplatGPU
-import SplatPNG
+import SplatRender
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,18 +52,41 @@ struct Render: ParsableCommand {
         var settings = try appearance.settings()
         if sequence.alpha { settings.background = [0, 0, 0] }  // straight alpha: colour over nothing
         let loaded = try input.load()
-        let plan = try SequencePlanner(render: self, scene: loaded.scene).plan()
-        try plan.checkOutputs()
-        let renderer = try SceneFrameRenderer(scene: loaded.scene, backend: self.renderer.backend, device: self.renderer.device)
+        let plan = try SequencePlanner(request: try sequenceRequest(), scene: loaded.scene).plan()
+        try plan.prepareOutputs()
+        let renderer = try FrameRenderer(scene: loaded.scene, options: self.renderer.options)
         let progress = ProgressReporter(total: plan.jobs.count, json: sequence.logJson, quiet: !plan.isSequence)
-        let result = try SequenceRunner.run(plan.jobs, renderer: renderer, settings: settings,
-                                            outputs: FrameOutputs(alpha: sequence.alpha, depthScale: sequence.depthScale),
-                                            progress: progress)
-        progress.finished(written: result.written, skipped: plan.skipped)
-        if let frame = result.interruptedAfter {
-            throw UserError("interrupted before frame \(frame): \(result.written) frames written, all complete; --resume continues",
-                            kind: .interrupted)
+        var runner = SequenceRunner(renderer: renderer, settings: settings,
+                                    outputs: FrameOutputs(straightAlpha: sequence.alpha, depthScale: sequence.depthScale))
+        Interrupt.install()
+        runner.isCancelled = { Interrupt.requested != 0 }
+        runner.frameWritten = { job in progress.frameWritten(job.index, path: job.output) }
+        do {
+            let written = try runner.run(plan.jobs)
+            progress.finished(written: written, skipped: plan.skipped)
+        } catch let interrupted as SequenceInterrupted {
+            progress.finished(written: interrupted.written, skipped: plan.skipped)
+            throw interrupted
         }
+    }
+
+    /// What these options ask the library to render.
+    func sequenceRequest() throws -> SequenceRequest {
+        let motion: SequenceRequest.Motion
+        if sequence.orbit {
+            motion = .orbit(radius: sequence.orbitRadius, elevationDegrees: sequence.orbitElevation, revolutions: sequence.orbitRevolutions)
+        } else if let path = sequence.cameraPath {
+            motion = .keyframes(path: path)
+        } else if let path = sequence.cameras {
+            motion = .dataset(path: path)
+        } else {
+            motion = .fixed
+        }
+        return SequenceRequest(sceneName: input.scene, output: output, depthOutput: sequence.depth, camera: try camera.request(),
+                               motion: motion, time: time, spacing: try sequence.spacing.spacing(),
+                               shard: try sequence.shard.map(sequence.shardValue),
+                               environment: ProcessInfo.processInfo.environment,
+                               existingFiles: sequence.overwrite ? .overwrite : sequence.resume ? .resume : .refuse)
     }
 }
 
@@ -126,7 +148,7 @@ struct SequenceOptions: ParsableArguments {
     }
 
     func shardValue(_ text: String) throws -> Shard {
-        do { return try Shard(parsing: text) } catch let error as ScheduleError { throw ValidationError(error.description) }
+        do { return try Shard(parsing: text) } catch let error as RequestError { throw ValidationError(ErrorWording.message(for: error)) }
     }
 
     func frameRange(_ text: String) throws -> Range<Int> { try spacing.frameRange(text) }
@@ -148,33 +170,10 @@ struct FrameSpacingOptions: ParsableArguments {
 
     var isSequence: Bool { frameCount != nil || fps != nil || frames != nil }
 
-    /// The frames these options describe for `scene` (at `path`). The time range is --time-range,
-    /// else `defaultRange`, else the scene's own (a static scene: one instant); it must lie in the
-    /// scene's range. The spacing is --frame-count, --fps or --frames' end, else `defaultSpacing`.
-    func schedule(for scene: TemporalCloud, path: String, defaultRange: ClosedRange<Float>? = nil,
-                  defaultSpacing: FrameSchedule.Spacing? = nil) throws -> FrameSchedule {
-        let sceneRange = scene.isStatic ? nil : scene.metadata.timeRange
-        let range = try timeRange.map { try ValueParsing.range($0, option: "--time-range") } ?? defaultRange ?? sceneRange ?? 0...0
-        if let sceneRange, !(sceneRange.contains(range.lowerBound) && sceneRange.contains(range.upperBound)) {
-            throw UserError("\(path): --time-range \(range.lowerBound):\(range.upperBound) leaves the scene's time range \(sceneRange.lowerBound)...\(sceneRange.upperBound) (\(scene.metadata.timeUnit))", kind: .badOption)
-        }
-        let spacing: FrameSchedule.Spacing
-        if let frameCount {
-            spacing = .count(frameCount)
-        } else if let fps {
-            spacing = .perSecond(fps)
-        } else if let frames {
-            spacing = .count(try frameRange(frames).upperBound)
-        } else if let defaultSpacing {
-            spacing = defaultSpacing
-        } else {
-            throw UserError("give --frame-count or --fps to say how many frames the sequence has", kind: .badOption)
-        }
-        do {
-            return try FrameSchedule(timeRange: range, spacing: spacing, frames: try frames.map(frameRange))
-        } catch let error as ScheduleError {
-            throw UserError(error.description, kind: .badOption)
-        }
+    /// The spacing these options describe (times are checked against the scene by the library).
+    func spacing() throws -> FrameSpacing {
+        FrameSpacing(frameCount: frameCount, fps: fps, frames: try frames.map(frameRange),
+                     timeRange: try timeRange.map { try ValueParsing.range($0, option: "--time-range") })
     }
 
     func validate() throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SplatCore
 import SplatFormats
+import SplatRender
 
 /// The scene argument of the commands that read one, and how to read it.
 struct SceneArguments: ParsableArguments {
@@ -26,6 +27,8 @@ struct BackendOptions: ParsableArguments {
 
     @Option(help: "Vulkan device: an index or a name substring (see `splat4d info --devices`).")
     var device: String?
+
+    var options: FrameRendererOptions { FrameRendererOptions(backend: backend.renderBackend, device: device) }
 }
 
 /// How the splats are composited: background and the antialiased mode.

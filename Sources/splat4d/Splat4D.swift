@@ -42,7 +42,7 @@ enum Main {
             var command = try Splat4D.parseAsRoot()
             try command.run()
         } catch let error as SplatError {
-            fail(error.description, code: ExitStatus.code(for: error.kind))
+            fail(ErrorWording.message(for: error), code: ExitStatus.code(for: error.kind))
         } catch {
             let code = Splat4D.exitCode(for: error)
             if code == .success {

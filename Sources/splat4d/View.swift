@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SplatCore
 import SplatFormats
+import SplatRender
 import SplatGPU
 import SplatViewer
 
@@ -77,7 +78,7 @@ struct View: ParsableCommand {
         }
         let loaded = try input.load()
         let scene = input.scene
-        let t = try SceneTime.resolve(time, for: loaded.scene, path: scene)
+        let t = try SceneTime.resolve(time, for: loaded.scene, sceneName: scene)
         let request = try self.camera.request()
         let sceneCameras = loaded.scene.metadata.cameras
         let home = try request.resolve(for: loaded.cloud, sceneCameras: sceneCameras)
@@ -111,6 +112,8 @@ struct View: ParsableCommand {
         } catch let error as VulkanError {
             throw UserError("cannot run the Vulkan viewer: \(error)")
         } catch let error as GPUError {
+            throw UserError("cannot run the Vulkan viewer: \(error.description)")
+        } catch let error as SceneUploadError {
             throw UserError("cannot run the Vulkan viewer: \(error.description)")
         }
         if let shot = summary.screenshot { print("saved \(shot)") }

@@ -141,24 +141,20 @@ final class SequenceCLITests: XCTestCase {
     func testRegression_OneFrameSequenceNeedsNoPattern() throws {
         let result = try CLI.run(["render", dancer] + small + ["--frame-count", "1", "--output", path("one.png")])
         if result.status == 64, result.stderr.contains("needs a frame pattern") {
-            return XCTFail("bug: SequencePlanner.plan() (Sources/splat4d/SequencePlanner.swift:29) requires a pattern "
+            return XCTFail("bug: SequencePlanner.plan() (Sources/SplatRender/Sequence/SequencePlanner.swift) requires a pattern "
                 + "for any sequence option, even when it yields one frame: \(result.stderr)")
         }
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssert(FileManager.default.fileExists(atPath: path("one.png")))
     }
 
-    /// SequencePlanner.Plan.checkOutputs says "The folders exist (sequences create theirs)", but a
-    /// sequence into a missing folder fails: `--output missing/frame_%05d.png` →
-    /// "missing/frame_00000.png: the folder 'missing' does not exist".
-    func testRegression_SequenceDoesNotCreateItsFolder() throws {
-        let result = try CLI.run(["render", dancer] + small + ["--frame-count", "2", "--output", path("missing/frame_%05d.png")])
-        if result.status == 1, result.stderr.contains("does not exist") {
-            throw XCTSkip("known bug (or a stale comment): Sources/splat4d/SequencePlanner.swift:17 says sequences create their "
-                + "folders, but nothing does: \(result.stderr)")
-        }
+    /// A sequence creates its output folders (colour and depth), nested ones included.
+    func testSequenceCreatesItsFolders() throws {
+        let result = try CLI.run(["render", dancer] + small + ["--frame-count", "2", "--output", path("missing/deep/frame_%05d.png"),
+                                                               "--depth", path("depth/d_%05d.png")])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(try names(path("missing")), frameNames([0, 1]))
+        XCTAssertEqual(try names(path("missing/deep")), frameNames([0, 1]))
+        XCTAssertEqual(try names(path("depth")), ["d_00000.png", "d_00001.png"])
     }
 
     // MARK: Shards
@@ -407,7 +403,7 @@ final class SequenceCLITests: XCTestCase {
         try FileManager.default.removeItem(atPath: out + "/depth_00001.png")
         let result = try CLI.run(args + ["--resume"])
         if result.status == 1, result.stderr.contains("already exists") {
-            return XCTFail("bug: SequencePlanner.filterExisting (Sources/splat4d/SequencePlanner.swift:137-138) errors when "
+            return XCTFail("bug: SequencePlanner.keepNew (Sources/SplatRender/Sequence/SequencePlanner.swift) errors when "
                 + "only some of a frame's files exist under --resume, instead of rendering that frame again: \(result.stderr)")
         }
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -553,7 +549,7 @@ final class SequenceCLITests: XCTestCase {
         let result = try CLI.run(["evaluate", CLI.scene("dancer-frames"), "--cameras", cameras, "--images", images,
                                   "--backend", "cpu", "--min-psnr", "30"])
         if result.status == 0 {
-            return XCTFail("bug: Evaluate.run (Sources/splat4d/Evaluate.swift:95, 120) averages per-image PSNRs that are "
+            return XCTFail("bug: Evaluate.run (Sources/SplatRender/Evaluation/Evaluation.swift) averages per-image PSNRs that are "
                 + "+inf for identical images, so the mean is +inf and --min-psnr 30 passes with 'side' perturbed: \(result.stdout)")
         }
         XCTAssertEqual(result.status, 1, result.stderr)

@@ -47,18 +47,18 @@ public enum PerformanceGenerator {
     /// cubic motion follows the swing around their time centre.
     public static func dancer(seed: UInt64 = 7, keyTimes: Int = 40, gaussiansPerLimb: Int = 24) -> TemporalCloud {
         var rng = SplitMix64(seed: seed)
-        var b = TemporalBuilder()
+        var b = SplatCloudBuilder(normalizesRotations: false)
         // Torso and head: long-lived, no motion (a huge time scale keeps them at full opacity).
         for i in 0..<120 {
             let u = Float(i) / 119
             let p = SIMD3<Float>(rng.uniform(-0.12, 0.12), -0.6 + 0.95 * u, rng.uniform(-0.05, 0.05))
-            b.add(p, scale: [0.07, 0.07, 0.05], rotation: rng.rotation(), opacity: 0.9, colour: [0.85, 0.85, 0.9],
-                  center: 0.5, timeScale: 1e4)
+            b.add(p, scale: [0.07, 0.07, 0.05], opacity: 0.9, colour: [0.85, 0.85, 0.9], rotation: rng.rotation(),
+                  trajectory: .init(timeCenter: 0.5, timeScale: 1e4))
         }
         for _ in 0..<60 {
             let d = rng.pointInBall() * 0.13
-            b.add(SIMD3(0, -0.8, 0) + d, scale: [0.05, 0.05, 0.05], rotation: rng.rotation(), opacity: 0.95,
-                  colour: [0.95, 0.75, 0.6], center: 0.5, timeScale: 1e4)
+            b.add(SIMD3(0, -0.8, 0) + d, scale: [0.05, 0.05, 0.05], opacity: 0.95, colour: [0.95, 0.75, 0.6],
+                  rotation: rng.rotation(), trajectory: .init(timeCenter: 0.5, timeScale: 1e4))
         }
         // Limbs: at each key time, a row of Gaussians along the limb living ~1.5 key intervals.
         let spacing = 1 / Float(keyTimes)
@@ -68,12 +68,13 @@ public enum PerformanceGenerator {
                 for g in 0..<gaussiansPerLimb {
                     let u = (Float(g) + 0.5) / Float(gaussiansPerLimb)
                     let (p, v, a, j) = limb.point(u, tc)
-                    b.add(p, scale: [0.035, 0.035, 0.035], rotation: [1, 0, 0, 0], opacity: 0.9, colour: limb.colour,
-                          center: tc, timeScale: 0.9 * spacing, velocity: v, acceleration: a / 2, jerk: j / 6)
+                    b.add(p, scale: [0.035, 0.035, 0.035], opacity: 0.9, colour: limb.colour,
+                          trajectory: .init(timeCenter: tc, timeScale: 0.9 * spacing, velocity: v, acceleration: a / 2,
+                                            jerk: j / 6))
                 }
             }
         }
-        return b.cloud(metadata: SceneMetadata(timeRange: 0...1, timeUnit: "segment"))
+        return b.temporalCloud(metadata: SceneMetadata(timeRange: 0...1, timeUnit: "segment"))
     }
 
     /// The dancer as native 4D Gaussians (raw parameters, as Gaussian4DPLY stores them): each limb Gaussian is a
@@ -173,37 +174,5 @@ extension PerformanceGenerator {
             }
             return b.cloud
         }
-    }
-}
-
-/// Collects Gaussians with polynomial motion into a TemporalCloud (SH degree 0).
-struct TemporalBuilder {
-    var positions: [SIMD3<Float>] = [], scales: [SIMD3<Float>] = [], rotations: [SIMD4<Float>] = []
-    var opacities: [Float] = [], sh: [Float] = [], centers: [Float] = [], timeScales: [Float] = []
-    var velocities: [SIMD3<Float>] = [], accelerations: [SIMD3<Float>] = [], jerks: [SIMD3<Float>] = []
-    var omegas: [SIMD4<Float>] = []
-
-    mutating func add(_ p: SIMD3<Float>, scale: SIMD3<Float>, rotation: SIMD4<Float>, opacity: Float, colour: SIMD3<Float>,
-                      center: Float, timeScale: Float, velocity: SIMD3<Float> = .zero, acceleration: SIMD3<Float> = .zero,
-                      jerk: SIMD3<Float> = .zero, omega: SIMD4<Float> = .zero) {
-        positions.append(p)
-        scales.append(scale)
-        rotations.append(rotation)
-        opacities.append(opacity)
-        let dc = (colour - 0.5) / SphericalHarmonics.c0
-        sh += [dc.x, dc.y, dc.z]
-        centers.append(center)
-        timeScales.append(timeScale)
-        velocities.append(velocity)
-        accelerations.append(acceleration)
-        jerks.append(jerk)
-        omegas.append(omega)
-    }
-
-    func cloud(metadata: SceneMetadata) -> TemporalCloud {
-        TemporalCloud(positions: positions, scales: scales, rotations: rotations, opacities: opacities, shDegree: 0, sh: sh,
-                      motion: .init(timeCenters: centers, velocities: velocities, accelerations: accelerations, jerks: jerks,
-                                    angularVelocities: omegas, timeScales: timeScales, falloffCutoff: 0),
-                      metadata: metadata)
     }
 }

@@ -1,40 +1,5 @@
 import Foundation
 
-/// SplitMix64: tiny, fast, and the same sequence everywhere, so generated scenes are reproducible
-/// from their seed (Foundation's generators are neither seedable nor portable).
-public struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1), from the top 24 bits (exactly representable as Float).
-    public mutating func unit() -> Float { Float(next() >> 40) * 0x1p-24 }
-
-    public mutating func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * unit() }
-
-    /// A uniformly distributed unit quaternion (w, x, y, z) (Shoemake's method).
-    public mutating func rotation() -> SIMD4<Float> {
-        let u1 = unit(), a = 2 * Float.pi * unit(), b = 2 * Float.pi * unit()
-        let s = (1 - u1).squareRoot(), t = u1.squareRoot()
-        return normalizedQuaternion(SIMD4(t * cos(b), s * sin(a), s * cos(a), t * sin(b)))
-    }
-
-    /// A uniform point in the unit ball.
-    public mutating func pointInBall() -> SIMD3<Float> {
-        let z = uniform(-1, 1), phi = 2 * Float.pi * unit()
-        let r = cbrt(unit()), ring = (1 - z * z).squareRoot()
-        return r * SIMD3(ring * cos(phi), ring * sin(phi), z)
-    }
-}
-
 /// Deterministic scenes for demos, tests and benchmarks: same seed, same cloud, bit for bit.
 public enum SceneGenerator {
     /// A small SH-degree-3 demo scene centred at the origin (radius about 1.5): a rainbow trefoil
@@ -42,7 +7,7 @@ public enum SceneGenerator {
     /// colour, varied opacities, anisotropic scales and random rotations.
     public static func synthetic(seed: UInt64 = 1) -> SplatCloud {
         var rng = SplitMix64(seed: seed)
-        var builder = GeneratedCloudBuilder(shDegree: 3)
+        var builder = SplatCloudBuilder(degree: 3, normalizesRotations: false)
         for _ in 0..<2800 { addKnotGaussian(&builder, &rng) }
         for _ in 0..<900 { addGroundGaussian(&builder, &rng) }
         return builder.cloud
@@ -54,7 +19,7 @@ public enum SceneGenerator {
     public static func benchmarkBall(count: Int, seed: UInt64 = 1, shDegree: Int = 3) -> SplatCloud {
         let degree = Swift.min(Swift.max(shDegree, 0), 3)
         var rng = SplitMix64(seed: seed)
-        var builder = GeneratedCloudBuilder(shDegree: degree)
+        var builder = SplatCloudBuilder(degree: degree, normalizesRotations: false)
         let n = Swift.max(count, 0)
         let volume = 4.0 / 3.0 * Double.pi * 8
         let spacing = Float(cbrt(volume / Double(Swift.max(n, 1))))
@@ -63,9 +28,9 @@ public enum SceneGenerator {
             let position = 2 * rng.pointInBall()
             let scale = SIMD3((0..<3).map { _ in exp(logScale + rng.uniform(-0.3, 0.3)) })
             let colour = SIMD3<Float>(rng.unit(), rng.unit(), rng.unit())
-            builder.add(position: position, scale: scale, rotation: rng.rotation(),
-                        opacity: rng.uniform(0.3, 1), colour: colour,
-                        higherOrder: { degree, rng in rng.uniform(-0.05, 0.05) }, rng: &rng)
+            let rotation = rng.rotation(), opacity = rng.uniform(0.3, 1)
+            let rest = higherOrder(degree: degree, &rng) { _, rng in rng.uniform(-0.05, 0.05) }
+            builder.add(position, scale: scale, opacity: opacity, colour: colour, rotation: rotation, higherOrder: rest)
         }
         return builder.cloud
     }
@@ -77,7 +42,7 @@ public enum SceneGenerator {
         0.32 * SIMD3(sin(t) + 2 * sin(2 * t), cos(t) - 2 * cos(2 * t), -sin(3 * t))
     }
 
-    static func addKnotGaussian(_ builder: inout GeneratedCloudBuilder, _ rng: inout SplitMix64) {
+    static func addKnotGaussian(_ builder: inout SplatCloudBuilder, _ rng: inout SplitMix64) {
         let t = 2 * Float.pi * rng.unit()
         let centre = knot(t)
         let tangent = normalize(knot(t + 1e-3) - knot(t - 1e-3))
@@ -89,13 +54,13 @@ public enum SceneGenerator {
         let position = centre + radius * (cos(around) * normal + sin(around) * binormal)
         let base: Float = 0.03
         let scale = SIMD3(base * rng.uniform(1, 2.2), base * rng.uniform(0.5, 1), base * rng.uniform(0.3, 0.7))
-        builder.add(position: position, scale: scale, rotation: rng.rotation(),
-                    opacity: rng.uniform(0.35, 0.95), colour: hue(t / (2 * Float.pi)),
-                    higherOrder: { degree, rng in rng.uniform(-1, 1) * [0, 0.2, 0.12, 0.08][degree] },
-                    rng: &rng)
+        let rotation = rng.rotation(), opacity = rng.uniform(0.35, 0.95)
+        let rest = higherOrder(degree: builder.degree, &rng) { degree, rng in rng.uniform(-1, 1) * [0, 0.2, 0.12, 0.08][degree] }
+        builder.add(position, scale: scale, opacity: opacity, colour: hue(t / (2 * Float.pi)), rotation: rotation,
+                    higherOrder: rest)
     }
 
-    static func addGroundGaussian(_ builder: inout GeneratedCloudBuilder, _ rng: inout SplitMix64) {
+    static func addGroundGaussian(_ builder: inout SplatCloudBuilder, _ rng: inout SplitMix64) {
         let r = 0.95 * rng.unit().squareRoot(), phi = 2 * Float.pi * rng.unit()
         let position = SIMD3(r * cos(phi), 1.15, r * sin(phi))
         // Flat splats lying in the ground plane: local z turned onto world y, random spin about it.
@@ -104,9 +69,23 @@ public enum SceneGenerator {
         let scale = SIMD3(0.045 * rng.uniform(0.8, 1.2), 0.045 * rng.uniform(0.8, 1.2), 0.006)
         let light = Int(r / 0.16) % 2 == 0
         let colour: SIMD3<Float> = light ? [0.85, 0.82, 0.75] : [0.3, 0.32, 0.38]
-        builder.add(position: position, scale: scale, rotation: rotation,
-                    opacity: rng.uniform(0.8, 1), colour: colour,
-                    higherOrder: { _, rng in rng.uniform(-0.03, 0.03) }, rng: &rng)
+        let opacity = rng.uniform(0.8, 1)
+        let rest = higherOrder(degree: builder.degree, &rng) { _, rng in rng.uniform(-0.03, 0.03) }
+        builder.add(position, scale: scale, opacity: opacity, colour: colour, rotation: rotation, higherOrder: rest)
+    }
+
+    /// SH coefficients 1...(degree + 1)² − 1 as RGB triples, each channel drawn by `draw(l, rng)`
+    /// with l the coefficient's degree, in coefficient then channel order (the seeds' sequence).
+    static func higherOrder(degree: Int, _ rng: inout SplitMix64,
+                            _ draw: (Int, inout SplitMix64) -> Float) -> [SIMD3<Float>] {
+        var coefficients: [SIMD3<Float>] = []
+        for l in stride(from: 1, through: degree, by: 1) {
+            for _ in 0..<(2 * l + 1) {
+                let r = draw(l, &rng), g = draw(l, &rng), b = draw(l, &rng)
+                coefficients.append(SIMD3(r, g, b))
+            }
+        }
+        return coefficients
     }
 
     /// A fully saturated colour around the hue circle, h in [0, 1).
@@ -123,36 +102,5 @@ public enum SceneGenerator {
         let av = SIMD3(a[1], a[2], a[3]), bv = SIMD3(b[1], b[2], b[3])
         let v = a[0] * bv + b[0] * av + cross(av, bv)
         return normalizedQuaternion(SIMD4(a[0] * b[0] - dot(av, bv), v.x, v.y, v.z))
-    }
-}
-
-/// Accumulates Gaussians into the parallel arrays of a `SplatCloud`.
-struct GeneratedCloudBuilder {
-    let shDegree: Int
-    var positions: [SIMD3<Float>] = []
-    var scales: [SIMD3<Float>] = []
-    var rotations: [SIMD4<Float>] = []
-    var opacities: [Float] = []
-    var sh: [Float] = []
-
-    init(shDegree: Int) { self.shDegree = shDegree }
-
-    /// `colour` is the target RGB (the DC term); `higherOrder(l, rng)` draws each coefficient of degree l.
-    mutating func add(position: SIMD3<Float>, scale: SIMD3<Float>, rotation: SIMD4<Float>, opacity: Float,
-                      colour: SIMD3<Float>, higherOrder: (Int, inout SplitMix64) -> Float,
-                      rng: inout SplitMix64) {
-        positions.append(position)
-        scales.append(scale)
-        rotations.append(rotation)
-        opacities.append(opacity)
-        for c in 0..<3 { sh.append((colour[c] - 0.5) / SphericalHarmonics.c0) }
-        for degree in stride(from: 1, through: shDegree, by: 1) {
-            for _ in 0..<(3 * (2 * degree + 1)) { sh.append(higherOrder(degree, &rng)) }
-        }
-    }
-
-    var cloud: SplatCloud {
-        SplatCloud(positions: positions, scales: scales, rotations: rotations,
-                   opacities: opacities, shDegree: shDegree, sh: sh)
     }
 }

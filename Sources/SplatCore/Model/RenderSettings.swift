@@ -78,8 +78,3 @@ public struct FrameStatistics: Equatable, Sendable {
         self.tileInstances = tileInstances
     }
 }
-
-/// One rasterizer protocol, two implementations: the CPU reference and the Vulkan renderer.
-public protocol SplatRasterizer {
-    func render(_ cloud: SplatCloud, camera: Camera, settings: RenderSettings) throws -> RenderedFrame
-}

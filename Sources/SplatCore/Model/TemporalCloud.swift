@@ -12,19 +12,14 @@ import Foundation
 /// Scales, SH and the image-space rules are those of a static cloud. Static clouds (no motion)
 /// hold unit quaternions, as SplatCloud does.
 public struct TemporalCloud: Sendable, Equatable {
-    public var positions: [SIMD3<Float>]
-    public var scales: [SIMD3<Float>]
-    /// Raw (not necessarily unit) quaternions w,x,y,z (w in lane 0); normalised when sliced.
-    public var rotations: [SIMD4<Float>]
-    /// Peak opacity in [0, 1].
-    public var opacities: [Float]
-    public var shDegree: Int
-    /// SH coefficients in SplatCloud's layout.
-    public var sh: [Float]
+    /// The per-Gaussian attributes: the whole cloud of a static scene, the first keyframe of a
+    /// keyframed one, and for a polynomial one the reference state with *raw* (not necessarily
+    /// unit) rotations, normalised when sliced. Opacities are peak opacities in [0, 1].
+    public var gaussians: SplatCloud
     /// The polynomial motion model; nil for static and keyframed clouds.
     public var motion: Motion?
-    /// The keyframe model (whole clouds at given times); nil otherwise. When set, the attribute
-    /// arrays above hold the first keyframe.
+    /// The keyframe model (whole clouds at given times); nil otherwise. When set, `gaussians`
+    /// holds the first keyframe.
     public var keyframes: Keyframes?
     public var metadata: SceneMetadata
 
@@ -49,46 +44,93 @@ public struct TemporalCloud: Sendable, Equatable {
             self.timeScales = timeScales
             self.falloffCutoff = falloffCutoff
         }
+
+        public var count: Int { timeCenters.count }
     }
 
-    public init(positions: [SIMD3<Float>], scales: [SIMD3<Float>], rotations: [SIMD4<Float>], opacities: [Float],
-                shDegree: Int, sh: [Float], motion: Motion?, metadata: SceneMetadata = SceneMetadata()) {
-        let n = positions.count
-        precondition(scales.count == n && rotations.count == n && opacities.count == n, "attribute arrays differ in length")
-        precondition(sh.count == n * SplatCloud.coefficientCount(degree: shDegree) * 3, "SH array has the wrong length")
+    /// A static (motion nil) or polynomial cloud over the attributes of `gaussians`.
+    public init(gaussians: SplatCloud, motion: Motion?, metadata: SceneMetadata = SceneMetadata()) {
         if let m = motion {
+            let n = gaussians.count
             precondition([m.timeCenters.count, m.velocities.count, m.accelerations.count, m.jerks.count,
                           m.angularVelocities.count, m.timeScales.count].allSatisfy { $0 == n }, "motion arrays differ in length")
         }
-        self.positions = positions
-        self.scales = scales
-        self.rotations = rotations
-        self.opacities = opacities
-        self.shDegree = shDegree
-        self.sh = sh
+        self.gaussians = gaussians
         self.motion = motion
         self.keyframes = nil
         self.metadata = metadata
     }
 
+    public init(positions: [SIMD3<Float>], scales: [SIMD3<Float>], rotations: [SIMD4<Float>], opacities: [Float],
+                shDegree: Int, sh: [Float], motion: Motion?, metadata: SceneMetadata = SceneMetadata()) {
+        self.init(gaussians: SplatCloud(positions: positions, scales: scales, rotations: rotations, opacities: opacities,
+                                        shDegree: shDegree, sh: sh),
+                  motion: motion, metadata: metadata)
+    }
+
     /// A keyframed cloud; its canonical arrays are the first keyframe.
     public init(keyframes: Keyframes, metadata: SceneMetadata) {
-        let first = keyframes.frames[0]
-        self.init(static: first, metadata: metadata)
+        self.init(gaussians: keyframes.frames[0], motion: nil, metadata: metadata)
         self.keyframes = keyframes
     }
 
     /// A static cloud seen as a (constant) temporal one.
     public init(static cloud: SplatCloud, metadata: SceneMetadata = SceneMetadata()) {
-        self.init(positions: cloud.positions, scales: cloud.scales, rotations: cloud.rotations, opacities: cloud.opacities,
-                  shDegree: cloud.shDegree, sh: cloud.sh, motion: nil, metadata: metadata)
+        self.init(gaussians: cloud, motion: nil, metadata: metadata)
     }
 
-    public var count: Int { positions.count }
+    // The attributes of `gaussians` under their SplatCloud names (the decoders and the GPU upload read them).
+    public var positions: [SIMD3<Float>] {
+        get { gaussians.positions }
+        _modify { yield &gaussians.positions }
+    }
+    public var scales: [SIMD3<Float>] {
+        get { gaussians.scales }
+        _modify { yield &gaussians.scales }
+    }
+    /// Raw (not necessarily unit) quaternions w,x,y,z (w in lane 0); normalised when sliced.
+    public var rotations: [SIMD4<Float>] {
+        get { gaussians.rotations }
+        _modify { yield &gaussians.rotations }
+    }
+    /// Peak opacity in [0, 1].
+    public var opacities: [Float] {
+        get { gaussians.opacities }
+        _modify { yield &gaussians.opacities }
+    }
+    public var shDegree: Int { gaussians.shDegree }
+    /// SH coefficients in SplatCloud's layout.
+    public var sh: [Float] {
+        get { gaussians.sh }
+        _modify { yield &gaussians.sh }
+    }
+
+    public var count: Int { gaussians.count }
     public var isStatic: Bool { motion == nil && keyframes == nil }
 
     /// Opacities below this can never be blended (DESIGN.md §3 step 10).
     public static let minimumVisibleOpacity: Float = 1 / 255
+
+    /// The temporal opacity factor exp(−(Δt/timeScale)²) of Gaussian `i` at `t` when it is active
+    /// then, nil when it is dropped (factor at or below the cut-off, or α(t) below 1/255).
+    /// Polynomial clouds only. CPU twin of the shaders' `temporallyActive`.
+    @inline(__always)
+    public func activeFactor(_ i: Int, at t: Float, motion m: Motion) -> Float? {
+        let dt = t - m.timeCenters[i]
+        let u = dt / m.timeScales[i]
+        let factor = exp(-(u * u))
+        guard factor > m.falloffCutoff, gaussians.opacities[i] * factor >= TemporalCloud.minimumVisibleOpacity else {
+            return nil
+        }
+        return factor
+    }
+
+    /// Whether Gaussian `i` takes part in the slice at `t` (always, for static clouds).
+    public func isActive(_ i: Int, at t: Float) -> Bool {
+        precondition(keyframes == nil, "isActive(_:at:) is for static and polynomial clouds")
+        guard let motion else { return true }
+        return activeFactor(i, at: t, motion: motion) != nil
+    }
 
     /// The temporal state of Gaussian `i` at time `t`, or nil when it is dropped at t (static and
     /// polynomial clouds; keyframed clouds slice whole frames with `slice(at:)`).
@@ -96,12 +138,9 @@ public struct TemporalCloud: Sendable, Equatable {
     public func state(_ i: Int, at t: Float) -> (position: SIMD3<Float>, rotation: SIMD4<Float>, opacity: Float)? {
         precondition(keyframes == nil, "state(_:at:) is for static and polynomial clouds")
         guard let m = motion else { return (positions[i], normalizedQuaternion(rotations[i]), opacities[i]) }
+        guard let factor = activeFactor(i, at: t, motion: m) else { return nil }
         let dt = t - m.timeCenters[i]
-        let u = dt / m.timeScales[i]
-        let factor = exp(-(u * u))
-        guard factor > m.falloffCutoff else { return nil }
         let opacity = opacities[i] * factor
-        guard opacity >= TemporalCloud.minimumVisibleOpacity else { return nil }
         let position = positions[i] + m.velocities[i] * dt + m.accelerations[i] * (dt * dt) + m.jerks[i] * (dt * dt * dt)
         let rotation = normalizedQuaternion(rotations[i] + m.angularVelocities[i] * dt)
         return (position, rotation, opacity)
@@ -113,17 +152,27 @@ public struct TemporalCloud: Sendable, Equatable {
         if let keyframes { return keyframes.slice(at: t) }
         // Static loaders store unit quaternions: the slice is the cloud itself.
         if isStatic { return canonical }
+        return states(of: (0..<count).filter { isActive($0, at: t) }, at: t)
+    }
+
+    /// The 3D splats at time `t` of the Gaussians `indices` (each active at t), in that order.
+    public func states<C: Collection>(of indices: C, at t: Float) -> SplatCloud where C.Element: BinaryInteger {
         let k = SplatCloud.coefficientCount(degree: shDegree) * 3
         var positions: [SIMD3<Float>] = [], scales: [SIMD3<Float>] = [], rotations: [SIMD4<Float>] = []
         var opacities: [Float] = [], sh: [Float] = []
-        positions.reserveCapacity(count)
-        for i in 0..<count {
-            guard let s = state(i, at: t) else { continue }
+        positions.reserveCapacity(indices.count)
+        scales.reserveCapacity(indices.count)
+        rotations.reserveCapacity(indices.count)
+        opacities.reserveCapacity(indices.count)
+        sh.reserveCapacity(indices.count * k)
+        for index in indices {
+            let i = Int(index)
+            guard let s = state(i, at: t) else { preconditionFailure("Gaussian \(i) is not active at t = \(t)") }
             positions.append(s.position)
-            scales.append(self.scales[i])
+            scales.append(gaussians.scales[i])
             rotations.append(s.rotation)
             opacities.append(s.opacity)
-            sh.append(contentsOf: self.sh[(i * k)..<((i + 1) * k)])
+            sh.append(contentsOf: gaussians.sh[(i * k)..<((i + 1) * k)])
         }
         return SplatCloud(positions: positions, scales: scales, rotations: rotations, opacities: opacities,
                           shDegree: shDegree, sh: sh)
@@ -132,15 +181,16 @@ public struct TemporalCloud: Sendable, Equatable {
     /// The Gaussians at their reference state (unit rotations, peak opacity). For a static cloud
     /// this is the cloud itself and shares its storage.
     public var canonical: SplatCloud {
-        SplatCloud(positions: positions, scales: scales,
-                   rotations: motion == nil ? rotations : rotations.map(normalizedQuaternion),
-                   opacities: opacities, shDegree: shDegree, sh: sh)
+        guard motion != nil else { return gaussians }
+        var cloud = gaussians
+        cloud.rotations = cloud.rotations.map(normalizedQuaternion)
+        return cloud
     }
 
     /// How many Gaussians are active at t.
     public func activeCount(at t: Float) -> Int {
         if let keyframes { return keyframes.slice(at: t).count }
-        return (0..<count).reduce(0) { $0 + (state($1, at: t) == nil ? 0 : 1) }
+        return (0..<count).reduce(0) { $0 + (isActive($1, at: t) ? 1 : 0) }
     }
 }
 

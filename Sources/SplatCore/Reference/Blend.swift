@@ -40,8 +40,9 @@ public enum Blend {
         return PixelResult(colour: colour, transmittance: transmittance, depthSum: depthSum)
     }
 
-    /// Blends every tile of the image from the sorted pair list, using all cores.
-    public static func run(splats: [ProjectedSplat], sortedValues: [UInt32], ranges: [Range<Int>],
+    /// Blends every tile of the image from the sorted pair list, using all cores. `ranges[tile]` is
+    /// the tile's half-open [start, end) range of `sortedValues` (the GPU's ranges buffer).
+    public static func run(splats: [ProjectedSplat], sortedValues: [UInt32], ranges: [SIMD2<UInt32>],
                            grid: TileGrid, background: SIMD3<Float>) -> (colour: Image, alpha: Image, depth: Image) {
         let pixelCount = grid.width * grid.height
         var colour = [Float](repeating: 0, count: pixelCount * 3)
@@ -53,7 +54,8 @@ public enum Blend {
                     let (cOut, aOut, dOut) = (UnsafeSendableBuffer(cb), UnsafeSendableBuffer(ab), UnsafeSendableBuffer(db))
                     Parallel.forEachChunk(count: grid.tileCount, chunk: 1) { tiles in
                         for tile in tiles {
-                            let order = ranges[tile].lazy.map { Int(sortedValues[$0]) }
+                            let range = ranges[tile]
+                            let order = (Int(range.x)..<Int(range.y)).lazy.map { Int(sortedValues[$0]) }
                             let x0 = (tile % grid.tilesX) * TileGrid.tileSize
                             let y0 = (tile / grid.tilesX) * TileGrid.tileSize
                             for y in y0..<min(y0 + TileGrid.tileSize, grid.height) {

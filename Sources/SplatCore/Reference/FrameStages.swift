@@ -8,7 +8,9 @@ public struct FrameStages: Sendable {
     public var activeFlags: [UInt32]?
     /// Compaction of `activeFlags`: the active Gaussians' indices, in index order.
     public var activeIndices: [UInt32]?
-    /// Preprocess: one projected splat per Gaussian (culled or inactive ones have radius 0).
+    /// Preprocess: one projected splat per Gaussian (culled or inactive ones have radius 0). The
+    /// GPU also zeroes the radius of a splat that keeps no tile after opacity-aware culling, and
+    /// leaves the other fields of culled splats unwritten: compare entries with tileCounts > 0.
     public var splats: [ProjectedSplat]
     /// Tiles each Gaussian emits after opacity-aware culling (0: not visible).
     public var tileCounts: [UInt32]

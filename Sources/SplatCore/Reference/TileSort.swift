@@ -56,17 +56,18 @@ public enum TileSort {
     }
 
     /// Stable least-significant-digit radix sort of (key, value) pairs over 8-bit digits,
-    /// touching only the low `keyBits` bits (the rest must be zero).
-    public static func radixSort(keys: inout [UInt64], values: inout [UInt32], keyBits: Int) {
+    /// touching only the low `keyBits` bits (the rest must be zero). CPU twin of GPURadixSort.
+    public static func radixSort<Key: FixedWidthInteger & UnsignedInteger>(keys: inout [Key], values: inout [UInt32],
+                                                                           keyBits: Int) {
         precondition(keys.count == values.count)
         let n = keys.count
         guard n > 1 else { return }
-        var keyScratch = [UInt64](repeating: 0, count: n)
+        var keyScratch = [Key](repeating: 0, count: n)
         var valueScratch = [UInt32](repeating: 0, count: n)
         var shift = 0
         while shift < keyBits {
             var histogram = [Int](repeating: 0, count: 256)
-            for k in keys { histogram[Int((k >> UInt64(shift)) & 0xFF)] += 1 }
+            for k in keys { histogram[Int(truncatingIfNeeded: k >> shift) & 0xFF] += 1 }
             var sum = 0
             for d in 0..<256 {
                 let c = histogram[d]
@@ -74,7 +75,7 @@ public enum TileSort {
                 sum += c
             }
             for i in 0..<n {
-                let d = Int((keys[i] >> UInt64(shift)) & 0xFF)
+                let d = Int(truncatingIfNeeded: keys[i] >> shift) & 0xFF
                 keyScratch[histogram[d]] = keys[i]
                 valueScratch[histogram[d]] = values[i]
                 histogram[d] += 1

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import SplatCore
+import SplatCore
+@testable import SplatRender
 
 /// Frame-to-time mapping, output patterns and render-farm shards (issue 5: headless sequences).
 final class FrameScheduleTests: XCTestCase {
@@ -33,7 +34,7 @@ final class FrameScheduleTests: XCTestCase {
         let s = try FrameSchedule(timeRange: 0.3...2, spacing: .count(4))
         let stg = try FrameSchedule(timeRange: 0.2...1, spacing: .count(14))
         if s.time(ofFrame: 3) != 2 || stg.time(ofFrame: 13) != 1 {
-            return XCTFail("bug: FrameSchedule.time(ofFrame:) (Sources/SplatCore/FrameSchedule.swift:49) gives "
+            return XCTFail("bug: FrameSchedule.time(ofFrame:) (Sources/SplatRender/Sequence/FrameSchedule.swift:49) gives "
                 + "\(s.time(ofFrame: 3)) for the last of 4 frames over 0.3...2 and \(stg.time(ofFrame: 13)) for the last of "
                 + "14 over 0.2...1: past T1, so convert rejects the frame; compute in Double and clamp to timeRange")
         }
@@ -49,7 +50,7 @@ final class FrameScheduleTests: XCTestCase {
         let s = try FrameSchedule(timeRange: 0...upper, spacing: .perSecond(30))
         XCTAssertEqual(s.total, 8)
         if s.time(ofFrame: 7) > upper {
-            return XCTFail("bug: FrameSchedule.time(ofFrame:) (Sources/SplatCore/FrameSchedule.swift:47) gives "
+            return XCTFail("bug: FrameSchedule.time(ofFrame:) (Sources/SplatRender/Sequence/FrameSchedule.swift:47) gives "
                 + "\(s.time(ofFrame: 7)) > T1 = \(upper) for frame 7 at 30 fps; clamp to timeRange")
         }
         XCTAssertLessThanOrEqual(s.time(ofFrame: 7), upper)
@@ -111,21 +112,21 @@ final class FrameScheduleTests: XCTestCase {
 
     func testScheduleErrors() {
         func message(_ make: @autoclosure () throws -> FrameSchedule) -> String? {
-            do { _ = try make(); return nil } catch { return (error as? ScheduleError)?.description }
+            do { _ = try make(); return nil } catch { return (error as? RequestError)?.description }
         }
-        XCTAssertEqual(message(try FrameSchedule(timeRange: 0...1, spacing: .count(0))), "--frame-count must be at least 1")
-        XCTAssertEqual(message(try FrameSchedule(timeRange: 0...1, spacing: .count(-3))), "--frame-count must be at least 1")
+        XCTAssertEqual(message(try FrameSchedule(timeRange: 0...1, spacing: .count(0))), "frame count must be at least 1")
+        XCTAssertEqual(message(try FrameSchedule(timeRange: 0...1, spacing: .count(-3))), "frame count must be at least 1")
         for fps in [0, -1, Double.nan, .infinity, -.infinity] {
-            XCTAssertEqual(message(try FrameSchedule(timeRange: 0...1, spacing: .perSecond(fps))), "--fps must be a positive number", "\(fps)")
+            XCTAssertEqual(message(try FrameSchedule(timeRange: 0...1, spacing: .perSecond(fps))), "frames per second must be a positive number", "\(fps)")
         }
         XCTAssertEqual(message(try FrameSchedule(timeRange: 0...1, spacing: .count(10), frames: 3..<12)),
-                       "--frames 3:12 is outside the sequence's 0:10")
+                       "frame range 3:12 is outside the sequence's 0:10")
         XCTAssertEqual(message(try FrameSchedule(timeRange: 0...1, spacing: .count(10), frames: 10..<11)),
-                       "--frames 10:11 is outside the sequence's 0:10")
+                       "frame range 10:11 is outside the sequence's 0:10")
         XCTAssertEqual(message(try FrameSchedule(timeRange: 0...1, spacing: .count(10), frames: 4..<4)),
-                       "--frames 4:4 is outside the sequence's 0:10")
+                       "frame range 4:4 is outside the sequence's 0:10")
         XCTAssertEqual(message(try FrameSchedule(timeRange: 0...1, spacing: .perSecond(2), frames: 0..<4)),
-                       "--frames 0:4 is outside the sequence's 0:3")
+                       "frame range 0:4 is outside the sequence's 0:3")
     }
 
     // MARK: Output patterns
@@ -183,11 +184,11 @@ final class FrameScheduleTests: XCTestCase {
         XCTAssertEqual(try Shard(parsing: "3/8"), try Shard(index: 3, count: 8))
         XCTAssertEqual(try Shard(parsing: "1/1"), try Shard(index: 1, count: 1))
         let cases: [(String, String)] = [
-            ("3", "--shard expects I/N (e.g. 3/8), got '3'"),
-            ("a/b", "--shard expects I/N (e.g. 3/8), got 'a/b'"),
-            ("1/2/3", "--shard expects I/N (e.g. 3/8), got '1/2/3'"),
-            ("", "--shard expects I/N (e.g. 3/8), got ''"),
-            ("/4", "--shard expects I/N (e.g. 3/8), got '/4'"),
+            ("3", "shard expects I/N (e.g. 3/8), got '3'"),
+            ("a/b", "shard expects I/N (e.g. 3/8), got 'a/b'"),
+            ("1/2/3", "shard expects I/N (e.g. 3/8), got '1/2/3'"),
+            ("", "shard expects I/N (e.g. 3/8), got ''"),
+            ("/4", "shard expects I/N (e.g. 3/8), got '/4'"),
             ("0/4", "a shard must be I/N with 1 ≤ I ≤ N, got 0/4"),
             ("5/4", "a shard must be I/N with 1 ≤ I ≤ N, got 5/4"),
             ("1/0", "a shard must be I/N with 1 ≤ I ≤ N, got 1/0"),
@@ -195,7 +196,7 @@ final class FrameScheduleTests: XCTestCase {
         ]
         for (text, expected) in cases {
             XCTAssertThrowsError(try Shard(parsing: text), text) { error in
-                XCTAssertEqual((error as? ScheduleError)?.description, expected, text)
+                XCTAssertEqual((error as? RequestError)?.description, expected, text)
             }
         }
     }
@@ -220,7 +221,7 @@ final class FrameScheduleTests: XCTestCase {
         XCTAssertNil(try Shard.fromEnvironment(["SLURM_JOB_ID": "77", "HOME": "/root"]))
         // An id past the count (MIN forgotten with --array=1-4): an error, not a silent wrong block.
         XCTAssertThrowsError(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4"])) { error in
-            XCTAssertEqual((error as? ScheduleError)?.description, "a shard must be I/N with 1 ≤ I ≤ N, got 5/4")
+            XCTAssertEqual((error as? RequestError)?.description, "a shard must be I/N with 1 ≤ I ≤ N, got 5/4")
         }
         // Slurm wins when both schedulers' variables are present.
         XCTAssertEqual(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2", "SLURM_ARRAY_TASK_MIN": "1",
@@ -238,7 +239,7 @@ final class FrameScheduleTests: XCTestCase {
         }
         let expected = try (1...4).map { try Shard(index: $0, count: 4) }
         if shards != expected {
-            return XCTFail("bug: Shard.fromEnvironment (Sources/SplatCore/FrameSchedule.swift:111-113) ignores "
+            return XCTFail("bug: Shard.fromEnvironment (Sources/SplatRender/Sequence/FrameSchedule.swift:111-113) ignores "
                 + "SLURM_ARRAY_TASK_STEP: tasks 0, 2, 4, 6 of --array=0-6:2 map to \(shards.map { $0.map { "\($0.index)/\($0.count)" } ?? "error" }) "
                 + "instead of 1/4, 2/4, 3/4, 4/4 (or a clear error)")
         }
@@ -249,11 +250,11 @@ final class FrameScheduleTests: XCTestCase {
         XCTAssertEqual(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "0", "SPLAT4D_SHARD_COUNT": "3"]), try Shard(index: 1, count: 3))
         XCTAssertEqual(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "2", "SPLAT4D_SHARD_COUNT": "3"]), try Shard(index: 3, count: 3))
         XCTAssertThrowsError(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "2"])) { error in
-            XCTAssertEqual((error as? ScheduleError)?.description,
+            XCTAssertEqual((error as? RequestError)?.description,
                            "JOB_COMPLETION_INDEX is set but SPLAT4D_SHARD_COUNT is not: set it to the Job's completions")
         }
         XCTAssertThrowsError(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "3", "SPLAT4D_SHARD_COUNT": "3"])) { error in
-            XCTAssertEqual((error as? ScheduleError)?.description, "a shard must be I/N with 1 ≤ I ≤ N, got 4/3")
+            XCTAssertEqual((error as? RequestError)?.description, "a shard must be I/N with 1 ≤ I ≤ N, got 4/3")
         }
         // The count alone means nothing.
         XCTAssertNil(try Shard.fromEnvironment(["SPLAT4D_SHARD_COUNT": "3"]))

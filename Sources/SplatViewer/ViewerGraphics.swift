@@ -1,0 +1,41 @@
+import SplatCore
+import SplatGPU
+import SplatRender
+
+/// The Vulkan side of a viewer window: a device that can present to it, the scene uploaded once
+/// to a frame renderer, and the presenter that copies frames into the swapchain.
+final class ViewerGraphics {
+    let device: GPUDevice
+    let surface: Surface
+    let rasterizer: VulkanRasterizer
+    let renderer: FrameRenderer
+    let presenter: SwapchainPresenter
+
+    init(window: Window, config: ViewerConfiguration) throws {
+        let instance = try VulkanInstance(validation: config.validation, echoValidation: true,
+                                          extensions: try GLFW.requiredInstanceExtensions())
+        let physical = try PhysicalDevice.choose(from: try PhysicalDevice.enumerate(instance), preference: config.devicePreference)
+        device = try GPUDevice(instance: instance, physical: physical, extraExtensions: ["VK_KHR_swapchain"])
+        surface = try window.makeSurface(instance: instance)
+        guard device.canPresent(to: surface.handle) else {
+            throw ViewerError("\(device.info.name) cannot present to this window; pick another device with --device (`splat4d info --devices`)")
+        }
+        rasterizer = try VulkanRasterizer(device: device)
+        rasterizer.readsBackFrames = false  // the presenter reads the colour buffer on the GPU
+        renderer = try FrameRenderer(scene: config.scene, vulkan: rasterizer)
+        presenter = try SwapchainPresenter(device: device)
+    }
+
+    var deviceDescription: String { renderer.deviceDescription }
+
+    /// A swapchain for the window at `size`, replacing `old`; nil for a zero-area surface.
+    func makeSwapchain(size: (width: Int, height: Int), vsync: Bool, replacing old: Swapchain?) throws -> Swapchain? {
+        try Swapchain.make(device: device, surface: surface, framebuffer: size, vsync: vsync, replacing: old)
+    }
+
+    /// The frame on screen as an 8-bit RGB image, if one was shown.
+    func shownImage() throws -> Image? {
+        guard let shot = try presenter.shownFrameRGB() else { return nil }
+        return Image(width: shot.width, height: shot.height, channels: 3, pixels: shot.rgb.map { Float($0) / 255 })
+    }
+}

@@ -1,0 +1,233 @@
+import CGLFW
+import SplatCore
+import SplatGPU
+import SplatPNG
+
+/// One run of the viewer's per-frame loop: input, swapchain upkeep, render, present, title and
+/// the summary's measurements. The window and graphics are made (and outlive it) elsewhere.
+final class ViewerSession {
+    private let window: Window
+    private let graphics: ViewerGraphics
+    private let config: ViewerConfiguration
+    private var state: ViewerState
+    private(set) var summary = ViewerSummary()
+    private let wall = SystemClock()
+    private var swapchain: Swapchain?
+    private var needsSwapchain = true
+    /// When the last frame was presented; nil after a pause in drawing.
+    private var lastPresent: Double?
+    private var renderSeconds = 0.0, presentSeconds = 0.0
+    private var lastLoop: Double
+    private var title: TitleRate
+    private var lastVisible = 0
+    private var pendingResize: (frames: Int, width: Int, height: Int)?
+    private var lastDrawn: (camera: Camera, time: Double, generation: Int)?
+    private var idle = false
+
+    /// Frames per second for the title, measured over half-second windows.
+    private struct TitleRate {
+        var frames = 0
+        var start: Double
+        var framesPerSecond: Double?
+    }
+
+    init(window: Window, graphics: ViewerGraphics, config: ViewerConfiguration) {
+        self.window = window
+        self.graphics = graphics
+        self.config = config
+        state = Viewer.makeState(config)
+        summary.device = graphics.deviceDescription
+        lastLoop = wall.seconds
+        title = TitleRate(start: wall.seconds)
+        pendingResize = config.resizeAfterFrames
+    }
+
+    func run() throws -> ViewerSummary {
+        while !window.shouldClose {
+            guard try step() else { break }
+        }
+        summary.meanRenderMilliseconds = summary.frames > 0 ? renderSeconds * 1000 / Double(summary.frames) : 0
+        summary.meanPresentMilliseconds = summary.frames > 0 ? presentSeconds * 1000 / Double(summary.frames) : 0
+        if let path = config.screenshotPath {
+            try saveScreenshot(to: path)
+            summary.screenshot = path
+        }
+        try graphics.presenter.waitUntilIdle()
+        return summary
+    }
+
+    /// One pass of the loop; false to quit.
+    private func step() throws -> Bool {
+        glfwPollEvents()
+        let now = wall.seconds
+        let seconds = Float(min(now - lastLoop, 0.1))  // a stall does not fling the camera
+        lastLoop = now
+        guard let hadInput = try handleCommands(at: now) else { return false }
+
+        let size = window.framebufferSize
+        if size.width == 0 || size.height == 0 {  // minimised: nothing to draw into
+            pauseDrawing()
+            return true
+        }
+        let moved = steerCamera(seconds: seconds, framebuffer: size) || hadInput
+        guard let swapchain = try currentSwapchain(size: size) else { return true }
+
+        let time = state.clock.tick()
+        let camera = state.controller.camera(width: swapchain.width, height: swapchain.height)
+        if isShowing(camera: camera, time: time, on: swapchain, moved: moved) {
+            if !idle {
+                idle = true
+                window.setTitle(titleText(time: time, framesPerSecond: nil))
+            }
+            pauseDrawing()
+            return true
+        }
+        if idle {  // drawing again: restart the rate measurement
+            idle = false
+            title = TitleRate(start: wall.seconds)
+        }
+        guard try draw(camera: camera, time: time, on: swapchain) else { return true }
+        updateTitle(time: time, hadInput: hadInput)
+        applyPendingResize()
+        if let limit = config.exitAfterFrames, summary.frames >= limit, pendingResize == nil { return false }
+        return true
+    }
+
+    /// Applies the keys pressed since the last pass; nil to quit, else whether there was input.
+    private func handleCommands(at now: Double) throws -> Bool? {
+        for command in window.input.commands {
+            switch state.handle(command) {
+            case .none: break
+            case .quit: return nil
+            case .help: config.print(Viewer.controlsText)
+            case .screenshot:
+                let time = config.scene.isStatic ? nil : state.clock.time(at: now)
+                let name = ViewerState.screenshotName(scene: config.sceneName, time: time, in: config.screenshotFolder)
+                try saveScreenshot(to: name)
+                config.print("saved \(name)")
+            }
+        }
+        let hadInput = !window.input.commands.isEmpty
+        window.input.commands.removeAll()
+        return hadInput
+    }
+
+    /// Mouse and held keys move the camera; true when they did.
+    private func steerCamera(seconds: Float, framebuffer size: (width: Int, height: Int)) -> Bool {
+        let mouse = window.input.takeMouse()
+        state.mouse(orbit: mouse.orbit, pan: mouse.pan, wheel: mouse.wheel, viewportHeight: swapchain?.height ?? size.height)
+        let held = window.heldKeys
+        state.fly(held, seconds: seconds)
+        return mouse.orbit != .zero || mouse.pan != .zero || mouse.wheel != 0 || held.move != .zero
+    }
+
+    /// The swapchain at the window's size, remade after a resize or when out of date; nil while
+    /// the surface has no area.
+    private func currentSwapchain(size: (width: Int, height: Int)) throws -> Swapchain? {
+        if window.input.framebufferResized || swapchain.map({ $0.width != size.width || $0.height != size.height }) ?? true {
+            needsSwapchain = true
+            window.input.framebufferResized = false
+        }
+        if needsSwapchain {
+            try graphics.presenter.waitUntilIdle()
+            let old = swapchain
+            swapchain = nil
+            swapchain = try graphics.makeSwapchain(size: size, vsync: config.vsync, replacing: old)
+            guard let made = swapchain else {  // zero-area surface: wait like a minimised window
+                pauseDrawing()
+                return nil
+            }
+            summary.swapchainsCreated += 1
+            summary.presentMode = made.presentModeName
+            needsSwapchain = false
+        }
+        return swapchain
+    }
+
+    /// Paused and still: the frame on screen is current, so wait for input instead of redrawing
+    /// it (scripted runs with an exit frame count always draw).
+    private func isShowing(camera: Camera, time: Double, on swapchain: Swapchain, moved: Bool) -> Bool {
+        guard config.exitAfterFrames == nil, !moved, !state.clock.isPlaying, let drawn = lastDrawn else { return false }
+        return drawn.camera == camera && drawn.time == time && drawn.generation == swapchain.generation
+    }
+
+    /// Renders and presents one frame; false when the swapchain was out of date (nothing shown).
+    private func draw(camera: Camera, time: Double, on swapchain: Swapchain) throws -> Bool {
+        let waitStart = wall.seconds
+        try graphics.presenter.waitUntilIdle()  // the last present has read the colour buffer
+        presentSeconds += wall.seconds - waitStart
+        let renderStart = wall.seconds
+        let frame = try graphics.renderer.render(at: Float(time), camera: camera, settings: config.settings)
+        renderSeconds += wall.seconds - renderStart
+        lastVisible = frame.statistics.visibleGaussians
+
+        let presentStart = wall.seconds
+        let outcome = try graphics.presenter.present(frame, of: graphics.rasterizer, to: swapchain)
+        presentSeconds += wall.seconds - presentStart
+        switch outcome {
+        case .outOfDate:
+            needsSwapchain = true
+            return false
+        case .suboptimal:
+            needsSwapchain = true
+        case .presented:
+            break
+        }
+        summary.frames += 1
+        lastDrawn = (camera, time, swapchain.generation)
+        summary.width = swapchain.width
+        summary.height = swapchain.height
+        let presentedAt = wall.seconds
+        if let last = lastPresent {
+            summary.seconds += presentedAt - last
+            summary.intervals += 1
+        }
+        lastPresent = presentedAt
+        return true
+    }
+
+    private func updateTitle(time: Double, hadInput: Bool) {
+        let now = lastPresent ?? wall.seconds
+        title.frames += 1
+        if now - title.start >= 0.5 {
+            title.framesPerSecond = Double(title.frames) / (now - title.start)
+            title.frames = 0
+            title.start = now
+        }
+        if summary.frames == 1 || title.frames == 0 || hadInput {
+            window.setTitle(titleText(time: time, framesPerSecond: title.framesPerSecond))
+        }
+    }
+
+    /// The test hook: resize the window once, and wait until it has that size.
+    private func applyPendingResize() {
+        guard let resize = pendingResize, summary.frames >= resize.frames else { return }
+        pendingResize = nil
+        window.setSize(width: resize.width, height: resize.height)
+        let deadline = wall.seconds + 5
+        while window.framebufferSize != (resize.width, resize.height), wall.seconds < deadline {
+            glfwWaitEventsTimeout(0.05)
+        }
+        lastPresent = nil
+    }
+
+    /// Waits a little for events; the next interval is not a drawing interval.
+    private func pauseDrawing() {
+        glfwWaitEventsTimeout(0.1)
+        lastPresent = nil
+    }
+
+    private func titleText(time: Double, framesPerSecond: Double?) -> String {
+        ViewerState.title(scene: config.sceneName, time: config.scene.isStatic ? nil : time, range: state.clock.timing.range,
+                          unit: config.scene.metadata.timeUnit, playing: state.clock.isPlaying, speed: state.clock.speed,
+                          loops: state.clock.loops, framesPerSecond: framesPerSecond, idle: idle, visible: lastVisible,
+                          total: config.scene.count)
+    }
+
+    private func saveScreenshot(to path: String) throws {
+        guard let image = try graphics.shownImage() else {
+            throw ViewerError("\(path): no frame was shown, so there is no screenshot to write")
+        }
+        try PNGFile.write(image, to: path)
+    }
+}

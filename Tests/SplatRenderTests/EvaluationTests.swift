@@ -1,0 +1,63 @@
+import Foundation
+@testable import SplatCore
+import SplatFormats
+import SplatPNG
+@testable import SplatRender
+import XCTest
+
+/// Scoring renders against ground truth: image scores, means, the gate and the folder lookup.
+final class EvaluationTests: XCTestCase {
+    func testScoresOfAKnownPair() throws {
+        let a = Image(width: 4, height: 4, channels: 3, fill: 0.5)
+        let b = Image(width: 4, height: 4, channels: 4, pixels: (0..<64).map { $0 % 4 == 3 ? 1 : 0.6 })
+        let (psnr, ssim) = try ImageScores.psnrAndSSIM(a, b)
+        XCTAssertEqual(psnr, 20, accuracy: 1e-4, "a uniform 0.1 error is 20 dB")
+        XCTAssertLessThan(ssim, 1)
+        XCTAssertEqual(try ImageScores.psnrAndSSIM(a, a).psnr, .infinity)
+        XCTAssertEqual(try ImageScores.psnrAndSSIM(a, a).ssim, 1)
+        XCTAssertThrowsError(try ImageScores.psnrAndSSIM(a, Image(width: 4, height: 4, channels: 1, fill: 0))) { error in
+            XCTAssertEqual("\(error)", "cannot compare a colour image with a grey one (3 and 1 channels)")
+        }
+    }
+
+    func testReportMeansCapIdenticalImagesAndListFailuresWorstFirst() {
+        let report = EvaluationReport(scores: [
+            EvaluationScore(name: "a", time: 0, psnr: .infinity, ssim: 1),
+            EvaluationScore(name: "b", time: 0, psnr: 30, ssim: 0.8),
+            EvaluationScore(name: "c", time: 1, psnr: 20, ssim: 0.6),
+        ])
+        XCTAssertEqual(report.meanPSNR, 50)
+        XCTAssertEqual(report.meanSSIM, 0.8, accuracy: 1e-12)
+        XCTAssertEqual(report.failing(below: 35).map(\.name), ["c", "b"])
+        let object = report.jsonObject(scene: "s", cameras: "c.json", images: "gt")
+        XCTAssertEqual(object["count"] as? Int, 3)
+        XCTAssertEqual(object["mean_psnr_cap"] as? Double, 100)
+        XCTAssert((object["per_image"] as? [[String: Any]])?.first?["psnr"] is NSNull)
+    }
+
+    func testEvaluatorScoresARenderAgainstItsOwnImage() throws {
+        let folder = try RenderFixtures.temporaryFolder(self)
+        let scene = RenderFixtures.pair()
+        let renderer = try FrameRenderer(scene: scene, options: FrameRendererOptions(backend: .cpu))
+        let camera = RenderFixtures.camera()
+        try PNGFile.write(try renderer.render(at: 0, camera: camera, settings: RenderSettings()).colour, to: folder + "/same.png")
+        try PNGFile.write(Image(width: 32, height: 24, channels: 3, fill: 0), to: folder + "/black.png")
+        let truth = try GroundTruthImages(folder: folder)
+        XCTAssertEqual(truth.size(ofImageNamed: "same").map { [$0.width, $0.height] }, [32, 24])
+        let evaluator = Evaluator(renderer: renderer, settings: RenderSettings(), sceneName: "pair")
+        // A camera of another size is resized to the ground truth's.
+        let views = [DatasetView(camera: camera.resized(width: 64, height: 48), time: nil, name: "same"),
+                     DatasetView(camera: camera, time: nil, name: "black.png")]
+        let report = try evaluator.evaluate(views, against: truth)
+        XCTAssertEqual(report.scores.map(\.name), ["same", "black.png"])
+        XCTAssertEqual(report.scores[0].psnr, .infinity)
+        XCTAssertEqual(report.scores[0].ssim, 1)
+        XCTAssert(report.scores[1].psnr.isFinite && report.scores[1].psnr > 0, "\(report.scores[1].psnr)")
+        XCTAssertThrowsError(try evaluator.evaluate([DatasetView(camera: camera, time: nil, name: "gone")], against: truth)) { error in
+            XCTAssertEqual("\(error)", "\(folder): no ground-truth image for camera 'gone' (looked for gone.png)")
+        }
+        XCTAssertThrowsError(try GroundTruthImages(folder: folder + "/nothing")) { error in
+            XCTAssertEqual("\(error)", "\(folder)/nothing: no such folder of ground-truth images")
+        }
+    }
+}
