@@ -54,14 +54,9 @@ public struct Orbit: Equatable, Sendable {
     }
 }
 
-/// A keyframed camera path (read from JSON by SplatFormats' CameraPathFile): positions interpolated with a Catmull-Rom spline through the
-/// keyframes, orientations with slerp, fov_y linearly; times outside the keys hold the end keys.
-///
-///     {"up": [0, -1, 0],
-///      "keyframes": [{"time": 0, "position": [0, 0, -4], "look_at": [0, 0, 0], "fov_y": 50},
-///                    {"time": 1, "position": [3, 0, -3], "rotation": [[...], [...], [...]]}]}
-/// `rotation` is camera-to-world (OpenCV axes), as in cameras.json; `look_at` uses `up`; `fov_y`
-/// (degrees) defaults to the previous key's (50 for the first). A bare list of keyframes is fine.
+/// A keyframed camera path: positions interpolated with a Catmull-Rom spline through the keyframes,
+/// orientations with slerp, fov_y linearly; times outside the keys hold the end keys. Its JSON file
+/// is read by SplatFormats (`CameraKeyframes.load`, Cameras/CameraPathFile.swift).
 public struct CameraKeyframes: Equatable, Sendable {
     public struct Key: Equatable, Sendable {
         public var time: Float
