@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "splat4d", targets: ["splat4d"]),
         .library(name: "SplatCore", targets: ["SplatCore"]),
+        .library(name: "SplatFormats", targets: ["SplatFormats"]),
         .library(name: "SplatRender", targets: ["SplatRender"]),
     ],
     dependencies: [
@@ -23,15 +24,17 @@ let package = Package(
 
         // Pure Swift: what is drawn, and the CPU reference that draws it.
         .target(name: "SplatCore"),
+        // Every scene and camera file format behind one registry, and the containers they use.
+        .target(name: "SplatFormats", dependencies: ["SplatCore"]),
         // PNG files through libpng's simplified API.
-        .target(name: "SplatPNG", dependencies: ["CPNG", "SplatCore"]),
+        .target(name: "SplatPNG", dependencies: ["CPNG", "SplatCore", "SplatFormats"]),
         // Vulkan: device, buffers, compute passes, radix sort, the GPU renderer. No GLFW.
         // The GLSL in Shaders/ is compiled to SPIR-V at build time and embedded by the plugin.
         .target(name: "SplatGPU", dependencies: ["CVulkan", "SplatCore"],
                 plugins: [.plugin(name: "SPIRVCompilerPlugin")]),
         // What a user of the library calls: frames of a scene at t on the CPU or Vulkan, frame
         // schedules and shards, sequences with their writer, output encodings, evaluation.
-        .target(name: "SplatRender", dependencies: ["SplatCore", "SplatPNG", "SplatGPU"]),
+        .target(name: "SplatRender", dependencies: ["SplatCore", "SplatFormats", "SplatPNG", "SplatGPU"]),
         // The interactive viewer: GLFW window, swapchain presentation, input; camera controller
         // and playback clock as plain Swift (no GLFW), unit-tested without a window.
         .target(name: "SplatViewer", dependencies: ["CGLFW", "CVulkan", "SplatGPU", "SplatCore", "SplatPNG", "SplatRender"]),
@@ -41,15 +44,16 @@ let package = Package(
 
         // The command-line tool.
         .executableTarget(name: "splat4d", dependencies: [
-            "SplatCore", "SplatPNG", "SplatGPU", "SplatRender", "SplatViewer",
+            "SplatCore", "SplatFormats", "SplatPNG", "SplatGPU", "SplatRender", "SplatViewer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "SplatCoreTests", dependencies: ["SplatCore"]),
+        .testTarget(name: "SplatFormatsTests", dependencies: ["SplatFormats", "SplatCore"]),
         .testTarget(name: "SplatPNGTests", dependencies: ["SplatPNG", "SplatCore"]),
-        .testTarget(name: "SplatGPUTests", dependencies: ["SplatGPU", "SplatCore"]),
-        .testTarget(name: "SplatRenderTests", dependencies: ["SplatRender", "SplatCore", "SplatGPU", "SplatPNG"]),
-        .testTarget(name: "SplatViewerTests", dependencies: ["SplatViewer", "SplatGPU", "SplatCore", "SplatPNG", "CVulkan", "splat4d"]),
-        .testTarget(name: "Splat4DCLITests", dependencies: ["splat4d", "SplatCore", "SplatPNG", "SplatRender"]),
+        .testTarget(name: "SplatGPUTests", dependencies: ["SplatGPU", "SplatCore", "SplatFormats"]),
+        .testTarget(name: "SplatRenderTests", dependencies: ["SplatRender", "SplatCore", "SplatFormats", "SplatGPU", "SplatPNG"]),
+        .testTarget(name: "SplatViewerTests", dependencies: ["SplatViewer", "SplatGPU", "SplatCore", "SplatFormats", "SplatPNG", "CVulkan", "splat4d"]),
+        .testTarget(name: "Splat4DCLITests", dependencies: ["splat4d", "SplatCore", "SplatFormats", "SplatPNG", "SplatRender"]),
     ]
 )

@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# Fuzzes every file reader with libFuzzer (+ AddressSanitizer): builds one fuzzer from SplatCore's
-# sources and Fuzz/FuzzTarget.swift, seeds it with tiny valid files of each format, and runs
-# RUNS executions per format (default 1,000,000). Crashes land in .build/fuzz/findings/FORMAT/.
-# Usage: bash scripts/fuzz.sh [RUNS] [FORMAT ...]
+# Fuzzes every file reader with libFuzzer (+ AddressSanitizer): builds one fuzzer from SplatCore's and
+# SplatFormats' sources and Fuzz/FuzzTarget.swift, seeds it with the tiny valid files each reader
+# registers, and runs RUNS executions per reader (default 1,000,000). The readers are those of
+# SplatFormats' registry (`FuzzedReaders.all`: one seed folder each). Crashes land in
+# .build/fuzz/findings/READER/.
+# Usage: bash scripts/fuzz.sh [RUNS] [READER ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-1000000}; shift || true
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(ply splat splatv npz cameras transforms path)
 work=.build/fuzz
 mkdir -p "$work"
-if [ ! -x "$work/fuzzer" ] || [ -n "$(find Sources/SplatCore Fuzz -newer "$work/fuzzer" -name '*.swift' | head -1)" ]; then
+if [ ! -x "$work/fuzzer" ] || [ -n "$(find Sources/SplatCore Sources/SplatFormats Fuzz -newer "$work/fuzzer" -name '*.swift' | head -1)" ]; then
     echo "building the fuzzer (swiftc -sanitize=fuzzer,address)..."
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 -module-name SplatCore \
-        $(find Sources/SplatCore -name "*.swift") Fuzz/FuzzTarget.swift -o "$work/fuzzer" 2>&1 | grep -v "Cannot export local symbol" || true
+    # One module: SplatFormats' `import SplatCore` lines would each warn "ignoring import".
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 -module-name SplatCore -suppress-warnings \
+        $(find Sources/SplatCore Sources/SplatFormats -name "*.swift") Fuzz/FuzzTarget.swift -o "$work/fuzzer" 2>&1 \
+        | grep -v "Cannot export local symbol" || true
 fi
 swift build --product splat4d >/dev/null
 rm -rf "$work/seeds"
 .build/debug/splat4d generate fuzz-seeds --output "$work/seeds"
+# Every registered reader has a seed folder: fuzz them all unless some were named.
+[ ${#formats[@]} -gt 0 ] || mapfile -t formats < <(ls "$work/seeds")
 status=0
 for format in "${formats[@]}"; do
     corpus="$work/corpus/$format"; findings="$work/findings/$format"

@@ -1,6 +1,7 @@
 import CPNG
 import Foundation
 import SplatCore
+import SplatFormats
 
 /// PNG files for images: 8-bit grey, grey+alpha, RGB and RGBA out; 8- and 16-bit,
 /// any colour type in. All errors are `SceneFileError` ("PATH: problem") except

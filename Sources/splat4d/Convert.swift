@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SplatCore
+import SplatFormats
 import SplatRender
 
 /// Exports the 3D splats at an instant as a standard 3DGS PLY (or one per frame).

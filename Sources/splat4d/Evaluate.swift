@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SplatCore
+import SplatFormats
 import SplatRender
 
 /// Scores a scene against ground truth: every dataset camera rendered at its time, PSNR and SSIM.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SplatCore
+import SplatFormats
 import SplatRender
 
 /// Writes the reproducible synthetic scenes: the bundled demo and the benchmark balls.
@@ -45,13 +46,15 @@ struct Generate: ParsableCommand {
     @Option(help: "Seed of the pseudo-random generator (default: the one the bundled scene used).")
     var seed: UInt64?
 
-    /// OUTPUT/FORMAT/NAME for every seed.
+    /// OUTPUT/READER/NAME for every seed of every fuzzed reader.
     private func writeFuzzSeeds() throws {
         do {
-            for seed in try FuzzSeeds.all() {
-                let folder = (output as NSString).appendingPathComponent(seed.format)
+            for reader in FuzzedReaders.all {
+                let folder = (output as NSString).appendingPathComponent(reader.name)
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                try seed.data.write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(seed.name)), options: .atomic)
+                for seed in try reader.fuzzSeeds() {
+                    try seed.data.write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(seed.fileName)), options: .atomic)
+                }
             }
         } catch {
             throw UserError("\(output): cannot write the seeds (\(error))")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SplatCore
+import SplatFormats
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Describe a scene: format, size, SH degree, bounds, time range.")

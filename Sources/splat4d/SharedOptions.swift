@@ -1,5 +1,6 @@
 import ArgumentParser
 import SplatCore
+import SplatFormats
 import SplatRender
 
 /// The scene argument of the commands that read one, and how to read it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SplatCore
+import SplatFormats
 import SplatRender
 import SplatGPU
 import SplatViewer

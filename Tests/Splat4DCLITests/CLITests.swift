@@ -1,5 +1,6 @@
 import Foundation
 import SplatCore
+import SplatFormats
 import SplatPNG
 import XCTest
 

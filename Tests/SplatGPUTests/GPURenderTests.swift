@@ -1,5 +1,6 @@
 import XCTest
 @testable import SplatCore
+import SplatFormats
 @testable import SplatGPU
 
 /// End to end: VulkanRasterizer against ReferenceRasterizer (DESIGN.md §6): PSNR ≥ 50 dB on colour

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SplatCore
+import SplatFormats
 @testable import SplatGPU
 
 /// The GPU time slice (preprocess.comp with PREPROCESS_FLAG_TEMPORAL) against its CPU twins,
@@ -32,16 +33,16 @@ final class GPUTemporalTests: GPUTestCase {
     }
 
     /// Random native 4D Gaussians written as a 4D PLY and loaded back through SceneLoader.
-    static func fourDCloud(count: Int, degree: Int, seed: UInt64, convention: Gaussian4DPLY.RotationConvention) throws
+    static func fourDCloud(count: Int, degree: Int, seed: UInt64, convention: Gaussian4D.RotationConvention) throws
         -> TemporalCloud {
         var rng = SplitMix64(seed: seed)
-        var raws: [Gaussian4DPLY.Raw] = [], opacities: [Float] = [], sh: [Float] = []
+        var raws: [Gaussian4D] = [], opacities: [Float] = [], sh: [Float] = []
         func quaternion() -> SIMD4<Double> {
             SIMD4<Double>(SIMD4<Float>(rng.rotation()))
         }
         for _ in 0..<count {
             let p = rng.pointInBall() * 2.5
-            raws.append(Gaussian4DPLY.Raw(
+            raws.append(Gaussian4D(
                 mean: SIMD4(Double(p.x), Double(p.y), Double(p.z), Double(rng.uniform(0, 1))),
                 logScale: SIMD4(Double(rng.uniform(-4.5, -1)), Double(rng.uniform(-4.5, -1)), Double(rng.uniform(-4.5, -1)),
                                 Double(rng.uniform(-3, -0.5))),
@@ -120,7 +121,7 @@ final class GPUTemporalTests: GPUTestCase {
 
     func testNative4DCloudPreprocessMatchesCPU() throws {
         let camera = Fixtures.camera(width: 97, height: 61)
-        for (degree, convention) in [(1, Gaussian4DPLY.RotationConvention.flipped), (3, .unflipped)] {
+        for (degree, convention) in [(1, Gaussian4D.RotationConvention.flipped), (3, .unflipped)] {
             let scene = try Self.fourDCloud(count: 1500, degree: degree, seed: 600 + UInt64(degree), convention: convention)
             XCTAssertEqual(scene.motion?.falloffCutoff, 0.05)
             let uploaded = try rasterizer.upload(scene)
@@ -169,7 +170,7 @@ final class GPUTemporalTests: GPUTestCase {
 
     static let sceneCamera = Camera.lookAt(eye: [0, 0, -3], target: [0, 0, 0], up: [0, -1, 0], fovY: 50, width: 160, height: 120)!
 
-    func renderBundled(_ name: String, format: SceneFormat, times: [Float], settings: RenderSettings) throws {
+    func renderBundled(_ name: String, format: SceneFormatID, times: [Float], settings: RenderSettings) throws {
         let loaded = try SceneLoader.load(path: Fixtures.scenePath(name))
         XCTAssertEqual(loaded.format, format)
         let scene = loaded.scene
@@ -238,7 +239,7 @@ final class GPUTemporalTests: GPUTestCase {
 
         // Native 4D: centre 1, σ_t = 0.1 (identity rotations); the factor reaches 0.05 at
         // Δt = √(2 ln 20)·0.1 ≈ 0.245.
-        let raw = Gaussian4DPLY.Raw(mean: [0, 0, 0, 1], logScale: SIMD4(log(0.3), log(0.3), log(0.3), log(0.1)),
+        let raw = Gaussian4D(mean: [0, 0, 0, 1], logScale: SIMD4(log(0.3), log(0.3), log(0.3), log(0.1)),
                                     left: [1, 0, 0, 0], right: [1, 0, 0, 0])
         let fourD = try SceneLoader.load(data: Gaussian4DPLY.write([raw], opacities: [0.9], shDegree: 0, sh: [1, 0.5, -0.5],
                                                                    timeRange: 0...2), path: "one.4d.ply").scene

@@ -1,5 +1,6 @@
 import Foundation
 @testable import SplatCore
+import SplatFormats
 import SplatPNG
 @testable import SplatRender
 import XCTest

@@ -1,5 +1,6 @@
 import Foundation
 import SplatCore
+import SplatFormats
 import SplatGPU
 @testable import SplatRender
 import XCTest

@@ -1,5 +1,6 @@
 import Foundation
 import SplatCore
+import SplatFormats
 import XCTest
 
 /// Scenes and folders the SplatRender tests share.

@@ -54,14 +54,9 @@ public struct Orbit: Equatable, Sendable {
     }
 }
 
-/// A keyframed camera path (JSON): positions interpolated with a Catmull-Rom spline through the
-/// keyframes, orientations with slerp, fov_y linearly; times outside the keys hold the end keys.
-///
-///     {"up": [0, -1, 0],
-///      "keyframes": [{"time": 0, "position": [0, 0, -4], "look_at": [0, 0, 0], "fov_y": 50},
-///                    {"time": 1, "position": [3, 0, -3], "rotation": [[...], [...], [...]]}]}
-/// `rotation` is camera-to-world (OpenCV axes), as in cameras.json; `look_at` uses `up`; `fov_y`
-/// (degrees) defaults to the previous key's (50 for the first). A bare list of keyframes is fine.
+/// A keyframed camera path: positions interpolated with a Catmull-Rom spline through the keyframes,
+/// orientations with slerp, fov_y linearly; times outside the keys hold the end keys. Its JSON file
+/// is read by SplatFormats (`CameraKeyframes.load`, Cameras/CameraPathFile.swift).
 public struct CameraKeyframes: Equatable, Sendable {
     public struct Key: Equatable, Sendable {
         public var time: Float
@@ -69,6 +64,13 @@ public struct CameraKeyframes: Equatable, Sendable {
         /// Camera-to-world rotation as a unit quaternion (w, x, y, z).
         public var orientation: SIMD4<Float>
         public var fovY: Float
+
+        public init(time: Float, position: SIMD3<Float>, orientation: SIMD4<Float>, fovY: Float) {
+            self.time = time
+            self.position = position
+            self.orientation = orientation
+            self.fovY = fovY
+        }
     }
 
     public var keys: [Key]
@@ -117,57 +119,6 @@ public struct CameraKeyframes: Equatable, Sendable {
         let d = 3 * p1 - p0 - 3 * p2 + p3
         return 0.5 * (a + b * u + c * u2 + d * u3)
     }
-
-    public static func load(path: String, width: Int, height: Int) throws -> CameraKeyframes {
-        let data = try SceneLoader.readFile(path)
-        return try parse(data, path: path, width: width, height: height)
-    }
-
-    public static func parse(_ data: Data, path: String, width: Int, height: Int) throws -> CameraKeyframes {
-        func fail(_ problem: String) -> SceneFileError { SceneFileError(path: path, problem: problem) }
-        guard let root = try? JSONSerialization.jsonObject(with: data) else { throw fail("not valid JSON") }
-        var up = SIMD3<Float>(0, -1, 0)
-        let list: [Any]
-        if let object = root as? [String: Any] {
-            guard let k = object["keyframes"] as? [Any] else { throw fail("expected a 'keyframes' list") }
-            list = k
-            if object["up"] != nil { up = try JSONValues.vector3(object["up"], key: "up", fail: fail) }
-        } else if let k = root as? [Any] {
-            list = k
-        } else {
-            throw fail("expected a list of keyframes")
-        }
-        guard !list.isEmpty else { throw fail("the path has no keyframes") }
-        var keys: [Key] = []
-        var fov: Float = 50
-        for (i, entry) in list.enumerated() {
-            let f = { (p: String) in fail("keyframe \(i): \(p)") }
-            guard let o = entry as? [String: Any] else { throw f("expected an object") }
-            let time = try JSONValues.number(o["time"], key: "time", fail: f)
-            let position = try JSONValues.vector3(o["position"], key: "position", fail: f)
-            if o["fov_y"] != nil {
-                fov = Float(try JSONValues.number(o["fov_y"], key: "fov_y", fail: f))
-                guard fov > 0, fov < 180 else { throw f("'fov_y' must lie strictly between 0 and 180") }
-            }
-            let rotation: Mat3
-            if o["rotation"] != nil {
-                guard let rows = o["rotation"] as? [Any], rows.count == 3 else { throw f("'rotation' must be a 3×3 list") }
-                let r = try rows.map { try JSONValues.vector3($0, key: "rotation", fail: f) }
-                rotation = Mat3(rows: r[0], r[1], r[2])
-            } else if o["look_at"] != nil {
-                let target = try JSONValues.vector3(o["look_at"], key: "look_at", fail: f)
-                guard let c = Camera.lookAt(eye: position, target: target, up: up, fovY: fov, width: width, height: height) else {
-                    throw f("'look_at' must differ from 'position' and not lie along 'up'")
-                }
-                rotation = c.rotation.transposed
-            } else {
-                throw f("needs 'look_at' or 'rotation'")
-            }
-            keys.append(Key(time: Float(time), position: position, orientation: rotation.quaternion, fovY: fov))
-        }
-        if Set(keys.map(\.time)).count != keys.count { throw fail("two keyframes share a time") }
-        return CameraKeyframes(keys: keys, width: width, height: height)
-    }
 }
 
 extension Mat3 {
@@ -176,22 +127,5 @@ extension Mat3 {
         let m = [[Double(r0.x), Double(r0.y), Double(r0.z)], [Double(r1.x), Double(r1.y), Double(r1.z)],
                  [Double(r2.x), Double(r2.y), Double(r2.z)]]
         return unitQuaternion(fromRotation: m)
-    }
-}
-
-/// Typed reads from parsed JSON, with errors that name the key.
-enum JSONValues {
-    static func number(_ value: Any?, key: String, fail: (String) -> SceneFileError) throws -> Double {
-        guard let value else { throw fail("missing key '\(key)'") }
-        guard let n = value as? NSNumber, !n.isBoolean, n.doubleValue.isFinite else { throw fail("'\(key)' must be a finite number") }
-        return n.doubleValue
-    }
-
-    static func vector3(_ value: Any?, key: String, fail: (String) -> SceneFileError) throws -> SIMD3<Float> {
-        guard let value else { throw fail("missing key '\(key)'") }
-        guard let list = value as? [Any], list.count == 3 else { throw fail("'\(key)' must be a list of 3 numbers") }
-        var v = SIMD3<Float>()
-        for (i, element) in list.enumerated() { v[i] = Float(try number(element, key: key, fail: fail)) }
-        return v
     }
 }

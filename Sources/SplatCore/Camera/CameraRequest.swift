@@ -49,8 +49,10 @@ public struct CameraRequest: Equatable, Sendable {
     }
 
     /// The camera for `cloud`. Explicit sizes scale a file camera's intrinsics; when only one of
-    /// width and height is given, the other follows the camera's aspect ratio.
-    public func resolve(for cloud: SplatCloud, sceneCameras: [Camera] = []) throws -> Camera {
+    /// width and height is given, the other follows the camera's aspect ratio. `cameraFile` reads the
+    /// cameras of a `.file` source (SplatFormats passes its cameras.json reader; SplatCore reads no files).
+    public func resolve(for cloud: SplatCloud, sceneCameras: [Camera] = [],
+                        cameraFile: (_ path: String) throws -> [Camera]) throws -> Camera {
         switch source {
         case .scene(let selection):
             guard !sceneCameras.isEmpty else {
@@ -60,7 +62,7 @@ public struct CameraRequest: Equatable, Sendable {
         case .automatic where !sceneCameras.isEmpty:
             // A scene that carries cameras starts from its first one.
             return try CameraRequest(source: .scene(selection: .index(0)), fovY: fovY, width: width, height: height)
-                .resolve(for: cloud, sceneCameras: sceneCameras)
+                .resolve(for: cloud, sceneCameras: sceneCameras, cameraFile: cameraFile)
         case .automatic:
             let (w, h) = size(defaultWidth: CameraRequest.defaultSize.width, defaultHeight: CameraRequest.defaultSize.height)
             return Camera.framing(cloud, width: w, height: h, fovY: fovY ?? CameraRequest.defaultFovY)
@@ -72,7 +74,7 @@ public struct CameraRequest: Equatable, Sendable {
             }
             return camera
         case .file(let path, let selection):
-            let camera = try CameraRequest.select(selection, from: CameraFile.load(path: path), path: path)
+            let camera = try CameraRequest.select(selection, from: cameraFile(path), path: path)
             return adjusted(camera)
         }
     }

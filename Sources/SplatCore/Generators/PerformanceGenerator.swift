@@ -77,19 +77,19 @@ public enum PerformanceGenerator {
         return b.temporalCloud(metadata: SceneMetadata(timeRange: 0...1, timeUnit: "segment"))
     }
 
-    /// The dancer as native 4D Gaussians (raw parameters for Gaussian4DPLY): each limb Gaussian is a
+    /// The dancer as native 4D Gaussians (raw parameters, as Gaussian4DPLY stores them): each limb Gaussian is a
     /// 4D Gaussian centred on the swing at its time, with identity rotations (so the slice does
     /// not move it: the swing is carried by neighbouring Gaussians fading in and out), and SH
     /// degree 1 with a mild view-dependent tint. Time in seconds over 0...2, 30 frames/s.
     public static func dancer4D(seed: UInt64 = 11, keyTimes: Int = 120, gaussiansPerLimb: Int = 24)
-        -> (gaussians: [Gaussian4DPLY.Raw], opacities: [Float], sh: [Float], timeRange: ClosedRange<Float>) {
+        -> (gaussians: [Gaussian4D], opacities: [Float], sh: [Float], timeRange: ClosedRange<Float>) {
         var rng = SplitMix64(seed: seed)
         let duration: Float = 2
-        var gaussians: [Gaussian4DPLY.Raw] = [], opacities: [Float] = [], sh: [Float] = []
+        var gaussians: [Gaussian4D] = [], opacities: [Float] = [], sh: [Float] = []
         func add(_ p: SIMD3<Float>, t: Float, scale: SIMD3<Float>, timeScale: Float, colour: SIMD3<Float>, opacity: Float) {
             let identity = SIMD4<Double>(1, 0, 0, 0)
             let tilt = SIMD4<Double>(1, Double(rng.uniform(-0.05, 0.05)), Double(rng.uniform(-0.05, 0.05)), 0)
-            gaussians.append(Gaussian4DPLY.Raw(mean: SIMD4(Double(p.x), Double(p.y), Double(p.z), Double(t)),
+            gaussians.append(Gaussian4D(mean: SIMD4(Double(p.x), Double(p.y), Double(p.z), Double(t)),
                                                logScale: SIMD4(Double(log(scale.x)), Double(log(scale.y)), Double(log(scale.z)),
                                                                Double(log(timeScale))),
                                                left: tilt, right: identity))

@@ -65,6 +65,14 @@ public struct Mat3: Equatable, Sendable {
 
 @inline(__always) public func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
+/// The inverse of `sigmoid` for a stored opacity, clamped into [ε, 1 − ε] (ε = 1e-6) first so that
+/// 0 and 1 stay finite: the one logit every encoder writes.
+public func opacityLogit(_ opacity: Float) -> Float {
+    let epsilon: Float = 1e-6
+    let clamped = Swift.min(Swift.max(opacity, epsilon), 1 - epsilon)
+    return log(clamped / (1 - clamped))
+}
+
 /// Unit quaternion (w, x, y, z) of a rotation matrix (Shepperd's method, stable for all angles).
 func unitQuaternion(fromRotation m: [[Double]]) -> SIMD4<Float> {
     let trace = m[0][0] + m[1][1] + m[2][2]

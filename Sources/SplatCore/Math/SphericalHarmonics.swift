@@ -1,7 +1,11 @@
 /// Real spherical harmonics up to degree 3, with the constants of the official 3DGS code
 /// (graphdeco-inria/diff-gaussian-rasterization, forward.cu), which follow the standard real SH basis.
 public enum SphericalHarmonics {
+    /// The degree-0 constant 1/(2√π): colour = 0.5 + c0·f_dc.
     public static let c0: Float = 0.28209479177387814
+    /// The same constant in double precision, for the byte-colour formats (.splat, .splatv) that
+    /// convert in double: rounding c0 to Float first would move 162 of the 256 byte values.
+    public static let c0InDouble = 0.28209479177387814
     public static let c1: Float = 0.4886025119029199
     public static let c2: [Float] = [1.0925484305920792, -1.0925484305920792, 0.31539156525252005,
                                      -1.0925484305920792, 0.5462742152960396]

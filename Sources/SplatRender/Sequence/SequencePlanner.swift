@@ -1,5 +1,6 @@
 import Foundation
 import SplatCore
+import SplatFormats
 
 /// The frames of one run, and how many were skipped because their files are on disk (resuming).
 public struct SequencePlan: Sendable {

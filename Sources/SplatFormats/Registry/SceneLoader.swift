@@ -1,0 +1,38 @@
+import Foundation
+import SplatCore
+
+/// Reads a scene of any registered format (`SceneFormats.all`), recognised by content, never by
+/// extension: a file, or a folder / pattern of per-frame files.
+public enum SceneLoader {
+    /// Options that a file cannot say about itself.
+    public struct Options: Sendable {
+        /// Frames per second of a per-frame sequence (PLY folder, npz); nil keeps time in frames.
+        public var frameRate: Double?
+        public init(frameRate: Double? = nil) { self.frameRate = frameRate }
+    }
+
+    public static func load(path: String, options: Options = Options()) throws -> LoadedScene {
+        try load(SceneSource.open(path: path), options: options)
+    }
+
+    public static func load(data: Data, path: String, options: Options = Options()) throws -> LoadedScene {
+        try load(SceneSource(path: path, data: data), options: options)
+    }
+
+    public static func load(_ source: SceneSource, options: Options = Options()) throws -> LoadedScene {
+        if let data = source.data { try OpeningChecks(path: source.path).nonEmpty(data) }
+        return try format(of: source).decode(source, options: options)
+    }
+
+    /// The first format whose content test accepts the source.
+    public static func format(of source: SceneSource) throws -> any SceneFormat {
+        if let format = SceneFormats.all.first(where: { $0.detects(source) }) { return format }
+        // The name only picks a more helpful error for a damaged file of a headerless format (its
+        // decoder throws: its content test has already failed).
+        let name = source.path.lowercased()
+        for format in SceneFormats.all where format.extensionsForDamagedFiles.contains(where: { name.hasSuffix(".\($0)") }) {
+            _ = try format.decode(source, options: Options())
+        }
+        throw SceneFileError(path: source.path, problem: "not a PLY or .splat file (unrecognised content)")
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import SplatCore
+
+/// A performance stored as one standard 3DGS PLY per frame: a folder of `*.ply` files, or a glob
+/// pattern (`frames/*.ply`), taken in natural name order (frame_2 before frame_10). Frame k is at
+/// time k / frameRate seconds when a frame rate is given, else at time k in frames.
+/// Consecutive frames with the same Gaussian count interpolate (see Keyframes).
+public struct PLYSequence: SceneFormat {
+    public init() {}
+    public var id: SceneFormatID { .plySequence }
+
+    /// A folder or a pattern: the only format whose path is its only clue.
+    public func detects(_ source: SceneSource) -> Bool { source.data == nil }
+
+    public func decode(_ source: SceneSource, options: SceneLoader.Options) throws -> LoadedScene {
+        let scene = try Self.load(path: source.path, frameRate: options.frameRate)
+        return LoadedScene(format: id, formatDetail: "\(scene.keyframes!.frames.count) frames", scene: scene)
+    }
+
+    /// Two frames of the same Gaussians (the files a folder would hold).
+    public func fuzzSeeds() -> [FuzzSeed] {
+        SeedScenes.frames().enumerated().map { FuzzSeed("frame_\($0).ply", PLYWriter.gaussianPLY($1)) }
+    }
+
+    /// The bytes as a one-frame sequence: the frame reader and keyframe building, without a folder.
+    public func fuzz(_ data: Data) throws {
+        let scene = try Self.scene(frameFiles: ["fuzz/frame_0.ply"], path: "fuzz", frameRate: nil) { _ in data }
+        _ = scene.slice(at: 0)
+    }
+
+    public static func load(path: String, frameRate: Double?) throws -> TemporalCloud {
+        let files = try frameFiles(path)
+        guard !files.isEmpty else { throw SceneFileError(path: path, problem: "no .ply frames found") }
+        return try scene(frameFiles: files, path: path, frameRate: frameRate) { try OpeningChecks(path: $0).readFile() }
+    }
+
+    /// Keyframes from the frame files, in order, each read by `bytes` (one at a time: only the
+    /// decoded frames stay in memory); frame k is at k / frameRate seconds, or k frames.
+    static func scene(frameFiles files: [String], path: String, frameRate: Double?,
+                      bytes: (String) throws -> Data) throws -> TemporalCloud {
+        var frames: [SplatCloud] = []
+        for file in files {
+            let data = try bytes(file)
+            guard PLYHeader.hasMagic(data) else { throw SceneFileError(path: file, problem: "not a PLY file") }
+            frames.append(try GaussianPLY.cloud(from: PLYFile(data: data, path: file)))
+        }
+        guard !frames.isEmpty else { throw SceneFileError(path: path, problem: "no .ply frames found") }
+        if let degree = frames.first?.shDegree, let odd = frames.firstIndex(where: { $0.shDegree != degree }) {
+            throw SceneFileError(path: files[odd], problem: "SH degree \(frames[odd].shDegree) differs from the first frame's \(degree)")
+        }
+        let step = frameRate.map { 1 / $0 } ?? 1
+        let times = frames.indices.map { Float(Double($0) * step) }
+        let metadata = SceneMetadata(timeRange: times.first!...times.last!, timeUnit: frameRate == nil ? "frames" : "seconds",
+                                     frameRate: frameRate)
+        return TemporalCloud(keyframes: Keyframes(times: times, frames: frames), metadata: metadata)
+    }
+
+    /// The frame files of a folder or pattern, in natural order.
+    static func frameFiles(_ path: String) throws -> [String] {
+        let folder: String, pattern: String
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            folder = path
+            pattern = "*.ply"
+        } else {
+            folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+            pattern = (path as NSString).lastPathComponent
+            guard !folder.contains("*"), !folder.contains("?") else {
+                throw SceneFileError(path: path, problem: "only the last path component may hold a pattern")
+            }
+        }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
+            throw SceneFileError(path: path, problem: "cannot list the folder '\(folder)'")
+        }
+        return names.filter { matches($0, pattern) && !$0.hasPrefix(".") }
+            .sorted(by: naturalOrder)
+            .map { (folder as NSString).appendingPathComponent($0) }
+    }
+
+    /// Shell-style matching with `*` and `?` (case-insensitive, as file name extensions vary).
+    static func matches(_ name: String, _ pattern: String) -> Bool {
+        let n = Array(name.lowercased()), p = Array(pattern.lowercased())
+        var i = 0, j = 0, star = -1, mark = 0
+        while i < n.count {
+            if j < p.count, p[j] == "?" || p[j] == n[i] { i += 1; j += 1 }
+            else if j < p.count, p[j] == "*" { star = j; mark = i; j += 1 }
+            else if star >= 0 { j = star + 1; mark += 1; i = mark }
+            else { return false }
+        }
+        while j < p.count, p[j] == "*" { j += 1 }
+        return j == p.count
+    }
+
+    /// Natural order: digit runs compare as numbers, the rest as text.
+    public static func naturalOrder(_ a: String, _ b: String) -> Bool {
+        let x = chunks(a), y = chunks(b)
+        for (p, q) in zip(x, y) where p != q {
+            switch (UInt64(p), UInt64(q)) {
+            case let (m?, n?) where m != n: return m < n
+            default: return p < q
+            }
+        }
+        return x.count < y.count
+    }
+
+    private static func chunks(_ s: String) -> [String] {
+        var out: [String] = [], current = "", digits = false
+        for c in s {
+            if !current.isEmpty, c.isNumber != digits { out.append(current); current = "" }
+            digits = c.isNumber
+            current.append(c)
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
+    }
+}
+
+extension SceneFormatID {
+    public static let plySequence = SceneFormatID(rawValue: "ply-sequence")
+}
