@@ -48,12 +48,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "SplatCoreTests", dependencies: ["SplatCore"]),
-        .testTarget(name: "SplatFormatsTests", dependencies: ["SplatFormats", "SplatCore"]),
-        .testTarget(name: "SplatPNGTests", dependencies: ["SplatPNG", "SplatCore"]),
-        .testTarget(name: "SplatGPUTests", dependencies: ["SplatGPU", "SplatCore", "SplatFormats"]),
-        .testTarget(name: "SplatRenderTests", dependencies: ["SplatRender", "SplatCore", "SplatFormats", "SplatGPU", "SplatPNG"]),
-        .testTarget(name: "SplatViewerTests", dependencies: ["SplatViewer", "SplatGPU", "SplatCore", "SplatFormats", "SplatPNG", "CVulkan", "splat4d"]),
-        .testTarget(name: "Splat4DCLITests", dependencies: ["splat4d", "SplatCore", "SplatFormats", "SplatPNG", "SplatRender"]),
+        // Helpers every test target shares: repository paths and temporary folders, cameras and
+        // random clouds, image and error assertions, hand-built PLY files, the Vulkan test case
+        // (one device, fails on validation messages), the CLI harness.
+        .target(name: "SplatTestSupport", dependencies: ["SplatCore", "SplatGPU"], path: "Tests/SplatTestSupport"),
+
+        .testTarget(name: "SplatCoreTests", dependencies: ["SplatCore", "SplatTestSupport"]),
+        .testTarget(name: "SplatFormatsTests", dependencies: ["SplatTestSupport", "SplatFormats", "SplatCore"]),
+        .testTarget(name: "SplatPNGTests", dependencies: ["SplatTestSupport", "SplatPNG", "SplatCore"]),
+        .testTarget(name: "SplatGPUTests", dependencies: ["SplatTestSupport", "SplatGPU", "SplatCore", "SplatFormats"]),
+        .testTarget(name: "SplatRenderTests", dependencies: ["SplatTestSupport", "SplatRender", "SplatCore", "SplatFormats", "SplatGPU", "SplatPNG"]),
+        .testTarget(name: "SplatViewerTests", dependencies: ["SplatTestSupport", "SplatViewer", "SplatGPU", "SplatCore", "SplatFormats", "SplatPNG", "CVulkan", "splat4d"]),
+        .testTarget(name: "Splat4DCLITests", dependencies: ["SplatTestSupport", "splat4d", "SplatCore", "SplatFormats", "SplatPNG", "SplatRender"]),
     ]
 )

@@ -3,6 +3,7 @@ import SplatCore
 import SplatFormats
 import SplatPNG
 import XCTest
+import SplatTestSupport
 
 /// The command line as a user meets it: exit codes, one-line errors, files written or not.
 final class CLITests: XCTestCase {

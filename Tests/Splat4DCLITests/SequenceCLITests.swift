@@ -3,6 +3,7 @@ import SplatCore
 import SplatFormats
 import SplatPNG
 import XCTest
+import SplatTestSupport
 
 /// Frame sequences through the command line (issue 5): names, times, resume/overwrite, shards,
 /// progress, extra outputs, camera paths, write failures, Ctrl-C, evaluate and convert.

@@ -20,7 +20,7 @@ final class CameraTests: XCTestCase {
     }
 
     func testAutomaticFramingSeesTheWholeCloud() throws {
-        var b = CloudBuilder()
+        var b = SplatCloudBuilder()
         for p in [SIMD3<Float>(-1, -1, -1), [1, 1, 1], [3, -1, 0], [0, 2, 1]] {
             b.add(p, scale: [0.1, 0.1, 0.1], opacity: 1, colour: [1, 1, 1])
         }
@@ -34,7 +34,7 @@ final class CameraTests: XCTestCase {
     }
 
     func testRequestSizes() throws {
-        var b = CloudBuilder()
+        var b = SplatCloudBuilder()
         b.add(.zero, scale: [1, 1, 1], opacity: 1, colour: [1, 1, 1])
         let auto = try CameraRequest(width: 640).resolve(for: b.cloud, cameraFile: { _ in [] })
         XCTAssertEqual([auto.width, auto.height], [640, 360])

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SplatCore
+import SplatTestSupport
 
 /// FLIP against NVIDIA's reference implementation: the committed pairs in Tests/Fixtures/flip were
 /// scored by flip-evaluator (tools/flip_fixtures.py); these tests need only the files.
@@ -15,8 +16,7 @@ final class FLIPTests: XCTestCase {
 
     struct Pairs: Decodable { let pairs: [Pair] }
 
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/flip")
+    static let folder = TestPaths.fixtures.appendingPathComponent("flip")
 
     func fixture(_ pair: Pair) throws -> (reference: Image, test: Image, map: [Float]) {
         func image(_ suffix: String) throws -> Image {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SplatCore
+import SplatTestSupport
 
 /// The CPU reference against values computed by hand from DESIGN.md §3.
 final class RasterizerTests: XCTestCase {
@@ -9,12 +10,12 @@ final class RasterizerTests: XCTestCase {
     /// One isotropic Gaussian straight ahead: f = 32, z = 4, s = 0.25 → σ² = (f·s/z)² + 0.3 = 4.3 px²,
     /// centre at pixel (15.5, 15.5) because pixel centres sit at integer coordinates.
     func singleGaussian(opacity: Float = 0.8, z: Float = 4) -> SplatCloud {
-        var b = CloudBuilder()
+        var b = SplatCloudBuilder()
         b.add([0, 0, z], scale: [0.25, 0.25, 0.25], opacity: opacity, colour: colour)
         return b.cloud
     }
 
-    func render(_ cloud: SplatCloud, camera: Camera = axisCamera(), background: SIMD3<Float> = [0, 0, 0]) throws -> RenderedFrame {
+    func render(_ cloud: SplatCloud, camera: Camera = Fixtures.axisCamera(), background: SIMD3<Float> = [0, 0, 0]) throws -> RenderedFrame {
         try ReferenceRasterizer().render(cloud, camera: camera, settings: RenderSettings(background: background))
     }
 
@@ -24,7 +25,7 @@ final class RasterizerTests: XCTestCase {
 
     func testProjectionOfOneGaussian() {
         let grid = TileGrid(width: 32, height: 32)
-        let s = Preprocess.project(singleGaussian(), index: 0, camera: axisCamera(), grid: grid, settings: RenderSettings())
+        let s = Preprocess.project(singleGaussian(), index: 0, camera: Fixtures.axisCamera(), grid: grid, settings: RenderSettings())
         XCTAssertEqual(s.mean, SIMD2(15.5, 15.5))
         XCTAssertEqual(s.depth, 4)
         XCTAssertEqual(s.conic.x, 1 / 4.3, accuracy: 1e-6)
@@ -58,10 +59,10 @@ final class RasterizerTests: XCTestCase {
 
     func testNearPlaneCull() throws {
         // Same angular size in front of and behind z = 0.2: only the one beyond the near plane draws.
-        var near = CloudBuilder()
+        var near = SplatCloudBuilder()
         near.add([0, 0, 0.19], scale: [0.0125, 0.0125, 0.0125], opacity: 0.8, colour: colour)
         XCTAssertEqual(try render(near.cloud).colour.pixels.max(), 0)
-        var far = CloudBuilder()
+        var far = SplatCloudBuilder()
         far.add([0, 0, 0.21], scale: [0.0125, 0.0125, 0.0125], opacity: 0.8, colour: colour)
         XCTAssertGreaterThan(try render(far.cloud).colour[15, 15, 0], 0.5)
     }
@@ -79,7 +80,7 @@ final class RasterizerTests: XCTestCase {
     /// 1e-4, so it is never blended.
     func testStopsBeforeBlendingTheSaturatingSplat() throws {
         func layers(fourth: SIMD3<Float>) -> SplatCloud {
-            var b = CloudBuilder()
+            var b = SplatCloudBuilder()
             let colours: [SIMD3<Float>] = [[1, 0, 0], [0, 1, 0], [0, 0, 1], fourth]
             for (k, c) in colours.enumerated() {
                 b.add([0, 0, 4 + Float(k)], scale: [100, 100, 100], opacity: 0.95, colour: c)
@@ -98,10 +99,10 @@ final class RasterizerTests: XCTestCase {
     }
 
     func testFrontToBackOrderFollowsDepthNotFileOrder() throws {
-        var farFirst = CloudBuilder()
+        var farFirst = SplatCloudBuilder()
         farFirst.add([0, 0, 8], scale: [1, 1, 1], opacity: 0.9, colour: [0, 0, 1])
         farFirst.add([0, 0, 4], scale: [0.5, 0.5, 0.5], opacity: 0.9, colour: [1, 0, 0])
-        var nearFirst = CloudBuilder()
+        var nearFirst = SplatCloudBuilder()
         nearFirst.add([0, 0, 4], scale: [0.5, 0.5, 0.5], opacity: 0.9, colour: [1, 0, 0])
         nearFirst.add([0, 0, 8], scale: [1, 1, 1], opacity: 0.9, colour: [0, 0, 1])
         let a = try render(farFirst.cloud), b = try render(nearFirst.cloud)
@@ -114,7 +115,7 @@ final class RasterizerTests: XCTestCase {
     }
 
     func testEmptySceneIsTheBackground() throws {
-        let frame = try render(.empty, camera: axisCamera(width: 21, height: 13), background: [0.25, 0.5, 1])
+        let frame = try render(.empty, camera: Fixtures.axisCamera(width: 21, height: 13), background: [0.25, 0.5, 1])
         XCTAssertEqual(frame.colour.width, 21)
         XCTAssertEqual(frame.colour.height, 13)
         for p in 0..<(21 * 13) {
@@ -126,7 +127,7 @@ final class RasterizerTests: XCTestCase {
     }
 
     func testSplatOffScreenTouchesNoTiles() throws {
-        var b = CloudBuilder()
+        var b = SplatCloudBuilder()
         b.add([50, 0, 4], scale: [0.25, 0.25, 0.25], opacity: 0.8, colour: colour)
         let frame = try render(b.cloud)
         XCTAssertEqual(frame.statistics.visibleGaussians, 0)
@@ -135,20 +136,20 @@ final class RasterizerTests: XCTestCase {
 
     func testAntialiasedModeScalesOpacity() {
         let grid = TileGrid(width: 32, height: 32)
-        let s = Preprocess.project(singleGaussian(), index: 0, camera: axisCamera(), grid: grid,
+        let s = Preprocess.project(singleGaussian(), index: 0, camera: Fixtures.axisCamera(), grid: grid,
                                    settings: RenderSettings(antialiased: true))
         // det before = 4² , det after = 4.3² → opacity · 4/4.3.
         XCTAssertEqual(s.opacity, 0.8 * 4 / 4.3, accuracy: 1e-6)
     }
 
     func testRenderIsDeterministic() throws {
-        var b = CloudBuilder()
+        var b = SplatCloudBuilder()
         for i in 0..<200 {
             let f = Float(i)
             b.add([sin(f) * 2, cos(f * 1.3) * 2, 5 + Float(i % 7) * 0.1], scale: [0.2, 0.1, 0.3], opacity: 0.7,
                   colour: [Float(i % 3) / 2, 0.5, 1 - Float(i % 5) / 4], rotation: normalizedQuaternion([1, f, 0.5, 0.2]))
         }
-        let camera = axisCamera(width: 67, height: 45, focal: 40)
+        let camera = Fixtures.axisCamera(width: 67, height: 45, focal: 40)
         XCTAssertEqual(try render(b.cloud, camera: camera).colour.pixels, try render(b.cloud, camera: camera).colour.pixels)
     }
 }

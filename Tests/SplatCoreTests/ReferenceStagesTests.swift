@@ -1,5 +1,6 @@
 import XCTest
 @testable import SplatCore
+import SplatTestSupport
 
 /// Each GPU-shaped stage of the CPU reference on small hand-made inputs, with exact outputs.
 final class ReferenceStagesTests: XCTestCase {
@@ -42,7 +43,7 @@ final class ReferenceStagesTests: XCTestCase {
 
     func testPreprocessOfActiveGaussiansKeepsTheSceneIndices() {
         let scene = stillCloud(opacities: [0.8, 0.8, 0.8], centers: [0, 5, 0], timeScales: [1, 1, 1])
-        let camera = axisCamera(width: 32, height: 32, focal: 32)
+        let camera = Fixtures.axisCamera(width: 32, height: 32, focal: 32)
         let active = ReferenceStages.compact(ReferenceStages.activeFlags(scene, time: 0))
         XCTAssertEqual(active, [0, 2])
         let splats = ReferenceStages.preprocess(scene, time: 0, activeIndices: active, camera: camera, settings: RenderSettings())

@@ -51,7 +51,7 @@ final class SphericalHarmonicsTests: XCTestCase {
     }
 
     func testColourClampsAtZeroButNotAtOne() {
-        var bright = CloudBuilder()
+        var bright = SplatCloudBuilder()
         bright.add([0, 0, 5], scale: [1, 1, 1], opacity: 1, colour: [1.7, -0.4, 0.5])
         let got = SphericalHarmonics.colour(of: bright.cloud, index: 0, cameraPosition: .zero)
         XCTAssertEqual(got.x, 1.7, accuracy: 1e-5)

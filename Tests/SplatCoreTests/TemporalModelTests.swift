@@ -200,7 +200,7 @@ final class TemporalModelTests: XCTestCase {
 
     /// Static clouds slice to themselves at any time; every Gaussian is active.
     func testStaticCloudSlicesToItself() {
-        var b = CloudBuilder()
+        var b = SplatCloudBuilder()
         b.degree = 1
         b.add([0, 0, 1], scale: [0.1, 0.2, 0.3], opacity: 0.001, colour: [1, 0, 0])  // below 1/255 still "active"
         b.add([1, 2, 3], scale: [1, 1, 1], opacity: 0.9, colour: [0, 1, 0], rotation: normalizedQuaternion([1, 2, 3, 4]),

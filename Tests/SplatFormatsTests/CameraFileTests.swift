@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import SplatCore
 @testable import SplatFormats
+import SplatTestSupport
 
 final class CameraFileTests: XCTestCase {
     func testCamerasJSONPoseAndIntrinsics() throws {
@@ -40,7 +41,7 @@ final class CameraFileTests: XCTestCase {
                        "c.json: camera 0: 'position' must be a list of 3 numbers")
         XCTAssertEqual(problem(#"[{"width": -3, "height": 10, "fx": 1, "fy": 1, "position": [0,0,0], "rotation": [[1,0,0],[0,1,0],[0,0,1]]}]"#),
                        "c.json: camera 0: width and height must be whole numbers in 1...65536")
-        XCTAssertThrowsError(try CameraRequest.select(.index(3), from: [axisCamera()], path: "c.json")) { error in
+        XCTAssertThrowsError(try CameraRequest.select(.index(3), from: [Fixtures.axisCamera()], path: "c.json")) { error in
             XCTAssertEqual("\(error)", "c.json: camera index 3 is out of range (the file has 1 camera)")
         }
     }

@@ -289,7 +289,7 @@ final class CameraPathTests: XCTestCase {
     }
 
     func testOrbitFramingMatchesTheAutomaticView() {
-        var builder = CloudBuilder()
+        var builder = SplatCloudBuilder()
         for p: SIMD3<Float> in [[-1, -1, -1], [1, 1, 1], [0.5, -0.25, 0], [2, 0, 1]] {
             builder.add(p, scale: [0.1, 0.1, 0.1], opacity: 0.9, colour: [1, 0, 0])
         }

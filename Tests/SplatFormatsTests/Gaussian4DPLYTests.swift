@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import SplatCore
 @testable import SplatFormats
+import SplatTestSupport
 
 // MARK: - Double-precision helpers written from first principles (no Gaussian4DPLY code)
 
@@ -98,13 +99,6 @@ private func randomQuaternion(_ rng: inout SplitMix64) -> SIMD4<Double> {
     }
 }
 
-private func expectProblem(_ problem: String, file: StaticString = #filePath, line: UInt = #line,
-                           _ body: () throws -> Void) {
-    XCTAssertThrowsError(try body(), file: file, line: line) { error in
-        XCTAssertEqual((error as? SceneFileError)?.problem, problem, file: file, line: line)
-    }
-}
-
 // MARK: - Hand-built ascii 4D PLY
 
 /// Two vertices, SH degree 1, properties in a shuffled order (they are looked up by name).
@@ -125,16 +119,8 @@ private struct Hand4D {
 
     static func text(comments: [String], properties: [String] = properties, rows: [[String]] = rows,
                      dropping dropped: Set<String> = [], replacing: [String: String] = [:], vertex: Int = 1) -> String {
-        var s = "ply\nformat ascii 1.0\n"
-        for c in comments { s += "comment \(c)\n" }
-        let kept = properties.indices.filter { !dropped.contains(properties[$0]) }
-        s += "element vertex \(rows.count)\n"
-        for i in kept { s += "property float \(properties[i])\n" }
-        s += "end_header\n"
-        for (r, row) in rows.enumerated() {
-            s += kept.map { r == vertex ? (replacing[properties[$0]] ?? row[$0]) : row[$0] }.joined(separator: " ") + "\n"
-        }
-        return s
+        ASCIIPLY.text(comments: comments, properties: properties, rows: rows, dropping: dropped, replacing: replacing,
+                      vertex: vertex)
     }
 
     static let fullComments = ["made by hand", "splat4d time_range 0.5 2.5", "splat4d frame_rate 24",
@@ -440,21 +426,21 @@ final class Gaussian4DPLYTests: XCTestCase {
         let text = Hand4D.text(comments: [], dropping: ["rot_r_0"])
         let ply = try PLYFile(data: Data(text.utf8), path: "bad.ply")
         XCTAssertTrue(Gaussian4DPLY.matches(ply.header))
-        expectProblem("missing required property 'rot_r_0'") { _ = try Gaussian4DPLY.scene(from: ply) }
+        assertFileProblem("missing required property 'rot_r_0'") { _ = try Gaussian4DPLY.scene(from: ply) }
         for name in ["rot_r_1", "rot_r_2", "rot_r_3", "scale_t", "rot_3", "opacity", "f_dc_1"] {
-            expectProblem("missing required property '\(name)'") {
+            assertFileProblem("missing required property '\(name)'") {
                 _ = try load(Hand4D.text(comments: [], dropping: [name]))
             }
         }
         // A gap in f_rest is reported as such.
-        expectProblem("f_rest properties are not numbered 0 to 7: f_rest_4 is missing") {
+        assertFileProblem("f_rest properties are not numbered 0 to 7: f_rest_4 is missing") {
             _ = try load(Hand4D.text(comments: [], dropping: ["f_rest_4"]))
         }
     }
 
     func testNonFiniteValues() {
         for (name, value) in [("scale_t", "nan"), ("t", "inf"), ("rot_r_2", "-inf"), ("x", "nan")] {
-            expectProblem("non-finite value in property '\(name)' of vertex 1") {
+            assertFileProblem("non-finite value in property '\(name)' of vertex 1") {
                 _ = try load(Hand4D.text(comments: [], replacing: [name: value]))
             }
         }
@@ -475,7 +461,7 @@ final class Gaussian4DPLYTests: XCTestCase {
             ("splat4d rotation_convention Flipped", convention),
         ]
         for (comment, problem) in cases {
-            expectProblem(problem) { _ = try load(Hand4D.text(comments: [comment])) }
+            assertFileProblem(problem) { _ = try load(Hand4D.text(comments: [comment])) }
         }
         // The whole message names the file.
         XCTAssertThrowsError(try load(Hand4D.text(comments: ["splat4d frame_rate 0"]), path: "dir/x.ply")) { error in
@@ -488,7 +474,7 @@ final class Gaussian4DPLYTests: XCTestCase {
 
     func testZeroVertices() {
         let text = Hand4D.text(comments: Hand4D.fullComments, rows: [])
-        expectProblem("the file holds no Gaussians") { _ = try load(text) }
+        assertFileProblem("the file holds no Gaussians") { _ = try load(text) }
     }
 
     // MARK: (g) write → load round trip

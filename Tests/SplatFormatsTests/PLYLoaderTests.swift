@@ -2,34 +2,7 @@ import Foundation
 import XCTest
 @testable import SplatCore
 @testable import SplatFormats
-
-/// Little- or big-endian bytes, appended one value at a time, for hand-built binary files.
-private struct ByteWriter {
-    var data = Data()
-    let bigEndian: Bool
-
-    mutating func text(_ s: String) { data.append(contentsOf: s.utf8) }
-    mutating func i8(_ v: Int8) { data.append(UInt8(bitPattern: v)) }
-    mutating func u8(_ v: UInt8) { data.append(v) }
-    mutating func i16(_ v: Int16) { integer(v) }
-    mutating func u16(_ v: UInt16) { integer(v) }
-    mutating func i32(_ v: Int32) { integer(v) }
-    mutating func u32(_ v: UInt32) { integer(v) }
-    mutating func f32(_ v: Float) { integer(v.bitPattern) }
-    mutating func f64(_ v: Double) { integer(v.bitPattern) }
-
-    private mutating func integer<T: FixedWidthInteger>(_ v: T) {
-        let stored = bigEndian ? v.bigEndian : v.littleEndian
-        withUnsafeBytes(of: stored) { data.append(contentsOf: $0) }
-    }
-}
-
-private func expectProblem(_ problem: String, file: StaticString = #filePath, line: UInt = #line,
-                           _ body: () throws -> Void) {
-    XCTAssertThrowsError(try body(), file: file, line: line) { error in
-        XCTAssertEqual((error as? SceneFileError)?.problem, problem, file: file, line: line)
-    }
-}
+import SplatTestSupport
 
 private func load(_ text: String, path: String = "t.ply") throws -> LoadedScene {
     try SceneLoader.load(data: Data(text.utf8), path: path)
@@ -240,21 +213,21 @@ final class PLYLoaderTests: XCTestCase {
     }
 
     func testTruncatedBody() {
-        expectProblem("truncated PLY body: header declares 3 vertices (56 bytes each) but only 112 bytes follow") {
+        assertFileProblem("truncated PLY body: header declares 3 vertices (56 bytes each) but only 112 bytes follow") {
             _ = try SceneLoader.load(data: binaryDegree0(count: 3, vertices: 2), path: "t.ply")
         }
     }
 
     func testCountFarBeyondFileSize() {
-        expectProblem("truncated PLY body: header declares 1000000000000 vertices (56 bytes each) but only 56 bytes follow") {
+        assertFileProblem("truncated PLY body: header declares 1000000000000 vertices (56 bytes each) but only 56 bytes follow") {
             _ = try SceneLoader.load(data: binaryDegree0(count: 1_000_000_000_000, vertices: 1), path: "t.ply")
         }
         // count × size overflows Int: still a clean error.
-        expectProblem("truncated PLY body: header declares \(Int.max) vertices (56 bytes each) but only 0 bytes follow") {
+        assertFileProblem("truncated PLY body: header declares \(Int.max) vertices (56 bytes each) but only 0 bytes follow") {
             _ = try SceneLoader.load(data: binaryDegree0(count: Int.max, vertices: 0), path: "t.ply")
         }
         let ascii = "ply\nformat ascii 1.0\nelement vertex 50\n\(requiredHeader)end_header\n0 0 0\n"
-        expectProblem("truncated PLY body: header declares 50 vertices but only 6 bytes of text follow") {
+        assertFileProblem("truncated PLY body: header declares 50 vertices but only 6 bytes of text follow") {
             _ = try load(ascii)
         }
     }
@@ -265,7 +238,7 @@ final class PLYLoaderTests: XCTestCase {
         w.u8(200); w.i32(1)
         let ply = try? PLYFile(data: w.data, path: "f.ply")
         XCTAssertNotNil(ply)
-        expectProblem("truncated PLY body: face 0 runs past the end of the file") {
+        assertFileProblem("truncated PLY body: face 0 runs past the end of the file") {
             _ = try ply?.readElement("face", properties: [])
         }
     }
@@ -273,95 +246,95 @@ final class PLYLoaderTests: XCTestCase {
     func testAsciiEndsEarly() {
         let text = "ply\nformat ascii 1.0\nelement vertex 3\n\(requiredHeader)end_header\n"
             + "0 0 0 0 0 0 0 0 0 0 1 0 0 0\n" + String(repeating: "\n", count: 80)
-        expectProblem("truncated PLY body: the file ends after 1 vertex of 3") { _ = try load(text) }
+        assertFileProblem("truncated PLY body: the file ends after 1 vertex of 3") { _ = try load(text) }
     }
 
     func testMissingRequiredProperty() {
         let header = requiredHeader.replacingOccurrences(of: "property float opacity\n", with: "")
         let text = "ply\nformat ascii 1.0\nelement vertex 1\n\(header)end_header\n0 0 0 0 0 0 0 0 0 1 0 0 0\n"
-        expectProblem("missing required property 'opacity'") { _ = try load(text) }
+        assertFileProblem("missing required property 'opacity'") { _ = try load(text) }
     }
 
     func testNonFiniteValues() {
         let text = "ply\nformat ascii 1.0\nelement vertex 2\n\(requiredHeader)end_header\n"
             + "0 0 0 0 0 0 0 0 0 0 1 0 0 0\n0 0 0 0 0 0 0 0 nan 0 1 0 0 0\n"
-        expectProblem("non-finite value in property 'scale_1' of vertex 1") { _ = try load(text) }
+        assertFileProblem("non-finite value in property 'scale_1' of vertex 1") { _ = try load(text) }
 
         var w = ByteWriter(bigEndian: false)
         w.text("ply\nformat binary_little_endian 1.0\nelement vertex 1\n\(requiredHeader)end_header\n")
         for v: Float in [0, 0, .infinity, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0] { w.f32(v) }
-        expectProblem("non-finite value in property 'z' of vertex 0") {
+        assertFileProblem("non-finite value in property 'z' of vertex 0") {
             _ = try SceneLoader.load(data: w.data, path: "t.ply")
         }
     }
 
     func testZeroGaussians() {
-        expectProblem("the file holds no Gaussians") {
+        assertFileProblem("the file holds no Gaussians") {
             _ = try load("ply\nformat ascii 1.0\nelement vertex 0\n\(requiredHeader)end_header\n")
         }
-        expectProblem("the file holds no Gaussians") {
+        assertFileProblem("the file holds no Gaussians") {
             _ = try SceneLoader.load(data: binaryDegree0(count: 0, vertices: 0), path: "t.ply")
         }
     }
 
     func testNotAPLYOrSplatFile() {
-        expectProblem("not a PLY or .splat file (unrecognised content)") { _ = try load("hello world\n") }
-        expectProblem("the file is empty") { _ = try load("") }
-        expectProblem("not a PLY file (first line is not 'ply')") {
+        assertFileProblem("not a PLY or .splat file (unrecognised content)") { _ = try load("hello world\n") }
+        assertFileProblem("the file is empty") { _ = try load("") }
+        assertFileProblem("not a PLY file (first line is not 'ply')") {
             _ = try PLYHeader.parse(Data("plyx\nformat ascii 1.0\nend_header\n".utf8), path: "t.ply")
         }
     }
 
     func testBadFRestCount() {
         let five = (0..<5).map { "property float f_rest_\($0)\n" }.joined()
-        expectProblem("unsupported number of f_rest properties: 5 (expected 0, 9, 24 or 45)") {
+        assertFileProblem("unsupported number of f_rest properties: 5 (expected 0, 9, 24 or 45)") {
             _ = try load("ply\nformat ascii 1.0\nelement vertex 1\n\(requiredHeader)\(five)end_header\n"
                          + String(repeating: "0 ", count: 19))
         }
         let gap = [0, 1, 2, 3, 5, 6, 7, 8, 9].map { "property float f_rest_\($0)\n" }.joined()
-        expectProblem("f_rest properties are not numbered 0 to 8: f_rest_4 is missing") {
+        assertFileProblem("f_rest properties are not numbered 0 to 8: f_rest_4 is missing") {
             _ = try load("ply\nformat ascii 1.0\nelement vertex 1\n\(requiredHeader)\(gap)end_header\n"
                          + String(repeating: "0 ", count: 23))
         }
     }
 
     func testGarbageHeaderLines() {
-        expectProblem("unexpected line 3 in PLY header: 'hello there'") {
+        assertFileProblem("unexpected line 3 in PLY header: 'hello there'") {
             _ = try load("ply\nformat ascii 1.0\nhello there\nelement vertex 1\nend_header\n")
         }
-        expectProblem("unknown PLY type 'half' for property 'x'") {
+        assertFileProblem("unknown PLY type 'half' for property 'x'") {
             _ = try load("ply\nformat ascii 1.0\nelement vertex 1\nproperty half x\nend_header\n")
         }
-        expectProblem("bad count '-4' for element 'vertex' in PLY header") {
+        assertFileProblem("bad count '-4' for element 'vertex' in PLY header") {
             _ = try load("ply\nformat ascii 1.0\nelement vertex -4\nend_header\n")
         }
-        expectProblem("unsupported PLY format 'binary_middle_endian 1.0'") {
+        assertFileProblem("unsupported PLY format 'binary_middle_endian 1.0'") {
             _ = try load("ply\nformat binary_middle_endian 1.0\nend_header\n")
         }
-        expectProblem("property on line 3 of the PLY header comes before any element") {
+        assertFileProblem("property on line 3 of the PLY header comes before any element") {
             _ = try load("ply\nformat ascii 1.0\nproperty float x\nend_header\n")
         }
-        expectProblem("duplicate property 'x' in element 'vertex'") {
+        assertFileProblem("duplicate property 'x' in element 'vertex'") {
             _ = try load("ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float x\nend_header\n")
         }
-        expectProblem("PLY header has no 'format' line") { _ = try load("ply\nend_header\n") }
-        expectProblem("PLY header has no 'end_header' line") {
+        assertFileProblem("PLY header has no 'format' line") { _ = try load("ply\nend_header\n") }
+        assertFileProblem("PLY header has no 'end_header' line") {
             _ = try load("ply\nformat ascii 1.0\nelement vertex 1\n")
         }
         let huge = "ply\nformat ascii 1.0\n" + String(repeating: "comment padding padding padding\n", count: 3000)
-        expectProblem("PLY header is longer than 64 KiB or has no 'end_header' line") { _ = try load(huge) }
+        assertFileProblem("PLY header is longer than 64 KiB or has no 'end_header' line") { _ = try load(huge) }
     }
 
     func testMalformedAsciiValues() {
         let text = "ply\nformat ascii 1.0\nelement vertex 2\n\(requiredHeader)end_header\n"
             + "0 0 0 0 0 0 0 0 0 0 1 0 0 0\n0 1.2.3 0 0 0 0 0 0 0 0 1 0 0 0\n"
-        expectProblem("malformed number '1.2.3' in property 'y' of vertex 1") { _ = try load(text) }
+        assertFileProblem("malformed number '1.2.3' in property 'y' of vertex 1") { _ = try load(text) }
         let short = "ply\nformat ascii 1.0\nelement vertex 1\n\(requiredHeader)end_header\n0 0 0\n"
             + String(repeating: " ", count: 40)
-        expectProblem("vertex 0 has too few values on its line (found 3)") { _ = try load(short) }
+        assertFileProblem("vertex 0 has too few values on its line (found 3)") { _ = try load(short) }
         let long = "ply\nformat ascii 1.0\nelement vertex 1\n\(requiredHeader)end_header\n"
             + "0 0 0 0 0 0 0 0 0 0 1 0 0 0 9\n"
-        expectProblem("vertex 0 has 15 values on its line, expected 14") { _ = try load(long) }
+        assertFileProblem("vertex 0 has 15 values on its line, expected 14") { _ = try load(long) }
     }
 
     /// Every prefix and many single-byte corruptions of valid files either load or throw a
@@ -385,12 +358,12 @@ final class PLYLoaderTests: XCTestCase {
     }
 
     func testFileSystemErrors() throws {
-        expectProblem("no such file") { _ = try SceneLoader.load(path: "/nonexistent/scene.ply") }
+        assertFileProblem("no such file") { _ = try SceneLoader.load(path: "/nonexistent/scene.ply") }
         // A folder is a per-frame PLY sequence; an empty one says so.
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("plytest-empty-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: empty) }
-        expectProblem("no .ply frames found") { _ = try SceneLoader.load(path: empty.path) }
+        assertFileProblem("no .ply frames found") { _ = try SceneLoader.load(path: empty.path) }
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("plytest-\(UUID().uuidString).ply")
         try PLYWriter.gaussianPLY(SceneGenerator.benchmarkBall(count: 5, seed: 3)).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import SplatCore
 @testable import SplatFormats
+import SplatTestSupport
 
 /// The one list of formats: every registered format recognises and decodes its own seeds, every
 /// reader is fuzzed from the same list, and encoders round-trip what their decoders read.
@@ -60,7 +61,7 @@ final class RegistryTests: XCTestCase {
     }
 
     func testTheFuzzHarnessTakesItsReadersFromTheRegistry() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = TestPaths.repositoryRoot
         let target = try String(contentsOf: root.appendingPathComponent("Fuzz/FuzzTarget.swift"), encoding: .utf8)
         XCTAssertTrue(target.contains("FuzzedReaders.reader(named:"))
         let script = try String(contentsOf: root.appendingPathComponent("scripts/fuzz.sh"), encoding: .utf8)

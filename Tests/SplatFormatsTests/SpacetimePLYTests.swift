@@ -2,13 +2,7 @@ import Foundation
 import XCTest
 @testable import SplatCore
 @testable import SplatFormats
-
-private func expectProblem(_ problem: String, file: StaticString = #filePath, line: UInt = #line,
-                           _ body: () throws -> Void) {
-    XCTAssertThrowsError(try body(), file: file, line: line) { error in
-        XCTAssertEqual((error as? SceneFileError)?.problem, problem, file: file, line: line)
-    }
-}
+import SplatTestSupport
 
 private func load(_ text: String, path: String = "hand.stg.ply") throws -> LoadedScene {
     try SceneLoader.load(data: Data(text.utf8), path: path)
@@ -34,14 +28,8 @@ private enum HandSTG {
 
     static func text(rows: [[String]] = rows, dropping dropped: Set<String> = [], replacing: [String: String] = [:],
                      vertex: Int = 1) -> String {
-        let kept = properties.indices.filter { !dropped.contains(properties[$0]) }
-        var s = "ply\nformat ascii 1.0\ncomment hand-built STG lite\nelement vertex \(rows.count)\n"
-        for i in kept { s += "property float \(properties[i])\n" }
-        s += "end_header\n"
-        for (r, row) in rows.enumerated() {
-            s += kept.map { r == vertex ? (replacing[properties[$0]] ?? row[$0]) : row[$0] }.joined(separator: " ") + "\n"
-        }
-        return s
+        ASCIIPLY.text(comments: ["hand-built STG lite"], properties: properties, rows: rows, dropping: dropped,
+                      replacing: replacing, vertex: vertex)
     }
 }
 
@@ -128,7 +116,7 @@ final class SpacetimePLYTests: XCTestCase {
 
     func testDetectionByContent() throws {
         // A 3DGS PLY is not STG (nor 4D).
-        var b = CloudBuilder()
+        var b = SplatCloudBuilder()
         b.add([0, 0, 1], scale: [0.1, 0.1, 0.1], opacity: 0.5, colour: [1, 0, 0])
         let plain = PLYWriter.gaussianPLY(b.cloud)
         let plainHeader = try PLYHeader.parse(plain, path: "p.ply")
@@ -162,20 +150,20 @@ final class SpacetimePLYTests: XCTestCase {
     func testMissingProperties() throws {
         // With trbf_center and motion_0 present the file is STG, and every other property is required.
         for name in SpacetimePLY.names where name != "trbf_center" && name != "motion_0" {
-            expectProblem("missing required property '\(name)'") { _ = try load(HandSTG.text(dropping: [name])) }
+            assertFileProblem("missing required property '\(name)'") { _ = try load(HandSTG.text(dropping: [name])) }
         }
         // Any STG-only property makes the header STG, so the STG reader names what is missing.
         for name in ["trbf_center", "motion_0"] {
             let ply = try PLYFile(data: Data(HandSTG.text(dropping: [name]).utf8), path: "s.ply")
             XCTAssertTrue(SpacetimePLY.matches(ply.header))
-            expectProblem("missing required property '\(name)'") { _ = try SpacetimePLY.scene(from: ply) }
+            assertFileProblem("missing required property '\(name)'") { _ = try SpacetimePLY.scene(from: ply) }
         }
     }
 
     func testNonFiniteValues() {
         for (name, value) in [("motion_4", "nan"), ("trbf_scale", "inf"), ("omega_0", "-inf"), ("trbf_center", "nan"),
                               ("f_dc_1", "nan")] {
-            expectProblem("non-finite value in property '\(name)' of vertex 1") {
+            assertFileProblem("non-finite value in property '\(name)' of vertex 1") {
                 _ = try load(HandSTG.text(replacing: [name: value]))
             }
         }
@@ -185,7 +173,7 @@ final class SpacetimePLYTests: XCTestCase {
     }
 
     func testZeroVertices() {
-        expectProblem("the file holds no Gaussians") { _ = try load(HandSTG.text(rows: [])) }
+        assertFileProblem("the file holds no Gaussians") { _ = try load(HandSTG.text(rows: [])) }
     }
 
     /// write → load gives the dancer back. Exact: positions, motion, time centres, rotations, ω.
@@ -243,7 +231,7 @@ final class SpacetimePLYTests: XCTestCase {
     /// falloff, a legal TemporalCloud) is written with trbf_scale = +inf, which the loader then
     /// rejects: the written file cannot be read back.
     func testRegression_infiniteTimeScaleRoundTrips() throws {
-        var b = CloudBuilder()
+        var b = SplatCloudBuilder()
         b.add([0, 0, 1], scale: [0.1, 0.2, 0.3], opacity: 0.5, colour: [1, 0.5, 0])
         let data = SpacetimePLY.write(TemporalCloud(static: b.cloud))
         do {

@@ -1,6 +1,7 @@
 import XCTest
 @testable import SplatCore
 @testable import SplatGPU
+import SplatTestSupport
 
 /// Clouds larger than one storage binding: preprocess walks GPUScene.chunks. Real devices allow
 /// 128 MiB per binding (millions of Gaussians), so these tests open a second device whose reported

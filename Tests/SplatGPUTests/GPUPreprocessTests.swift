@@ -1,6 +1,7 @@
 import XCTest
 @testable import SplatCore
 @testable import SplatGPU
+import SplatTestSupport
 
 /// Stage parity of preprocess, shared by the preprocess and chunking tests.
 extension GPUTestCase {
@@ -136,7 +137,7 @@ final class GPUPreprocessTests: GPUTestCase {
     /// Exact cases: the near plane (just in front, on, just behind), a Gaussian whose radius is
     /// clamped to 2³⁰, and a degenerate (zero-scale) Gaussian that only the low-pass keeps.
     func testEdgeCases() throws {
-        var b = GPUCloudBuilder(degree: 0)
+        var b = SplatCloudBuilder(degree: 0)
         let camera = Fixtures.axisCamera(width: 40, height: 24)
         b.add([0, 0, 0.21], scale: [0.01, 0.01, 0.01], opacity: 0.5, colour: [1, 0, 0])
         b.add([0, 0, 0.2], scale: [0.01, 0.01, 0.01], opacity: 0.5, colour: [1, 0, 0])

@@ -2,6 +2,7 @@ import XCTest
 @testable import SplatCore
 import SplatFormats
 @testable import SplatGPU
+import SplatTestSupport
 
 /// End to end: VulkanRasterizer against ReferenceRasterizer (DESIGN.md §6): PSNR ≥ 50 dB on colour
 /// and no channel of colour or alpha off by more than 2/255 (against the plain oracle: whole 3σ
@@ -65,7 +66,7 @@ final class GPURenderTests: GPUTestCase {
         let camera = Fixtures.axisCamera(width: 33, height: 29, focal: 30)
         var rng = SplitMix64(seed: 5)
         for (opacity, label) in [(Float(0.03), "faint"), (0.6, "opaque")] {
-            var b = GPUCloudBuilder(degree: 1)
+            var b = SplatCloudBuilder(degree: 1)
             for i in 0..<400 {
                 let z: Float = i % 4 == 0 ? 2 : rng.uniform(1, 6)
                 b.add([rng.uniform(-0.02, 0.02) * z, rng.uniform(-0.02, 0.02) * z, z],
@@ -126,15 +127,15 @@ final class GPURenderTests: GPUTestCase {
     }
 
     func testBundledSyntheticScene() throws {
-        let cloud = try SceneLoader.load(path: Fixtures.scenePath("synthetic.ply")).cloud
+        let cloud = try SceneLoader.load(path: TestPaths.scene("synthetic.ply")).cloud
         let camera = Camera.framing(cloud, width: 200, height: 150)
         try compare(cloud, camera: camera, "synthetic.ply")
     }
 
     /// 113 648 Gaussians at 512×512 (the CPU reference takes ~24 s of this suite in a debug build).
     func testBundledPlantScene() throws {
-        let cloud = try SceneLoader.load(path: Fixtures.scenePath("plant.splat")).cloud
-        let camera = try XCTUnwrap(CameraFile.load(path: Fixtures.scenePath("plant.cameras.json")).first)
+        let cloud = try SceneLoader.load(path: TestPaths.scene("plant.splat")).cloud
+        let camera = try XCTUnwrap(CameraFile.load(path: TestPaths.scene("plant.cameras.json")).first)
         XCTAssertEqual(camera.width, 512)
         try compare(cloud, camera: camera, "plant.splat")
     }

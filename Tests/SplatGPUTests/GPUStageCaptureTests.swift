@@ -1,6 +1,7 @@
 import XCTest
 @testable import SplatCore
 @testable import SplatGPU
+import SplatTestSupport
 
 /// `VulkanRasterizer.captureStages`: every stage buffer of one frame, checked for internal
 /// consistency with exact values (each stage follows from the one before by its definition), and
@@ -53,13 +54,6 @@ final class GPUStageCaptureTests: GPUTestCase {
         XCTAssertNil(stages.activeFlags)
         try assertConsistent(stages, camera: camera, gaussians: cloud.count)
         assertSameFrame(stages.frame, normal)
-    }
-
-    func assertSameFrame(_ a: RenderedFrame, _ b: RenderedFrame, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.statistics, b.statistics, file: file, line: line)
-        XCTAssertEqual(a.colour.pixels.map(\.bitPattern), b.colour.pixels.map(\.bitPattern), "colour", file: file, line: line)
-        XCTAssertEqual(a.alpha.pixels.map(\.bitPattern), b.alpha.pixels.map(\.bitPattern), "alpha", file: file, line: line)
-        XCTAssertEqual(a.depth.pixels.map(\.bitPattern), b.depth.pixels.map(\.bitPattern), "depth", file: file, line: line)
     }
 
     /// Each stage is what its definition makes of the stages before it.

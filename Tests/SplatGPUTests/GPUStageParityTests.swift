@@ -1,6 +1,7 @@
 import XCTest
 @testable import SplatCore
 @testable import SplatGPU
+import SplatTestSupport
 
 /// Every GPU stage against its CPU twin, buffer by buffer: `VulkanRasterizer.captureStages` against
 /// `ReferenceStages.run` on the same scene, time and camera. A mismatch names the first stage that

@@ -3,6 +3,7 @@ import XCTest
 @testable import SplatCore
 import SplatFormats
 @testable import SplatGPU
+import SplatTestSupport
 
 /// The GPU time slice (preprocess.comp with PREPROCESS_FLAG_TEMPORAL) against its CPU twins,
 /// TemporalCloud.state/slice(at:) then Preprocess.project, and whole frames of the bundled dynamic
@@ -171,7 +172,7 @@ final class GPUTemporalTests: GPUTestCase {
     static let sceneCamera = Camera.lookAt(eye: [0, 0, -3], target: [0, 0, 0], up: [0, -1, 0], fovY: 50, width: 160, height: 120)!
 
     func renderBundled(_ name: String, format: SceneFormatID, times: [Float], settings: RenderSettings) throws {
-        let loaded = try SceneLoader.load(path: Fixtures.scenePath(name))
+        let loaded = try SceneLoader.load(path: TestPaths.scene(name))
         XCTAssertEqual(loaded.format, format)
         let scene = loaded.scene
         XCTAssertFalse(scene.isStatic)

@@ -1,6 +1,7 @@
 import XCTest
 @testable import SplatCore
 @testable import SplatGPU
+import SplatTestSupport
 
 /// Keys, sort and ranges: after a VulkanRasterizer frame, the per-tile order of Gaussians in its
 /// FrameBuffers equals the CPU pipeline's (TileSort.tileCounts + exclusiveScan + emitKeys +
@@ -75,7 +76,7 @@ final class GPUTileOrderTests: GPUTestCase {
     func testEqualDepthsKeepIndexOrder() throws {
         let camera = Fixtures.axisCamera(width: 70, height: 45, focal: 40)
         var rng = SplitMix64(seed: 3)
-        var b = GPUCloudBuilder(degree: 0)
+        var b = SplatCloudBuilder(degree: 0)
         for i in 0..<1200 {
             let z: Float = [2, 3, 4][i % 3]
             b.add([rng.uniform(-1, 1) * z * 0.8, rng.uniform(-1, 1) * z * 0.5, z],

@@ -1,6 +1,7 @@
 import XCTest
 @testable import SplatCore
 @testable import SplatGPU
+import SplatTestSupport
 
 /// The validation harness itself: the layer is live (a deliberate misuse is reported), and a
 /// renderer's whole life, teardown included, reports nothing.

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import SplatCore
 @testable import SplatGPU
+import SplatTestSupport
 
 /// The kernel table against the compiled shaders: every binding by number, block name (the
 /// role), descriptor type and access; workgroup and push-constant sizes; one entry per shader.
@@ -74,7 +75,7 @@ final class KernelTableTests: XCTestCase {
     }
 
     func testEveryShaderFileHasOneKernel() throws {
-        let shaders = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Shaders")
+        let shaders = TestPaths.repositoryRoot.appendingPathComponent("Shaders")
         let files = try FileManager.default.contentsOfDirectory(atPath: shaders.path)
         let stems = files.filter { $0.hasSuffix(".comp") }.map { String($0.dropLast(".comp".count)) }
         XCTAssertGreaterThanOrEqual(stems.count, 13)

@@ -4,6 +4,7 @@ import SplatFormats
 import SplatPNG
 @testable import SplatRender
 import XCTest
+import SplatTestSupport
 
 /// Scoring renders against ground truth: image scores, means, the gate and the folder lookup.
 final class EvaluationTests: XCTestCase {
@@ -36,7 +37,7 @@ final class EvaluationTests: XCTestCase {
     }
 
     func testEvaluatorScoresARenderAgainstItsOwnImage() throws {
-        let folder = try RenderFixtures.temporaryFolder(self)
+        let folder = try TestPaths.temporaryFolder(for: self).path
         let scene = RenderFixtures.pair()
         let renderer = try FrameRenderer(scene: scene, options: FrameRendererOptions(backend: .cpu))
         let camera = RenderFixtures.camera()

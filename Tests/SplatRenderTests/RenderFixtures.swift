@@ -1,17 +1,14 @@
 import Foundation
 import SplatCore
 import SplatFormats
+import SplatTestSupport
 import XCTest
 
 /// Scenes and folders the SplatRender tests share.
 enum RenderFixtures {
-    /// The repository's bundled scenes.
-    static let scenes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Scenes")
-
     /// The bundled dancer: a 4D scene over 0...2 seconds.
     static func dancer() throws -> TemporalCloud {
-        try SceneLoader.load(path: scenes.appendingPathComponent("dancer.4d.ply").path).scene
+        try SceneLoader.load(path: TestPaths.scene("dancer.4d.ply")).scene
     }
 
     /// A static 2-Gaussian scene in front of `camera`.
@@ -25,13 +22,6 @@ enum RenderFixtures {
     /// At the origin looking down +z.
     static func camera(width: Int = 32, height: Int = 24) -> Camera {
         Camera(width: width, height: height, fx: 30, fy: 30, rotation: .identity, translation: .zero)
-    }
-
-    static func temporaryFolder(_ test: XCTestCase) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("SplatRenderTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        test.addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
-        return folder.path
     }
 
     static func names(in folder: String) throws -> [String] {

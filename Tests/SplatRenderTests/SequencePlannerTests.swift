@@ -2,6 +2,7 @@ import Foundation
 import SplatCore
 @testable import SplatRender
 import XCTest
+import SplatTestSupport
 
 /// Turning a SequenceRequest into frame jobs: times, names, shards, existing files and errors.
 final class SequencePlannerTests: XCTestCase {
@@ -74,7 +75,7 @@ final class SequencePlannerTests: XCTestCase {
     }
 
     func testExistingFilesAreRefusedSkippedOrReplaced() throws {
-        let folder = try RenderFixtures.temporaryFolder(self)
+        let folder = try TestPaths.temporaryFolder(for: self).path
         var sequence = request(folder + "/f_%d.png", spacing: FrameSpacing(frameCount: 3))
         FileManager.default.createFile(atPath: folder + "/f_1.png", contents: Data([1]))
         XCTAssertThrowsError(try plan(sequence)) { error in
@@ -90,7 +91,7 @@ final class SequencePlannerTests: XCTestCase {
     }
 
     func testSequencesCreateTheirFolders() throws {
-        let folder = try RenderFixtures.temporaryFolder(self)
+        let folder = try TestPaths.temporaryFolder(for: self).path
         var sequence = request(folder + "/colour/deep/f_%d.png", spacing: FrameSpacing(frameCount: 2))
         sequence.depthOutput = folder + "/depth/d_%d.png"
         try plan(sequence).prepareOutputs()

@@ -3,6 +3,7 @@ import SplatCore
 import SplatPNG
 @testable import SplatRender
 import XCTest
+import SplatTestSupport
 
 /// The runner writes each job's files, reports them, and stops on cancellation.
 final class SequenceRunnerTests: XCTestCase {
@@ -27,7 +28,7 @@ final class SequenceRunnerTests: XCTestCase {
     }
 
     func testWritesEveryFrameAndReportsEach() throws {
-        let folder = try RenderFixtures.temporaryFolder(self)
+        let folder = try TestPaths.temporaryFolder(for: self).path
         var runner = try runner()
         runner.outputs = FrameOutputs(straightAlpha: true, depthScale: 0.01)
         let written = Counter()
@@ -40,7 +41,7 @@ final class SequenceRunnerTests: XCTestCase {
     }
 
     func testStopsOnCancellationAfterTheFramesInFlight() throws {
-        let folder = try RenderFixtures.temporaryFolder(self)
+        let folder = try TestPaths.temporaryFolder(for: self).path
         var runner = try runner()
         let asked = Counter()
         runner.isCancelled = {
@@ -56,7 +57,7 @@ final class SequenceRunnerTests: XCTestCase {
     }
 
     func testAWriteFailureNamesItsFrame() throws {
-        let folder = try RenderFixtures.temporaryFolder(self)
+        let folder = try TestPaths.temporaryFolder(for: self).path
         var jobs = jobs(in: folder, count: 2)
         jobs[1].output = folder + "/missing/f_1.png"
         XCTAssertThrowsError(try runner().run(jobs)) { error in

@@ -3,6 +3,7 @@ import XCTest
 import SplatCore
 import SplatGPU
 import SplatPNG
+import SplatTestSupport
 
 /// `splat4d view` in a real window: under `xvfb-run -a` (skipped, with the reason, when Xvfb is
 /// absent or GLFW cannot open its display), on lavapipe, with the Khronos validation layer on.
@@ -24,17 +25,11 @@ final class ViewerWindowTests: XCTestCase {
 
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
-    static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    static func scene(_ name: String) -> String { repositoryRoot.appendingPathComponent("Scenes/\(name)").path }
+    static func scene(_ name: String) -> String { TestPaths.scene(name) }
 
     /// The built `splat4d`, beside this test bundle.
     static func executable() throws -> String {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0])
-        while url.pathComponents.count > 1, !url.lastPathComponent.hasSuffix(".xctest") { url.deleteLastPathComponent() }
-        let exe = url.deletingLastPathComponent().appendingPathComponent("splat4d").path
+        let exe = CLI.executable.path
         guard FileManager.default.isExecutableFile(atPath: exe) else {
             throw XCTSkip("splat4d is not built beside the tests (\(exe)); run `swift build` first")
         }

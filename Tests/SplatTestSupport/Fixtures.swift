@@ -1,33 +1,30 @@
 import Foundation
-@testable import SplatCore
-@testable import SplatGPU
-
-/// Builds small clouds by hand.
-typealias GPUCloudBuilder = SplatCloudBuilder
+import SplatCore
 
 /// The kinds of Gaussian a random test cloud mixes (DESIGN.md §3 edge cases).
-enum GaussianKind: CaseIterable {
+public enum GaussianKind: CaseIterable, Sendable {
     case ordinary, behindCamera, crossingNearPlane, offScreen, huge, tiny, needle
 }
 
-enum Fixtures {
+/// Cameras and random clouds that many test targets share.
+public enum Fixtures {
     /// A camera at (0, 0, −4) looking at the origin, −y up (COLMAP-style y down in the image).
-    static func camera(width: Int = 64, height: Int = 48, fovY: Float = 60) -> Camera {
+    public static func camera(width: Int = 64, height: Int = 48, fovY: Float = 60) -> Camera {
         Camera.lookAt(eye: [0.3, -0.2, -4], target: [0, 0, 0], up: [0, -1, 0], fovY: fovY, width: width, height: height)!
     }
 
     /// A camera at the origin looking down +z (identity pose), focal `focal` px.
-    static func axisCamera(width: Int = 32, height: Int = 32, focal: Float = 32) -> Camera {
+    public static func axisCamera(width: Int = 32, height: Int = 32, focal: Float = 32) -> Camera {
         Camera(width: width, height: height, fx: focal, fy: focal, rotation: .identity, translation: .zero)
     }
 
     /// A random cloud around the origin seen by `camera`: random rotations, anisotropic scales,
     /// opacities and SH of `degree`; `mix` says which kinds appear (cycled through in order).
-    static func randomCloud(count: Int, degree: Int, seed: UInt64, camera: Camera,
+    public static func randomCloud(count: Int, degree: Int, seed: UInt64, camera: Camera,
                             mix: [GaussianKind] = GaussianKind.allCases.flatMap { $0 == .ordinary ? [$0, $0, $0, $0] : [$0] })
         -> SplatCloud {
         var rng = SplitMix64(seed: seed)
-        var b = GPUCloudBuilder(degree: degree)
+        var b = SplatCloudBuilder(degree: degree)
         let toWorld = camera.rotation.transposed, eye = camera.position
         /// World point at view-space (x, y, z).
         func world(_ v: SIMD3<Float>) -> SIMD3<Float> { toWorld * v + eye }
@@ -62,19 +59,4 @@ enum Fixtures {
         }
         return b.cloud
     }
-
-    /// The package root (this file is Tests/SplatGPUTests/GPUFixtures.swift).
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    static func scenePath(_ name: String) -> String { packageRoot.appendingPathComponent("Scenes/\(name)").path }
-}
-
-/// Largest absolute difference between two images of the same shape.
-func maxAbsDifference(_ a: Image, _ b: Image) -> Float {
-    precondition(ImageMetrics.sameShape(a, b))
-    var worst: Float = 0
-    for i in a.pixels.indices { worst = max(worst, abs(a.pixels[i] - b.pixels[i])) }
-    return worst
 }

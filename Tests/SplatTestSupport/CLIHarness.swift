@@ -2,15 +2,15 @@ import Foundation
 import XCTest
 
 /// Runs the built `splat4d` executable and captures what it prints.
-struct CLIResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+public struct CLIResult {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
 }
 
-enum CLI {
+public enum CLI {
     /// The products folder holding both this test bundle and the `splat4d` executable.
-    static var productsDirectory: URL {
+    public static var productsDirectory: URL {
         var url = URL(fileURLWithPath: CommandLine.arguments[0])
         while url.pathComponents.count > 1, !url.lastPathComponent.hasSuffix(".xctest") {
             url.deleteLastPathComponent()
@@ -18,17 +18,15 @@ enum CLI {
         return url.deletingLastPathComponent()
     }
 
-    static var executable: URL { productsDirectory.appendingPathComponent("splat4d") }
+    public static var executable: URL { productsDirectory.appendingPathComponent("splat4d") }
 
-    /// The repository root (three levels above this file).
-    static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
+    /// The repository root.
+    public static var repositoryRoot: URL { TestPaths.repositoryRoot }
 
-    static func scene(_ name: String) -> String { repositoryRoot.appendingPathComponent("Scenes/\(name)").path }
+    public static func scene(_ name: String) -> String { TestPaths.scene(name) }
 
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -55,8 +53,4 @@ enum CLI {
 }
 
 /// A fresh temporary folder per test.
-func makeTemporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("splat4d-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+public func makeTemporaryDirectory() throws -> URL { try TestPaths.makeTemporaryDirectory() }
