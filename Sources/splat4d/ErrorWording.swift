@@ -24,6 +24,9 @@ enum ErrorWording {
         case .depthOutput: return "--depth"
         case .overwrite: return "--overwrite"
         case .resume: return "--resume"
+        case .cameraSelection: return "--camera-index and --camera-name"
+        case .cameraFile: return "--camera"
+        case .lookAt: return "--look-at"
         }
     }
 }

@@ -3,6 +3,24 @@ import XCTest
 @testable import SplatCore
 
 final class CameraTests: XCTestCase {
+    /// Camera request errors name request fields in library terms; a front end words them itself.
+    func testCameraRequestErrorsNameFieldsInLibraryTerms() {
+        var b = SplatCloudBuilder()
+        b.add([0, 0, 2], scale: [0.1, 0.1, 0.1], opacity: 0.5, colour: [1, 1, 1])
+        let degenerate = CameraRequest(source: .lookAt(eye: .zero, target: .zero, up: [0, -1, 0]), fovY: 50, width: 8, height: 8)
+        XCTAssertThrowsError(try degenerate.resolve(for: b.cloud, cameraFile: { _ in [] })) { error in
+            XCTAssertEqual(error as? CameraRequestError, .degenerateLookAt)
+            XCTAssertEqual("\(error)", "the look-at camera needs an eye different from the target and an up vector not parallel to the view direction")
+        }
+        let selection = CameraRequest(source: .scene(selection: .index(2)), fovY: nil, width: nil, height: nil)
+        XCTAssertThrowsError(try selection.resolve(for: b.cloud, cameraFile: { _ in [] })) { error in
+            XCTAssertEqual("\(error)", "camera index and name need a camera file: the scene file carries no cameras")
+            XCTAssertEqual((error as? CameraRequestError)?.worded { "<\($0.rawValue)>" },
+                           "<cameraSelection> need <cameraFile>: the scene file carries no cameras")
+            XCTAssertEqual((error as? SplatError)?.kind, .badOption)
+        }
+    }
+
     func testResizeScalesIntrinsics() {
         let c = Camera(width: 200, height: 100, fx: 150, fy: 160, rotation: .identity, translation: .zero).resized(width: 100, height: 50)
         XCTAssertEqual([c.fx, c.fy, c.cx, c.cy], [75, 80, 50, 25])

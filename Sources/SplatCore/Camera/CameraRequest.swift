@@ -56,7 +56,7 @@ public struct CameraRequest: Equatable, Sendable {
         switch source {
         case .scene(let selection):
             guard !sceneCameras.isEmpty else {
-                throw CameraRequestError("--camera-index and --camera-name need --camera: the scene file carries no cameras")
+                throw CameraRequestError.selectionWithoutCameras
             }
             return adjusted(try CameraRequest.select(selection, from: sceneCameras, path: "the scene's cameras"))
         case .automatic where !sceneCameras.isEmpty:
@@ -70,7 +70,7 @@ public struct CameraRequest: Equatable, Sendable {
             let (w, h) = size(defaultWidth: CameraRequest.defaultSize.width, defaultHeight: CameraRequest.defaultSize.height)
             guard let camera = Camera.lookAt(eye: eye, target: target, up: up, fovY: fovY ?? CameraRequest.defaultFovY,
                                              width: w, height: h) else {
-                throw CameraRequestError("--look-at needs an eye different from the target and an up vector not parallel to the view direction")
+                throw CameraRequestError.degenerateLookAt
             }
             return camera
         case .file(let path, let selection):
@@ -98,9 +98,21 @@ public struct CameraRequest: Equatable, Sendable {
     }
 }
 
-/// A camera request that cannot be satisfied, as a user-facing one-line message.
-public struct CameraRequestError: SplatError, Equatable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+/// A camera request that cannot be satisfied; front ends word the request fields their own way.
+public enum CameraRequestError: FieldNamingError, Equatable {
+    /// A camera chosen by index or name, but no camera file and none in the scene.
+    case selectionWithoutCameras
+    /// A look-at camera whose eye is its target or whose up vector is parallel to the view.
+    case degenerateLookAt
+
     public var kind: ErrorKind { .badOption }
+
+    public func worded(naming name: (RequestField) -> String) -> String {
+        switch self {
+        case .selectionWithoutCameras:
+            return "\(name(.cameraSelection)) need \(name(.cameraFile)): the scene file carries no cameras"
+        case .degenerateLookAt:
+            return "\(name(.lookAt)) needs an eye different from the target and an up vector not parallel to the view direction"
+        }
+    }
 }
