@@ -25,11 +25,22 @@ public enum CLI {
 
     public static func scene(_ name: String) -> String { TestPaths.scene(name) }
 
+    /// util-linux's setpriv, which `run(_:unprivileged:)` needs.
+    public static let setpriv = "/usr/bin/setpriv"
+
+    /// Runs `splat4d` with `arguments`. `unprivileged` runs it as the user nobody (through
+    /// util-linux's setpriv), so that file permissions bind even when the tests run as root.
     @discardableResult
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
+    public static func run(_ arguments: [String], environment: [String: String] = [:],
+                           unprivileged: Bool = false) throws -> CLIResult {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if unprivileged {
+            process.executableURL = URL(fileURLWithPath: setpriv)
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         process.environment = env
