@@ -21,11 +21,14 @@ let package = Package(
                        providers: [.apt(["libglfw3-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         // Pure Swift: what is drawn, and the CPU reference that draws it.
         .target(name: "SplatCore"),
-        // Every scene and camera file format behind one registry, and the containers they use.
-        .target(name: "SplatFormats", dependencies: ["SplatCore"]),
+        // Every scene and camera file format behind one registry, and the containers they use
+        // (DEFLATE, gzip and CRC-32 through zlib).
+        .target(name: "SplatFormats", dependencies: ["CZlib", "SplatCore"]),
         // PNG files through libpng's simplified API.
         .target(name: "SplatPNG", dependencies: ["CPNG", "SplatCore", "SplatFormats"]),
         // Vulkan: device, buffers, compute passes, radix sort, the GPU renderer. No GLFW.
