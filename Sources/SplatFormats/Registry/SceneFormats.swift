@@ -8,6 +8,7 @@ public enum SceneFormats {
         PLYSequence(),
         SplatV(),
         DynamicGaussiansNPZ(),
+        CompressedPLY(),
         SpacetimePLY(),
         Gaussian4DPLY(),
         GaussianPLY(),
