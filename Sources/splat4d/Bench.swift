@@ -39,7 +39,7 @@ struct Bench: ParsableCommand {
         let loaded = try input.load()
         let t = try SceneTime.resolve(time, for: loaded.scene, sceneName: input.scene)
         let camera = try self.camera.request().resolve(for: loaded.cloud, sceneCameras: loaded.scene.metadata.cameras)
-        let settings = try appearance.settings()
+        let settings = try appearance.settings(for: loaded)
         let renderer = try FrameRenderer(scene: loaded.scene, options: self.renderer.options)
         let result = try FrameBenchmark(warmup: warmup, repeatCount: repeatCount).run(renderer, at: t, camera: camera, settings: settings)
         let active = loaded.scene.activeCount(at: t)

@@ -38,8 +38,8 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        let settings = try appearance.settings()
         let loaded = try input.load()
+        let settings = try appearance.settings(for: loaded)
         let groundTruth = try GroundTruthImages(folder: images)
         let views = try DatasetCameras.load(path: cameras) { groundTruth.size(ofImageNamed: $0) }
         let renderer = try FrameRenderer(scene: loaded.scene, options: self.renderer.options)

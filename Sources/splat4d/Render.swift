@@ -49,9 +49,9 @@ struct Render: ParsableCommand {
     }
 
     func run() throws {
-        var settings = try appearance.settings()
-        if sequence.alpha { settings.background = [0, 0, 0] }  // straight alpha: colour over nothing
         let loaded = try input.load()
+        var settings = try appearance.settings(for: loaded)
+        if sequence.alpha { settings.background = [0, 0, 0] }  // straight alpha: colour over nothing
         let plan = try SequencePlanner(request: try sequenceRequest(), scene: loaded.scene).plan()
         try plan.prepareOutputs()
         let renderer = try FrameRenderer(scene: loaded.scene, options: self.renderer.options)

@@ -36,12 +36,15 @@ struct AppearanceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Background colour: R,G,B in [0,1], or black or white.", valueName: "R,G,B"))
     var background: String = "0,0,0"
 
-    @Flag(help: "Antialiased mode: scale opacity by the low-pass filter's determinant ratio.")
-    var antialiased = false
+    @Flag(inversion: .prefixedNo,
+          help: "Antialiased mode: scale opacity by the low-pass filter's determinant ratio (default: what the file says, e.g. SPZ's flag, else off).")
+    var antialiased: Bool?
 
     func validate() throws { _ = try ValueParsing.background(background) }
 
-    func settings() throws -> RenderSettings {
-        RenderSettings(background: try ValueParsing.background(background), antialiased: antialiased)
+    /// The flags' settings; without --antialiased or --no-antialiased, the scene file's own word.
+    func settings(for loaded: LoadedScene? = nil) throws -> RenderSettings {
+        RenderSettings(background: try ValueParsing.background(background),
+                       antialiased: antialiased ?? loaded?.antialiased ?? false)
     }
 }

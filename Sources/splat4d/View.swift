@@ -95,7 +95,7 @@ struct View: ParsableCommand {
         }
         config.cameras = try listedCameras(request: request, sceneCameras: sceneCameras)
         config.startCameraIndex = startIndex(request: request, in: config.cameras)
-        config.settings = try appearance.settings()
+        config.settings = try appearance.settings(for: loaded)
         config.devicePreference = device
         config.vsync = !noVsync
         config.startTime = time == nil ? nil : Double(t)

@@ -104,15 +104,19 @@ public struct LoadedScene: Sendable {
     public var formatDetail: String
     /// The scene in canonical form; static formats have no motion.
     public var scene: TemporalCloud
+    /// Whether the file says the scene was trained in antialiased mode (SPZ's flag); nil when the
+    /// format does not say. The CLI uses it unless --antialiased or --no-antialiased is given.
+    public var antialiased: Bool?
 
-    public init(format: SceneFormatID, formatDetail: String, scene: TemporalCloud) {
+    public init(format: SceneFormatID, formatDetail: String, scene: TemporalCloud, antialiased: Bool? = nil) {
         self.format = format
         self.formatDetail = formatDetail
         self.scene = scene
+        self.antialiased = antialiased
     }
 
-    public init(format: SceneFormatID, formatDetail: String, cloud: SplatCloud) {
-        self.init(format: format, formatDetail: formatDetail, scene: TemporalCloud(static: cloud))
+    public init(format: SceneFormatID, formatDetail: String, cloud: SplatCloud, antialiased: Bool? = nil) {
+        self.init(format: format, formatDetail: formatDetail, scene: TemporalCloud(static: cloud), antialiased: antialiased)
     }
 
     /// The Gaussians in their canonical state (the whole cloud of a static scene; for a 4D scene,

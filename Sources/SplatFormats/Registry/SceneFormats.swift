@@ -8,6 +8,7 @@ public enum SceneFormats {
         PLYSequence(),
         SplatV(),
         DynamicGaussiansNPZ(),
+        SPZ(),
         CompressedPLY(),
         SpacetimePLY(),
         Gaussian4DPLY(),
