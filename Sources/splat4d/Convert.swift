@@ -4,17 +4,20 @@ import SplatCore
 import SplatFormats
 import SplatRender
 
-/// Exports the 3D splats at an instant as a standard 3DGS PLY (or one per frame).
+/// Exports the 3D splats at an instant as a 3DGS PLY, .splat, SPZ or compressed PLY (or one per frame).
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the 3D splats at time t as a standard 3DGS PLY (or a per-frame PLY sequence).",
+        abstract: "Write the 3D splats at time t as a 3DGS PLY, .splat, SPZ or PlayCanvas compressed PLY (or one file per frame).",
         discussion: "A single instant: --time T --output frame.ply. A sequence: a pattern in --output with "
             + "--frame-count N or --fps F over --time-range (default: the scene's range), --frames A:B for part of it.")
 
     @OptionGroup var input: SceneArguments
 
-    @Option(name: .shortAndLong, help: "The PLY to write, or a pattern (frame_%05d.ply, frame_{frame}.ply).")
+    @Option(name: .shortAndLong, help: "The file to write, or a pattern (frame_%05d.ply, frame_{frame}.spz).")
     var output: String
+
+    @Option(help: "ply, splat, spz or compressed-ply (default: from the output's extension: .ply, .splat, .spz, .compressed.ply).")
+    var format: ExportFormat?
 
     @Option(help: "Scene time (default: the start of the scene's range).")
     var time: Float?
@@ -25,8 +28,14 @@ struct Convert: ParsableCommand {
     @Flag(help: "Replace existing files.")
     var overwrite = false
 
-    func validate() throws {
-        guard output.lowercased().hasSuffix(".ply") else { throw ValidationError("--output must name a .ply file, got '\(output)'") }
+    func validate() throws { _ = try exportFormat() }
+
+    func exportFormat() throws -> ExportFormat {
+        if let format { return format }
+        guard let format = ExportFormat(path: output) else {
+            throw ValidationError("--output '\(output)' has no extension that names a format (.ply, .splat, .spz, .compressed.ply); give --format")
+        }
+        return format
     }
 
     func run() throws {
@@ -52,15 +61,18 @@ struct Convert: ParsableCommand {
                 throw UserError("\(path) already exists; use --overwrite to replace it")
             }
         }
+        let exportFormat = try exportFormat()
         for (path, t) in outputs {
             let cloud = loaded.scene.slice(at: t)
             guard cloud.count > 0 else { throw UserError("\(scene): no Gaussian is active at t = \(t); nothing to write to \(path)") }
             let comment = loaded.scene.isStatic ? "exported by splat4d" : "exported by splat4d from \(scene) at t = \(t)"
             do {
-                try PLYWriter.gaussianPLY(cloud, comments: [comment]).write(to: URL(fileURLWithPath: path), options: .atomic)
+                try exportFormat.encode(cloud, comment: comment).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
                 throw UserError("\(path): cannot write the file (\(error.localizedDescription))")
             }
         }
     }
 }
+
+extension ExportFormat: ExpressibleByArgument {}

@@ -1,0 +1,33 @@
+import Foundation
+import SplatCore
+
+/// The formats `convert` writes one static cloud in, and how a file name picks one.
+public enum ExportFormat: String, CaseIterable, Sendable {
+    case ply
+    case splat
+    case spz
+    case compressedPLY = "compressed-ply"
+
+    /// The format an output path names by its extension (`.compressed.ply` before `.ply`), or nil.
+    public init?(path: String) {
+        let name = path.lowercased()
+        if name.hasSuffix(".compressed.ply") { self = .compressedPLY }
+        else if name.hasSuffix(".ply") { self = .ply }
+        else if name.hasSuffix(".splat") { self = .splat }
+        else if name.hasSuffix(".spz") { self = .spz }
+        else { return nil }
+    }
+
+    /// Whether the format rounds values (quantisation) on the way out.
+    public var isLossy: Bool { self != .ply }
+
+    /// The cloud's file bytes; `comment` goes where the format keeps one (the PLY header).
+    public func encode(_ cloud: SplatCloud, comment: String? = nil) -> Data {
+        switch self {
+        case .ply: PLYWriter.gaussianPLY(cloud, comments: comment.map { [$0] } ?? [])
+        case .splat: AntimatterSplat.encode(cloud)
+        case .spz: SPZ.encode(cloud)
+        case .compressedPLY: CompressedPLY.encode(cloud)
+        }
+    }
+}
