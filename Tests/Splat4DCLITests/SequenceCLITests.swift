@@ -594,4 +594,36 @@ final class SequenceCLITests: XCTestCase {
         XCTAssert(noPattern.stderr.contains("needs a frame pattern (%05d or {frame}) to write a sequence"), noPattern.stderr)
         try assertNoTemporaryFiles(out)
     }
+    func testConvertFormatsFromTheExtensionOrTheFlag() throws {
+        let look = ["--look-at", "0,0,-4:0,0,0"] + small
+        _ = try run(["render", dancer, "--time", "0.7"] + look + ["--output", path("direct.png")])
+        for (name, format) in [("i.spz", "spz"), ("i.compressed.ply", "compressed-ply"), ("i.splat", "splat"), ("i.ply", "3dgs-ply")] {
+            _ = try run(["convert", dancer, "--time", "0.7", "--output", path(name)])
+            let info = try run(["info", path(name), "--json"])
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual(object["format"] as? String, format, name)
+            // The quantised scene renders close to the original (the dancer has SH degree 0).
+            _ = try run(["render", path(name)] + look + ["--output", path(name + ".png")])
+            let compare = try run(["compare", path("direct.png"), path(name + ".png"), "--min-psnr", "40"])
+            XCTAssert(compare.stdout.contains("PSNR"), compare.stdout)
+        }
+        _ = try run(["convert", dancer, "--time", "0.7", "--format", "spz", "--output", path("named.bin")])
+        XCTAssertEqual(try bytes(path("named.bin")), try bytes(path("i.spz")))
+        let unknown = try run(["convert", dancer, "--time", "0.7", "--output", path("x.bin")], status: 64)
+        XCTAssert(unknown.stderr.contains("--output '\(path("x.bin"))' has no extension that names a format (.ply, .splat, .spz, .compressed.ply); give --format"), unknown.stderr)
+    }
+
+    func testSPZAntialiasedFlagIsTheDefaultUnlessOverridden() throws {
+        let cloud = SceneGenerator.benchmarkBall(count: 200, seed: 3, shDegree: 0)
+        try SPZ.encode(cloud, antialiased: true).write(to: URL(fileURLWithPath: path("aa.spz")))
+        try SPZ.encode(cloud).write(to: URL(fileURLWithPath: path("plain.spz")))
+        let look = ["--look-at", "0,0,-5:0,0,0"] + small
+        _ = try run(["render", path("aa.spz")] + look + ["--output", path("aa.png")])
+        _ = try run(["render", path("plain.spz"), "--antialiased"] + look + ["--output", path("plain-aa.png")])
+        _ = try run(["render", path("aa.spz"), "--no-antialiased"] + look + ["--output", path("aa-off.png")])
+        _ = try run(["render", path("plain.spz")] + look + ["--output", path("plain.png")])
+        XCTAssertEqual(try bytes(path("aa.png")), try bytes(path("plain-aa.png")), "the flag turns antialiasing on")
+        XCTAssertEqual(try bytes(path("aa-off.png")), try bytes(path("plain.png")), "--no-antialiased overrides it")
+        XCTAssertNotEqual(try bytes(path("aa.png")), try bytes(path("plain.png")))
+    }
 }
