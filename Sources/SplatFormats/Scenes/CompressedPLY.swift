@@ -100,8 +100,10 @@ public struct CompressedPLY: SceneFormat {
         for i in 0..<n {
             let b = (i / chunkSize) * 18
             let record = layout.vertexStart + i * layout.vertexRecord
-            let words = layout.vertexColumns.map { body.uint32(record + $0) }
-            let p = unpack111011(words[0]), s = unpack111011(words[2])
+            let columns = layout.vertexColumns
+            let words = (body.uint32(record + columns[0]), body.uint32(record + columns[1]),
+                         body.uint32(record + columns[2]), body.uint32(record + columns[3]))
+            let p = unpack111011(words.0), s = unpack111011(words.2)
             let lo = SIMD3(bounds[b], bounds[b + 1], bounds[b + 2]), hi = SIMD3(bounds[b + 3], bounds[b + 4], bounds[b + 5])
             let slo = SIMD3(bounds[b + 6], bounds[b + 7], bounds[b + 8]), shi = SIMD3(bounds[b + 9], bounds[b + 10], bounds[b + 11])
             let position = lo + (hi - lo) * p
@@ -112,8 +114,8 @@ public struct CompressedPLY: SceneFormat {
             }
             positions.append(position)
             scales.append(scale)
-            rotations.append(unpackRotation(words[1]))
-            let colour = words[3]
+            rotations.append(unpackRotation(words.1))
+            let colour = words.3
             let rgb = SIMD3(Float((colour >> 24) & 0xFF), Float((colour >> 16) & 0xFF), Float((colour >> 8) & 0xFF)) / 255
             let clo = SIMD3(bounds[b + 12], bounds[b + 13], bounds[b + 14]), chi = SIMD3(bounds[b + 15], bounds[b + 16], bounds[b + 17])
             let dc = (clo + (chi - clo) * rgb - 0.5) / SphericalHarmonics.c0
