@@ -42,8 +42,18 @@ public struct Gaussian4DPLY: SceneFormat {
 
     public func fuzzSeeds() -> [FuzzSeed] {
         let raw = SeedScenes.native4D()
+        // Degree 3 with two time terms: the degree-1 SH padded with small higher-order terms.
+        var sh3: [Float] = []
+        for i in 0..<raw.gaussians.count {
+            sh3 += raw.sh[(i * 12)..<((i + 1) * 12)]
+            sh3 += (0..<36).map { Float($0 % 7) * 0.01 }
+        }
+        let colour = TemporalSH(degreeT: 2, duration: 0...2,
+                                coefficients: (0..<(raw.gaussians.count * TemporalSH.stride(degreeT: 2))).map { Float($0 % 5) * 0.02 })
         return [FuzzSeed("4d.ply", Self.write(raw.gaussians, opacities: raw.opacities, shDegree: 1, sh: raw.sh,
-                                              timeRange: 0...2, frameRate: 30))]
+                                              timeRange: 0...2, frameRate: 30)),
+                FuzzSeed("4d-sh-t.ply", Self.write(raw.gaussians, opacities: raw.opacities, shDegree: 3, sh: sh3,
+                                                   timeRange: 0...2, colour: colour))]
     }
 
     public static let falloffCutoff: Float = 0.05
