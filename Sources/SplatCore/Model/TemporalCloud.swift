@@ -9,6 +9,8 @@ import Foundation
 ///   α(t) = opacity · exp(−(Δt / timeScale)²)               (timeScale = ∞: no falloff)
 /// A Gaussian whose temporal factor exp(−(Δt/timeScale)²) is ≤ `falloffCutoff`, or whose α(t)
 /// is below 1/255 (so it can never be blended), is dropped from the slice.
+/// Native 4DGS colour may vary with time (`Motion.colour`, TemporalSH): the slice folds its
+/// time terms into each Gaussian's spatial SH and views it from the canonical mean.
 /// Scales, SH and the image-space rules are those of a static cloud. Static clouds (no motion)
 /// hold unit quaternions, as SplatCloud does.
 public struct TemporalCloud: Sendable, Equatable {
