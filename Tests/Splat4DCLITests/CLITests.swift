@@ -132,6 +132,19 @@ final class CLITests: XCTestCase {
         XCTAssert(synthetic.stdout.contains("3dgs-ply (binary_little_endian)"), synthetic.stdout)
     }
 
+    func testInfoShowsTheTimeVaryingColour() throws {
+        let fixture = TestPaths.fixtures.appendingPathComponent("sh4d/t2.4d.ply").path
+        let text = try CLI.run(["info", fixture])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssert(text.stdout.contains("time colour: sh_degree_t 2, cosine period 10.0 (time_duration 0.0 ... 10.0)"), text.stdout)
+        let json = try CLI.run(["info", fixture, "--json"])
+        let info = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(info["sh_degree_t"] as? Int, 2)
+        XCTAssertEqual(info["time_duration"] as? [Double], [0, 10])
+        let plain = try CLI.run(["info", CLI.scene("dancer.4d.ply")])
+        XCTAssertFalse(plain.stdout.contains("time colour"), plain.stdout)
+    }
+
     func testCompareExitCodes() throws {
         let a = Image(width: 8, height: 8, channels: 3, fill: 0.5)
         var b = a
