@@ -64,13 +64,20 @@ public struct Gaussian4DPLY: SceneFormat {
             throw SceneFileError(path: ply.path, problem: "PLY file has no 'vertex' element")
         }
         let degree = try GaussianPLY.shDegree(of: vertex, path: ply.path)
-        let k = SplatCloud.coefficientCount(degree: degree)
         let rows = try TemporalPLYRows(ply: ply, names: names(shDegree: degree))
+        return try scene(count: rows.count, shDegree: degree, settings: settings, forEachRow: rows.forEach)
+    }
+
+    /// The scene from rows of raw parameters in the order of the PLY's properties
+    /// (`names(shDegree:)`), whatever file they come from (the 4DGS checkpoint reader too).
+    static func scene(count n: Int, shDegree degree: Int, settings: HeaderSettings,
+                      forEachRow: ((UnsafeBufferPointer<Float>) throws -> Void) throws -> Void) throws -> TemporalCloud {
+        let k = SplatCloud.coefficientCount(degree: degree)
         let rest = 7, trailing = 7 + 3 * (k - 1)
         var positions = [SIMD3<Float>](), scales = [SIMD3<Float>](), rotations = [SIMD4<Float>](), opacities = [Float]()
         var sh = [Float](), centers = [Float](), timeScales = [Float](), velocities = [SIMD3<Float>]()
         var earliest = Double.infinity, latest = -Double.infinity
-        try rows.forEach { v in
+        try forEachRow { v in
             let raw = Gaussian4D(mean: SIMD4(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3])),
                           logScale: SIMD4(Double(v[trailing + 1]), Double(v[trailing + 2]), Double(v[trailing + 3]), Double(v[trailing + 4])),
                           left: SIMD4(Double(v[trailing + 5]), Double(v[trailing + 6]), Double(v[trailing + 7]), Double(v[trailing + 8])),
@@ -94,7 +101,6 @@ public struct Gaussian4DPLY: SceneFormat {
             latest = max(latest, Double(v[3]) + reach)
         }
         // SH was appended coefficient-major per Gaussian: coefficient 0 rgb, then each k rgb.
-        let n = rows.count
         let motion = TemporalCloud.Motion(timeCenters: centers, velocities: velocities,
                                           accelerations: .init(repeating: .zero, count: n), jerks: .init(repeating: .zero, count: n),
                                           angularVelocities: .init(repeating: .zero, count: n), timeScales: timeScales,
