@@ -162,7 +162,7 @@ final class TorchCheckpointTests: XCTestCase {
                        "data.pkl: pickle nests deeper than 64 levels")
     }
 
-    func testHugeDeclaredSizesFailWithOneLine() {
+    func testHugeDeclaredSizesFailWithOneLine() throws {
         func tensor(shape: [Int], strides: [Int], offset: Int = 0, count: Int) -> Data {
             let t = TorchTensor(dtype: .float32, shape: shape, strides: strides, storageOffset: offset, storageKey: "0",
                                 storageCount: count, requiresGrad: false)
@@ -177,6 +177,11 @@ final class TorchCheckpointTests: XCTestCase {
         XCTAssertEqual(problem(tensor(shape: [2], strides: [1], count: 1 << 62)), "data.pkl: storage '0' declares an impossible size")
         XCTAssertEqual(problem(tensor(shape: [2], strides: [1], count: 1 << 40)),
                        "storage '0' is truncated: 24 bytes for 1099511627776 float32 elements (4398046511104 bytes)")
+        // A stride-0 view may declare any size: reading it is checked against the memory budget.
+        let checkpoint = try TorchCheckpoint(data: tensor(shape: [1 << 40, 1 << 20], strides: [0, 0], count: 6), path: "big.pth")
+        assertFileProblem("tensor 'big' of 1152921504606846976 elements does not fit the memory budget") {
+            _ = try checkpoint.floats(XCTUnwrap(checkpoint.root.tensor), name: "big")
+        }
     }
 
     func testTheWrittenSeedsReadBack() throws {
@@ -198,7 +203,7 @@ final class Gaussian4DCheckpointTests: XCTestCase {
     func testCheckpointDecodesExactlyAsItsConvertedPLY() throws {
         let loaded = try SceneLoader.load(path: folder.appendingPathComponent("chkpnt7000.pth").path)
         XCTAssertEqual(loaded.format, .gaussian4DCheckpoint)
-        XCTAssertEqual(loaded.formatDetail, "PyTorch checkpoint, iteration 7000")
+        XCTAssertEqual(loaded.formatDetail, "PyTorch checkpoint, iteration 7000; time-varying colour (sh_degree_t 2) not rendered, spatial SH only")
         let ply = try SceneLoader.load(path: folder.appendingPathComponent("chkpnt7000.4d.ply").path)
         XCTAssertEqual(ply.format, .gaussian4DPLY)
         XCTAssertEqual(loaded.scene.count, 24)

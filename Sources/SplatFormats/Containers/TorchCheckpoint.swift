@@ -104,11 +104,14 @@ public struct TorchCheckpoint: Sendable {
             throw checks.fail("tensor '\(name)' does not describe a view of this checkpoint's storages")
         }
         let count = tensor.count, size = tensor.dtype.itemSize
-        let budget = MemoryBudget.bytes
-        guard UInt64(count) * UInt64(MemoryLayout<T>.stride) + UInt64(storage.count * size) <= budget else {
+        let member = try archive.entry(named: "\(archiveName)/data/\(storage.key)")
+            .orThrow(checks.fail("storage '\(storage.key)' is missing"))
+        // The elements (a stride-0 view may declare many) and the storage's bytes, within the budget.
+        let (outBytes, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(MemoryLayout<T>.stride))
+        guard !overflow, outBytes <= MemoryBudget.bytes, UInt64(member.uncompressedSize) <= MemoryBudget.bytes - outBytes else {
             throw checks.fail("tensor '\(name)' of \(count) elements does not fit the memory budget")
         }
-        let bytes = try archive.read("\(archiveName)/data/\(storage.key)", limit: storage.count * size)
+        let bytes = try archive.read(member, limit: member.uncompressedSize)
         var out = [T]()
         out.reserveCapacity(count)
         guard count > 0 else { return out }
@@ -168,5 +171,12 @@ public struct TorchCheckpointFile: FuzzedReader {
             default: break
             }
         }
+    }
+}
+
+extension Optional {
+    fileprivate func orThrow(_ error: @autoclosure () -> Error) throws -> Wrapped {
+        guard let self else { throw error() }
+        return self
     }
 }

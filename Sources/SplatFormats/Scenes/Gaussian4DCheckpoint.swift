@@ -24,7 +24,8 @@ public struct Gaussian4DCheckpoint: SceneFormat {
 
     public func decode(_ source: SceneSource, options: SceneLoader.Options) throws -> LoadedScene {
         let model = try Gaussian4DCheckpointModel(checkpoint: TorchCheckpoint(data: source.bytes(), path: source.path))
-        let detail = "PyTorch checkpoint" + (model.iteration.map { ", iteration \($0)" } ?? "")
+        var detail = "PyTorch checkpoint" + (model.iteration.map { ", iteration \($0)" } ?? "")
+        if model.shDegreeT > 0 { detail += "; time-varying colour (sh_degree_t \(model.shDegreeT)) not rendered, spatial SH only" }
         return LoadedScene(format: id, formatDetail: detail, scene: try model.scene())
     }
 
