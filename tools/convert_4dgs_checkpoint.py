@@ -4,7 +4,9 @@
 
     python3 tools/convert_4dgs_checkpoint.py chkpnt30000.pth scene.4d.ply --time-range -0.5 0.5 --frame-rate 30
 
-Needs PyTorch (to unpickle the checkpoint) and numpy. Not part of the test suite.
+Needs PyTorch (to unpickle the checkpoint) and numpy. Not part of the test suite. splat4d also reads
+the checkpoint itself (format `4dgs-checkpoint`), decoding it exactly as this script's PLY;
+tools/torch_fixtures.py uses this script to make the PLY the tests compare it with.
 
 What the checkpoint holds (GaussianModel.capture() with gaussian_dim == 4, saved as
 (capture(), iteration)): 0 active_sh_degree, 1 xyz (N,3), 2 features_dc (N,1,3), 3 features_rest
