@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "splat4d", targets: ["splat4d"]),
         .library(name: "SplatCore", targets: ["SplatCore"]),
+        .library(name: "SplatEvaluation", targets: ["SplatEvaluation"]),
         .library(name: "SplatFormats", targets: ["SplatFormats"]),
         .library(name: "SplatRender", targets: ["SplatRender"]),
     ],
@@ -42,6 +43,9 @@ let package = Package(
         .executableTarget(name: "spirv-embed", path: "Tools/spirv-embed"),
         .plugin(name: "SPIRVCompilerPlugin", capability: .buildTool(), dependencies: ["spirv-embed"]),
 
+        // Quality tests in another package's Swift tests: open a scene, render a view, score it.
+        .target(name: "SplatEvaluation", dependencies: ["SplatCore", "SplatFormats", "SplatPNG", "SplatRender"]),
+
         // The command-line tool.
         .executableTarget(name: "splat4d", dependencies: [
             "SplatCore", "SplatFormats", "SplatPNG", "SplatGPU", "SplatRender", "SplatViewer",
@@ -59,6 +63,7 @@ let package = Package(
         .testTarget(name: "SplatGPUTests", dependencies: ["SplatTestSupport", "SplatGPU", "SplatCore", "SplatFormats"]),
         .testTarget(name: "SplatRenderTests", dependencies: ["SplatTestSupport", "SplatRender", "SplatCore", "SplatFormats", "SplatGPU", "SplatPNG"]),
         .testTarget(name: "SplatViewerTests", dependencies: ["SplatTestSupport", "SplatViewer", "SplatGPU", "SplatCore", "SplatFormats", "SplatPNG", "CVulkan", "splat4d"]),
+        .testTarget(name: "SplatEvaluationTests", dependencies: ["SplatEvaluation", "SplatTestSupport"]),
         .testTarget(name: "Splat4DCLITests", dependencies: ["SplatTestSupport", "splat4d", "SplatCore", "SplatFormats", "SplatPNG", "SplatRender"]),
     ]
 )
