@@ -140,14 +140,14 @@ public struct ZipArchive: Sendable {
     /// The end of central directory record: 22 bytes plus a comment of at most 65535, so it starts
     /// in the last 64 KiB + 22 bytes. The latest candidate whose comment fits the file wins.
     static func endRecord(_ b: Bytes, kind: String, _ checks: OpeningChecks) throws -> Int {
-        guard b.count >= 22 else { throw checks.fail("not a\(kind.first.map { "aeiou".contains($0) } == true ? "n" : "") \(kind) (ZIP) file: too short for an end-of-central-directory record") }
+        guard b.count >= 22 else { throw checks.fail("not \(withArticle(kind)) (ZIP) file: too short for an end-of-central-directory record") }
         var candidate = b.count - 22
         let lowest = Swift.max(0, b.count - 22 - 0xFFFF)
         while candidate >= lowest {
             if b.u32(candidate) == endSignature && candidate + 22 + b.u16(candidate + 20) <= b.count { return candidate }
             candidate -= 1
         }
-        throw checks.fail("not a\(kind.first.map { "aeiou".contains($0) } == true ? "n" : "") \(kind) (ZIP) file: no end-of-central-directory record")
+        throw checks.fail("not \(withArticle(kind)) (ZIP) file: no end-of-central-directory record")
     }
 
     static func directoryLocation(_ b: Bytes, kind: String, _ checks: OpeningChecks) throws -> DirectoryLocation {
@@ -269,6 +269,9 @@ public struct ZipArchive: Sendable {
         if name.unicodeScalars.count > 120 { shown += "…" }
         return "'\(shown)'"
     }
+
+    /// "an npz", "a PyTorch checkpoint".
+    static func withArticle(_ kind: String) -> String { kind == "npz" ? "an npz" : "a \(kind)" }
 
     static func methodName(_ method: UInt16) -> String {
         switch method {
