@@ -4,8 +4,10 @@
 
     python3 tools/convert_4dgs_checkpoint.py chkpnt30000.pth scene.4d.ply --time-duration 0 10 --frame-rate 30
 
-Needs PyTorch (to unpickle the checkpoint) and numpy. tools/sh4d_fixtures.py runs it to make the
-test fixtures in Tests/Fixtures/sh4d/.
+Needs PyTorch (to unpickle the checkpoint) and numpy. Not part of the test suite: tools/sh4d_fixtures.py
+runs it to make the fixtures in Tests/Fixtures/sh4d/, tools/torch_fixtures.py to make the PLY the
+checkpoint tests compare with. splat4d also reads the checkpoint itself (format `4dgs-checkpoint`),
+decoding it exactly as this script's PLY (spatial SH only).
 
 What the checkpoint holds (GaussianModel.capture() with gaussian_dim == 4, saved as
 (capture(), iteration)): 0 active_sh_degree, 1 xyz (N,3), 2 features_dc (N,1,3), 3 features_rest

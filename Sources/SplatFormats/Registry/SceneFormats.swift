@@ -7,6 +7,7 @@ public enum SceneFormats {
     public static let all: [any SceneFormat] = [
         PLYSequence(),
         SplatV(),
+        Gaussian4DCheckpoint(),
         DynamicGaussiansNPZ(),
         SpacetimePLY(),
         Gaussian4DPLY(),
@@ -25,6 +26,7 @@ public enum FuzzedReaders {
         CameraFile(),
         DatasetCameras(),
         CameraPathFile(),
+        TorchCheckpointFile(),
     ]
 
     public static func reader(named name: String) -> (any FuzzedReader)? {

@@ -82,16 +82,25 @@ public struct Gaussian4DPLY: SceneFormat {
         }
         let degreeT = settings.shDegreeT ?? 0
         let degree = try shDegree(of: vertex, degreeT: degreeT, path: ply.path)
+        let rows = try TemporalPLYRows(ply: ply, names: names(shDegree: degree, degreeT: degreeT))
+        return try scene(count: rows.count, shDegree: degree, settings: settings, forEachRow: rows.forEach)
+    }
+
+    /// The scene from rows of raw parameters in the order of the PLY's properties
+    /// (`names(shDegree:degreeT:)`, degreeT from `settings.shDegreeT`), whatever file they come
+    /// from (the 4DGS checkpoint reader too).
+    static func scene(count n: Int, shDegree degree: Int, settings: HeaderSettings,
+                      forEachRow: ((UnsafeBufferPointer<Float>) throws -> Void) throws -> Void) throws -> TemporalCloud {
+        let degreeT = settings.shDegreeT ?? 0
         let k = SplatCloud.coefficientCount(degree: degree)
         // Coefficients per channel in the file: the spatial k, then k per time term.
         let all = k * (degreeT + 1)
-        let rows = try TemporalPLYRows(ply: ply, names: names(shDegree: degree, degreeT: degreeT))
         let rest = 7, trailing = 7 + 3 * (all - 1)
         var timeSH = [Float]()
         var positions = [SIMD3<Float>](), scales = [SIMD3<Float>](), rotations = [SIMD4<Float>](), opacities = [Float]()
         var sh = [Float](), centers = [Float](), timeScales = [Float](), velocities = [SIMD3<Float>]()
         var earliest = Double.infinity, latest = -Double.infinity
-        try rows.forEach { v in
+        try forEachRow { v in
             let raw = Gaussian4D(mean: SIMD4(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3])),
                           logScale: SIMD4(Double(v[trailing + 1]), Double(v[trailing + 2]), Double(v[trailing + 3]), Double(v[trailing + 4])),
                           left: SIMD4(Double(v[trailing + 5]), Double(v[trailing + 6]), Double(v[trailing + 7]), Double(v[trailing + 8])),
@@ -119,7 +128,6 @@ public struct Gaussian4DPLY: SceneFormat {
             latest = max(latest, Double(v[3]) + reach)
         }
         // SH was appended coefficient-major per Gaussian: coefficient 0 rgb, then each k rgb.
-        let n = rows.count
         var colour: TemporalSH?
         if let degreeT = settings.shDegreeT {
             // A degree below 3 carries (degree + 1)² per time term, which the kernel never reads.
