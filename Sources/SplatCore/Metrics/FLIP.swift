@@ -61,6 +61,18 @@ public struct FLIPErrorMap: Equatable, Sendable {
         guard !errors.isEmpty else { return 0 }
         return errors.reduce(0.0) { $0 + Double($1) } / Double(errors.count)
     }
+
+    /// The mean over the pixels whose `mask` entry is true (0 when none is): the map itself is
+    /// computed on the whole images, so masked-out pixels still take part in the filters around them.
+    public func mean(mask: [Bool]) -> Double {
+        precondition(mask.count == errors.count, "one mask entry per pixel")
+        var sum = 0.0, counted = 0
+        for i in errors.indices where mask[i] {
+            sum += Double(errors[i])
+            counted += 1
+        }
+        return counted == 0 ? 0 : sum / Double(counted)
+    }
 }
 
 struct PlaneSize {
