@@ -69,7 +69,7 @@ struct Evaluate: ParsableCommand {
         if let htmlWriter {
             try htmlWriter.finish(evaluation, settings: reportSettings(device: renderer.deviceDescription), gates: gates, json: object)
         }
-        if let junit { try JUnitReport(report: evaluation, gates: gates, suiteName: input.scene).write(to: junit) }
+        if let junit { try JUnitReport(report: evaluation, gates: gates, suiteName: (input.scene as NSString).lastPathComponent).write(to: junit) }
         if json {
             print(String(decoding: data, as: UTF8.self))
         } else {
