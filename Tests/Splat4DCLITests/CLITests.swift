@@ -219,6 +219,31 @@ final class CLITests: XCTestCase {
         assertOneLineError(try CLI.run(["compare", path("a.png"), path("a.png"), "--ppd", "0"]), status: 64, contains: "--ppd")
     }
 
+    /// bench-flip times FLIP; one thread (SPLAT4D_THREADS=1) gives exactly the mean of all cores and of compare.
+    func testBenchFLIPOnOneAndAllThreads() throws {
+        var a = Image(width: 40, height: 24, channels: 3, fill: 0)
+        for i in a.pixels.indices { a.pixels[i] = Float((i * 29) % 101) / 100 }
+        var b = a
+        for i in stride(from: 0, to: b.pixels.count, by: 7) { b.pixels[i] = 1 - b.pixels[i] }
+        try PNGFile.write(a, to: path("a.png"))
+        try PNGFile.write(b, to: path("b.png"))
+        func mean(_ result: CLIResult) throws -> Double {
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            if object["ms_median"] == nil { XCTAssertNotNil(object["flip"], "compare's JSON") } else {
+                XCTAssertGreaterThan(object["ms_median"] as? Double ?? 0, 0)
+            }
+            return try XCTUnwrap(object["mean_flip"] as? Double ?? object["flip"] as? Double)
+        }
+        let all = try mean(try CLI.run(["bench-flip", path("b.png"), path("a.png"), "--repeat", "2", "--json"]))
+        let one = try CLI.run(["bench-flip", path("b.png"), path("a.png"), "--repeat", "2", "--json"],
+                              environment: ["SPLAT4D_THREADS": "1"])
+        XCTAssert(one.stdout.contains("\"threads\":1"), one.stdout)
+        XCTAssertEqual(try mean(one), all)
+        XCTAssertEqual(try mean(try CLI.run(["compare", path("b.png"), path("a.png"), "--metric", "flip", "--json"])), all)
+        XCTAssertGreaterThan(all, 0.05)
+    }
+
     func testGenerateIsReproducible() throws {
         XCTAssertEqual(try CLI.run(["generate", "synthetic", "--output", path("s1.ply")]).status, 0)
         XCTAssertEqual(try CLI.run(["generate", "synthetic", "--output", path("s2.ply")]).status, 0)
