@@ -26,6 +26,8 @@ struct Render: ParsableCommand {
 
     @OptionGroup var renderer: BackendOptions
 
+    @OptionGroup var sampling: SamplingOptions
+
     @Option(help: "Scene time of a single frame (in the scene's unit; `splat4d info` shows the range). Default: the start.")
     var time: Float?
 
@@ -55,6 +57,7 @@ struct Render: ParsableCommand {
         let plan = try SequencePlanner(request: try sequenceRequest(), scene: loaded.scene).plan()
         try plan.prepareOutputs()
         let renderer = try FrameRenderer(scene: loaded.scene, options: self.renderer.options)
+        renderer.sampling = sampling.sampling()
         let progress = ProgressReporter(total: plan.jobs.count, json: sequence.logJson, quiet: !plan.isSequence)
         var runner = SequenceRunner(renderer: renderer, settings: settings,
                                     outputs: FrameOutputs(straightAlpha: sequence.alpha, depthScale: sequence.depthScale))

@@ -45,3 +45,18 @@ struct AppearanceOptions: ParsableArguments {
         RenderSettings(background: try ValueParsing.background(background), antialiased: antialiased)
     }
 }
+
+/// Jittered supersampling (`FrameSampling`): several sub-pixel-shifted renders averaged per frame.
+struct SamplingOptions: ParsableArguments {
+    @Option(help: "Sub-pixel jittered samples averaged per frame (1 to 256; 1 = the plain render).")
+    var samples: Int = 1
+
+    @Option(help: "Seed of the jitter pattern: the same seed gives the same pixels.")
+    var jitterSeed: UInt64 = 0
+
+    func validate() throws {
+        do { try sampling().validate() } catch { throw ValidationError("--samples must be 1 to \(FrameSampling.maximumSamples), got \(samples)") }
+    }
+
+    func sampling() -> FrameSampling { FrameSampling(samples: samples, seed: jitterSeed) }
+}

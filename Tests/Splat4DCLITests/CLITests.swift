@@ -387,3 +387,26 @@ final class CLIImageLimitTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
 }
+
+final class JitterCLITests: XCTestCase {
+    func testSamplesAreDeterministicAndOneSampleIsThePlainRender() throws {
+        let folder = try TestPaths.temporaryFolder(for: self)
+        func render(_ name: String, _ extra: [String]) throws -> Data {
+            let out = folder.appendingPathComponent(name).path
+            let result = try CLI.run(["render", CLI.scene("synthetic.ply"), "--backend", "cpu", "--width", "64",
+                                      "--height", "48", "--output", out] + extra)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try Data(contentsOf: URL(fileURLWithPath: out))
+        }
+        let plain = try render("plain.png", [])
+        XCTAssertEqual(try render("one.png", ["--samples", "1", "--jitter-seed", "7"]), plain)
+        let four = try render("four.png", ["--samples", "4"])
+        XCTAssertNotEqual(four, plain)
+        XCTAssertEqual(try render("four-again.png", ["--samples", "4", "--jitter-seed", "0"]), four)
+        XCTAssertNotEqual(try render("four-seed.png", ["--samples", "4", "--jitter-seed", "5"]), four)
+        let bad = try CLI.run(["render", CLI.scene("synthetic.ply"), "--samples", "0", "--output", folder.appendingPathComponent("x.png").path])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssert(bad.stderr.contains("--samples must be 1 to 256, got 0"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.png").path))
+    }
+}

@@ -12,6 +12,7 @@ final class ArchitectureTests: XCTestCase {
         "SplatPNG": ["Foundation", "Glibc", "Darwin", "CPNG", "SplatCore", "SplatFormats"],
         "SplatGPU": ["Foundation", "Dispatch", "CVulkan", "SplatCore"],
         "SplatRender": ["Foundation", "Dispatch", "SplatCore", "SplatFormats", "SplatPNG", "SplatGPU"],
+        "SplatEvaluation": ["Foundation", "SplatCore", "SplatFormats", "SplatPNG", "SplatRender"],
         "SplatViewer": ["Foundation", "Dispatch", "CGLFW", "CVulkan", "SplatCore", "SplatFormats", "SplatPNG",
                         "SplatGPU", "SplatRender"],
     ]

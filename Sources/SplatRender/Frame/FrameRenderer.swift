@@ -45,9 +45,12 @@ public final class FrameRenderer {
     /// Per-stage GPU timings of the last frame; nil on the CPU backend.
     public var lastTimings: StageTimings? { drawer.stageTimings }
 
-    /// The frame at scene time `time` (ignored by static scenes).
+    /// Jittered samples averaged per frame (default: one, unjittered).
+    public var sampling = FrameSampling.single
+
+    /// The frame at scene time `time` (ignored by static scenes), averaged over `sampling`.
     public func render(at time: Float, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
-        try drawer.render(at: time, camera: camera, settings: settings)
+        try sampling.render(camera) { try drawer.render(at: time, camera: $0, settings: settings) }
     }
 }
 
