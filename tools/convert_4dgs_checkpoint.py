@@ -45,10 +45,10 @@ def load_capture(path):
     }
 
 
-def write_ply(path, model, time_range, frame_rate, convention, time_duration=None):
+def write_ply(path, model, time_range, frame_rate, convention, time_duration=None, spatial_only=False):
     degree = model["sh_degree"]
     # The kernel evaluates the time terms only at spatial degree 3 (computeColorFromSH_4D).
-    degree_t = model["sh_degree_t"] if degree == 3 else 0
+    degree_t = model["sh_degree_t"] if degree == 3 and not spatial_only else 0
     if degree_t > 0 and time_duration is None:
         sys.exit(f"the checkpoint has sh_degree_t {degree_t}: give the training config's time_duration "
                  "with --time-duration T0 T1")
@@ -74,7 +74,8 @@ def write_ply(path, model, time_range, frame_rate, convention, time_duration=Non
         header.append(f"comment splat4d time_range {time_range[0]} {time_range[1]}")
     if frame_rate:
         header.append(f"comment splat4d frame_rate {frame_rate}")
-    header.append(f"comment splat4d sh_degree_t {degree_t}")
+    if not spatial_only:  # a file stating sh_degree_t is coloured the trainer's way (README)
+        header.append(f"comment splat4d sh_degree_t {degree_t}")
     if time_duration:
         header.append(f"comment splat4d time_duration {time_duration[0]} {time_duration[1]}")
     header.append(f"element vertex {n}")
@@ -96,11 +97,15 @@ def main():
     parser.add_argument("--time-duration", nargs=2, type=float, metavar=("T0", "T1"),
                         help="the training config's time_duration (the colour's cosine period is T1 - T0)")
     parser.add_argument("--frame-rate", type=float)
+    parser.add_argument("--spatial-only", action="store_true",
+                        help="drop the time-varying colour terms (spatial SH only, as splat4d reads a checkpoint "
+                             "without --time-duration)")
     parser.add_argument("--convention", choices=["flipped", "unflipped"], default="flipped",
                         help="unflipped for checkpoints trained before the trainer's September 2024 change")
     args = parser.parse_args()
     time_range = args.time_range or args.time_duration
-    write_ply(args.output, load_capture(args.checkpoint), time_range, args.frame_rate, args.convention, args.time_duration)
+    write_ply(args.output, load_capture(args.checkpoint), time_range, args.frame_rate, args.convention, args.time_duration,
+              args.spatial_only)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ Writes:
   optimizer over the same named parameter groups (eps 1e-15) after one step, spatial_lr_scale a
   numpy float64 (getNerfppNorm's radius), rot_4d True, env_map empty, sh_degree 3 with
   sh_degree_t 2 (eval_shfs_4d: 16 · 3 = 48 colour coefficients per channel).
+- chkpnt7000.t.4d.ply: the same with --time-duration 0 10 (time-varying colour included).
 - chkpnt7000.4d.ply: that checkpoint converted by tools/convert_4dgs_checkpoint.py (no time range),
   the 4D PLY the checkpoint reader must decode identically.
 """
@@ -144,8 +145,11 @@ def capture_4dgs(n=24, sh_degree=3, sh_degree_t=2, seed=7):
 def checkpoint_fixture():
     path = os.path.join(OUT, "chkpnt7000.pth")
     torch.save((capture_4dgs(), 7000), path)
-    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "convert_4dgs_checkpoint.py"), path,
-                    os.path.join(OUT, "chkpnt7000.4d.ply")], check=True)
+    converter = os.path.join(ROOT, "tools", "convert_4dgs_checkpoint.py")
+    subprocess.run([sys.executable, converter, path, os.path.join(OUT, "chkpnt7000.4d.ply"), "--spatial-only"], check=True)
+    # With the training config's time_duration: the time-varying colour too (splat4d --time-duration 0:10).
+    subprocess.run([sys.executable, converter, path, os.path.join(OUT, "chkpnt7000.t.4d.ply"), "--time-duration", "0", "10"],
+                   check=True)
 
 
 if __name__ == "__main__":

@@ -203,12 +203,33 @@ final class Gaussian4DCheckpointTests: XCTestCase {
     func testCheckpointDecodesExactlyAsItsConvertedPLY() throws {
         let loaded = try SceneLoader.load(path: folder.appendingPathComponent("chkpnt7000.pth").path)
         XCTAssertEqual(loaded.format, .gaussian4DCheckpoint)
-        XCTAssertEqual(loaded.formatDetail, "PyTorch checkpoint, iteration 7000; time-varying colour (sh_degree_t 2) not rendered, spatial SH only")
+        XCTAssertEqual(loaded.formatDetail, "PyTorch checkpoint, iteration 7000; time-varying colour (sh_degree_t 2) not rendered without the config's time duration, spatial SH only")
         let ply = try SceneLoader.load(path: folder.appendingPathComponent("chkpnt7000.4d.ply").path)
         XCTAssertEqual(ply.format, .gaussian4DPLY)
         XCTAssertEqual(loaded.scene.count, 24)
         XCTAssertEqual(loaded.scene.shDegree, 3)
         XCTAssertEqual(loaded.scene, ply.scene)
+    }
+
+    /// With the training config's time duration the checkpoint is coloured the trainer's way: the
+    /// same Gaussians, motion and time-varying colour as the PLY the converter writes with it.
+    func testWithItsTimeDurationTheTimeVaryingColourIsRendered() throws {
+        let options = SceneLoader.Options(timeDuration: 0...10)
+        let loaded = try SceneLoader.load(path: folder.appendingPathComponent("chkpnt7000.pth").path, options: options)
+        XCTAssertEqual(loaded.formatDetail, "PyTorch checkpoint, iteration 7000; time-varying colour (sh_degree_t 2, time duration 0.0…10.0 given)")
+        let ply = try SceneLoader.load(path: folder.appendingPathComponent("chkpnt7000.t.4d.ply").path)
+        let colour = try XCTUnwrap(loaded.scene.motion?.colour)
+        XCTAssertEqual(colour.degreeT, 2)
+        XCTAssertEqual(loaded.scene.motion, ply.scene.motion)
+        XCTAssertEqual(loaded.scene.gaussians, ply.scene.gaussians)
+        let spatial = try SceneLoader.load(path: folder.appendingPathComponent("chkpnt7000.pth").path)
+        let camera = Camera.lookAt(eye: [0, 0, -3], target: .zero, up: [0, -1, 0], fovY: 50, width: 32, height: 24)!
+        let t: Float = 0.3
+        XCTAssertEqual(try ReferenceRasterizer().render(loaded.scene.slice(at: t), camera: camera, settings: RenderSettings()).colour,
+                       try ReferenceRasterizer().render(ply.scene.slice(at: t), camera: camera, settings: RenderSettings()).colour)
+        XCTAssertNotEqual(try ReferenceRasterizer().render(loaded.scene.slice(at: t), camera: camera, settings: RenderSettings()).colour,
+                          try ReferenceRasterizer().render(spatial.scene.slice(at: t), camera: camera, settings: RenderSettings()).colour,
+                          "the time terms change the colour")
     }
 
     func testTheTimeVaryingColourTermsAreKept() throws {

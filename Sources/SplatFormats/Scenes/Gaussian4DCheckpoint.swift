@@ -25,7 +25,14 @@ public struct Gaussian4DCheckpoint: SceneFormat {
     public func decode(_ source: SceneSource, options: SceneLoader.Options) throws -> LoadedScene {
         let model = try Gaussian4DCheckpointModel(checkpoint: TorchCheckpoint(data: source.bytes(), path: source.path))
         var detail = "PyTorch checkpoint" + (model.iteration.map { ", iteration \($0)" } ?? "")
-        if model.shDegreeT > 0 { detail += "; time-varying colour (sh_degree_t \(model.shDegreeT)) not rendered, spatial SH only" }
+        let timeColour = model.shDegreeT > 0 && model.shDegree == 3
+        if timeColour, let duration = options.timeDuration {
+            detail += "; time-varying colour (sh_degree_t \(model.shDegreeT), time duration \(duration.lowerBound)…\(duration.upperBound) given)"
+            return LoadedScene(format: id, formatDetail: detail, scene: try model.scene(timeDuration: duration))
+        }
+        if timeColour {
+            detail += "; time-varying colour (sh_degree_t \(model.shDegreeT)) not rendered without the config's time duration, spatial SH only"
+        }
         return LoadedScene(format: id, formatDetail: detail, scene: try model.scene())
     }
 
@@ -139,12 +146,21 @@ public struct Gaussian4DCheckpointModel: Sendable {
         rotationR = try read(15, "_rotation_r", [n, 4])
     }
 
-    /// The scene the 4D PLY of the same parameters decodes to (spatial SH only).
-    public func scene(convention: Gaussian4D.RotationConvention = .flipped) throws -> TemporalCloud {
-        let k = SplatCloud.coefficientCount(degree: shDegree)
-        let names = Gaussian4DPLY.names(shDegree: shDegree)
+    /// The scene the 4D PLY of the same parameters decodes to: spatial SH only, or with the
+    /// time-varying colour of `active_sh_degree_t` when the training config's `timeDuration` is
+    /// given (as `tools/convert_4dgs_checkpoint.py --time-duration` writes it).
+    public func scene(convention: Gaussian4D.RotationConvention = .flipped,
+                      timeDuration: ClosedRange<Float>? = nil) throws -> TemporalCloud {
+        let degreeT = timeDuration != nil && shDegree == 3 ? shDegreeT : 0
+        // Coefficients per channel: the spatial k, then k per time term (the trainer's layout).
+        let k = SplatCloud.coefficientCount(degree: shDegree) * (degreeT + 1)
+        let names = Gaussian4DPLY.names(shDegree: shDegree, degreeT: degreeT)
         var settings = Gaussian4DPLY.HeaderSettings()
         settings.convention = convention
+        if let timeDuration, shDegree == 3 {
+            settings.shDegreeT = degreeT
+            settings.timeDuration = timeDuration
+        }
         let checks = OpeningChecks(path: path)
         let r = restCoefficients
         return try Gaussian4DPLY.scene(count: count, shDegree: shDegree, settings: settings) { body in
