@@ -69,9 +69,13 @@ struct Compare: ParsableCommand {
     @Option(help: "Fail (exit 1) when the mean FLIP is above this value.")
     var maxFlip: Double?
 
+    @Option(help: "Sequences (patterns with %05d or {frame}): fail (exit 1) when the flicker is above this value.")
+    var maxFlicker: Double?
+
     func validate() throws {
         if let m = minPsnr, !m.isFinite { throw ValidationError("--min-psnr must be a finite number") }
         if let m = maxFlip, !(m.isFinite && m >= 0) { throw ValidationError("--max-flip must be a number ≥ 0") }
+        if let m = maxFlicker, !m.isFinite { throw ValidationError("--max-flicker must be a finite number") }
     }
 
     /// The metrics asked for, plus those a gate needs.
@@ -83,6 +87,7 @@ struct Compare: ParsableCommand {
     }
 
     func run() throws {
+        if FrameSchedule.hasPattern(first) || FrameSchedule.hasPattern(second) { return try compareSequences() }
         let a = try PNGFile.read(path: first), b = try PNGFile.read(path: second)
         guard a.width == b.width, a.height == b.height else {
             throw UserError("\(first) is \(a.width)×\(a.height) but \(second) is \(b.width)×\(b.height)")
@@ -144,6 +149,39 @@ struct Compare: ParsableCommand {
                 print("error map: \(diff) (absolute error in magma, colour bar on the right: 0 at the bottom, "
                       + String(format: "%.4f", diffScale) + " at the top)")
             }
+        }
+    }
+
+    /// Two frame sequences: per-frame PSNR and SSIM, and temporal stability.
+    private func compareSequences() throws {
+        guard FrameSchedule.hasPattern(first), FrameSchedule.hasPattern(second) else {
+            throw UserError("to compare sequences give two patterns (%05d or {frame}), got '\(first)' and '\(second)'", kind: .badOption)
+        }
+        let c = try SequenceComparison.compare(renders: first, truths: second)
+        let s = c.stability
+        if json {
+            let object: [String: Any] = [
+                "first": first, "second": second, "frames": c.frames.count, "first_frame": c.frames.first!, "last_frame": c.frames.last!,
+                "psnr_mean": c.meanPSNR.isFinite ? c.meanPSNR : NSNull(), "ssim_mean": c.meanSSIM,
+                "psnr": c.psnr.map { $0.isFinite ? $0 as Any : NSNull() }, "ssim": c.ssim,
+                "flicker": s.flicker, "render_change": s.renderChange, "truth_change": s.truthChange,
+                "render_temporal_variance": s.renderVariance,
+            ]
+            let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("frames: \(c.frames.count) (\(c.frames.first!) to \(c.frames.last!))")
+            print("PSNR: " + (c.meanPSNR.isFinite ? String(format: "%.3f dB mean", c.meanPSNR) : "inf (identical)")
+                  + String(format: ", worst %.3f dB at frame %d", c.psnr.min()!, c.frames[c.psnr.firstIndex(of: c.psnr.min()!)!]))
+            print("SSIM: " + String(format: "%.5f mean", c.meanSSIM))
+            print(String(format: "flicker: %.6f (mean frame-to-frame change %.6f, the ground truth's %.6f)", s.flicker, s.renderChange, s.truthChange))
+            print(String(format: "temporal variance of the render: %.8f per pixel and channel", s.renderVariance))
+        }
+        if let minPsnr, c.meanPSNR < minPsnr {
+            throw UserError(String(format: "mean PSNR %.3f dB is below the minimum %.3f dB", c.meanPSNR, minPsnr))
+        }
+        if let maxFlicker, s.flicker > maxFlicker {
+            throw UserError(String(format: "flicker %.6f is above the maximum %.6f", s.flicker, maxFlicker))
         }
     }
 

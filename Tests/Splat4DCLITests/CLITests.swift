@@ -423,3 +423,42 @@ final class JitterCLITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.png").path))
     }
 }
+
+final class SequenceCompareCLITests: XCTestCase {
+    /// Truth: one still image 4 times. A stable render is that image; a flickering one adds
+    /// alternating noise. compare of the patterns reports the flicker and gates on it.
+    func testComparingSequencesReportsFlicker() throws {
+        let folder = try TestPaths.temporaryFolder(for: self).path
+        let still = Image(width: 16, height: 12, channels: 3, pixels: (0..<576).map { Float($0 % 7) / 7 })
+        for k in 0..<4 {
+            try PNGFile.write(still, to: folder + String(format: "/truth_%03d.png", k))
+            try PNGFile.write(still, to: folder + "/stable_\(k).png")
+            var shaky = still
+            for i in shaky.pixels.indices where i % 5 == k % 2 { shaky.pixels[i] = min(1, shaky.pixels[i] + 0.2) }
+            try PNGFile.write(shaky, to: folder + String(format: "/shaky_%03d.png", k))
+        }
+        let stable = try CLI.run(["compare", folder + "/stable_{frame}.png", folder + "/truth_%03d.png", "--json"])
+        XCTAssertEqual(stable.status, 0, stable.stderr)
+        let s = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(stable.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(s["frames"] as? Int, 4)
+        XCTAssertEqual(s["flicker"] as? Double, 0)
+        XCTAssertEqual(s["render_temporal_variance"] as? Double, 0)
+
+        let shaky = try CLI.run(["compare", folder + "/shaky_%03d.png", folder + "/truth_%03d.png", "--json"])
+        XCTAssertEqual(shaky.status, 0, shaky.stderr)
+        let f = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(shaky.stdout.utf8)) as? [String: Any])
+        let flicker = try XCTUnwrap(f["flicker"] as? Double)
+        XCTAssertGreaterThan(flicker, 0.01)
+        let gated = try CLI.run(["compare", folder + "/shaky_%03d.png", folder + "/truth_%03d.png", "--max-flicker", "0.01"])
+        XCTAssertEqual(gated.status, 1)
+        XCTAssert(gated.stderr.contains("flicker") && gated.stderr.contains("is above the maximum 0.010000"), gated.stderr)
+        XCTAssert(gated.stdout.contains("frames: 4 (0 to 3)"), gated.stdout)
+
+        try FileManager.default.removeItem(atPath: folder + "/truth_002.png")
+        let missing = try CLI.run(["compare", folder + "/shaky_%03d.png", folder + "/truth_%03d.png"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssert(missing.stderr.contains("frame 2: \(folder)/shaky_002.png has no ground truth"), missing.stderr)
+        let mixed = try CLI.run(["compare", folder + "/shaky_%03d.png", folder + "/truth_000.png"])
+        XCTAssertEqual(mixed.status, 64, mixed.stderr)
+    }
+}
