@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "SplatRender", dependencies: ["SplatCore", "SplatFormats", "SplatPNG", "SplatGPU"]),
         // The interactive viewer: GLFW window, swapchain presentation, input; camera controller
         // and playback clock as plain Swift (no GLFW), unit-tested without a window.
-        .target(name: "SplatViewer", dependencies: ["CGLFW", "CVulkan", "SplatGPU", "SplatCore", "SplatPNG", "SplatRender"]),
+        .target(name: "SplatViewer", dependencies: ["CGLFW", "CVulkan", "SplatGPU", "SplatCore", "SplatFormats", "SplatPNG", "SplatRender"]),
         // Host tool for the plugin: turns SPIR-V and the shader contract into Swift source.
         .executableTarget(name: "spirv-embed", path: "Tools/spirv-embed"),
         .plugin(name: "SPIRVCompilerPlugin", capability: .buildTool(), dependencies: ["spirv-embed"]),
@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "SplatPNGTests", dependencies: ["SplatTestSupport", "SplatPNG", "SplatCore"]),
         .testTarget(name: "SplatGPUTests", dependencies: ["SplatTestSupport", "SplatGPU", "SplatCore", "SplatFormats"]),
         .testTarget(name: "SplatRenderTests", dependencies: ["SplatTestSupport", "SplatRender", "SplatCore", "SplatFormats", "SplatGPU", "SplatPNG"]),
-        .testTarget(name: "SplatViewerTests", dependencies: ["SplatTestSupport", "SplatViewer", "SplatGPU", "SplatCore", "SplatFormats", "SplatPNG", "CVulkan", "splat4d"]),
+        .testTarget(name: "SplatViewerTests", dependencies: ["SplatTestSupport", "SplatViewer", "SplatGPU", "SplatCore", "SplatFormats", "SplatPNG", "CVulkan", "CGLFW", "splat4d"]),
         .testTarget(name: "SplatEvaluationTests", dependencies: ["SplatEvaluation", "SplatTestSupport"]),
         .testTarget(name: "Splat4DCLITests", dependencies: ["SplatTestSupport", "splat4d", "SplatCore", "SplatFormats", "SplatPNG", "SplatRender"]),
     ]

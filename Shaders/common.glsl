@@ -15,7 +15,7 @@ struct GaussianGeometry {
 struct GaussianMotion {
     vec4 velocityTimeCenter;     // velocity xyz, time centre
     vec4 accelerationTimeScale;  // acceleration xyz, time scale (∞: no falloff)
-    vec4 jerk;                   // jerk xyz, w unused
+    vec4 jerk;                   // jerk xyz, w: the time-varying colour's cosine period (TemporalSH)
     vec4 angularVelocity;        // added to the raw quaternion (w, x, y, z) per unit time
 };
 

@@ -43,6 +43,7 @@ layout(push_constant) uniform Push {
 const float NEAR_PLANE = 0.2;
 const float LOW_PASS = 0.3;
 const float FRUSTUM_CLAMP = 1.3;
+const float PI = 3.14159265358979323846;
 const float SH_C0 = 0.28209479177387814;
 const float SH_C1 = 0.4886025119029199;
 const float SH_C2[5] = float[5](1.0925484305920792, -1.0925484305920792, 0.31539156525252005,
@@ -53,10 +54,27 @@ const float SH_C3[7] = float[7](-0.5900435899266435, 2.890611442640554, -0.45704
 
 bool keyframed() { return (pc.flags & PREPROCESS_FLAG_KEYFRAMES) != 0u; }
 
+// Native 4DGS time-varying colour (CPU twin: TemporalSH.fold): each Gaussian's SH holds the 16
+// spatial coefficients, then 16 per time term; the terms at t fold into the spatial ones with the
+// factors cos(2π·Δ/T), cos(2π·2Δ/T), set per Gaussian in main.
+uint shTimeTerms() {
+    return (pc.flags & PREPROCESS_FLAG_SH_T2) != 0u ? 2u : ((pc.flags & PREPROCESS_FLAG_SH_T1) != 0u ? 1u : 0u);
+}
+float shTimeFactor1 = 0.0;
+float shTimeFactor2 = 0.0;
+
 vec3 coefficient(uint local, uint k) {
-    uint stride = 3u * (pc.shDegree + 1u) * (pc.shDegree + 1u);
-    uint base = local * stride + k * 3u;
+    uint terms = shTimeTerms();
+    uint spatial = 3u * (pc.shDegree + 1u) * (pc.shDegree + 1u);
+    uint base = local * spatial * (terms + 1u) + k * 3u;
     vec3 a = vec3(sh[base], sh[base + 1u], sh[base + 2u]);
+    if (terms > 0u) {
+        a = a + shTimeFactor1 * vec3(sh[base + spatial], sh[base + spatial + 1u], sh[base + spatial + 2u]);
+        if (terms > 1u) {
+            uint b2 = base + 2u * spatial;
+            a = a + shTimeFactor2 * vec3(sh[b2], sh[b2 + 1u], sh[b2 + 2u]);
+        }
+    }
     if (!keyframed()) return a;
     vec3 b = vec3(shB[base], shB[base + 1u], shB[base + 2u]);
     return a + (b - a) * pc.time;
@@ -133,6 +151,8 @@ void main() {
     uint global = pc.firstGaussian + local;
     GaussianGeometry g = geometry[local];
     vec3 p = g.positionOpacity.xyz;
+    // 4DGS's kernel takes the SH view direction from the canonical mean (TemporalSH).
+    vec3 viewOrigin = p;
     float opacity = g.positionOpacity.w;
     vec4 quaternion = g.rotation;
     if (keyframed()) {
@@ -148,6 +168,11 @@ void main() {
         float factor;
         if (!temporallyActive(opacity, m, pc.time, pc.falloffCutoff, factor)) { cull(global); return; }
         opacity = opacity * factor;
+        if (shTimeTerms() > 0u) {
+            float dirT = m.velocityTimeCenter.w - pc.time;
+            shTimeFactor1 = cos(2.0 * PI * dirT / m.jerk.w);
+            shTimeFactor2 = cos(2.0 * PI * dirT * 2.0 / m.jerk.w);
+        }
         float dt = pc.time - m.velocityTimeCenter.w;
         p = p + m.velocityTimeCenter.xyz * dt + m.accelerationTimeScale.xyz * (dt * dt) + m.jerk.xyz * (dt * dt * dt);
         quaternion = quaternion + m.angularVelocity * dt;
@@ -213,7 +238,8 @@ void main() {
 
     splats[global].meanDepthOpacity = vec4(mean, t.z, opacity);
     splats[global].conicRadius = vec4(conic, radius);
-    splats[global].colour = vec4(shColour(local, p), 0.0);
+    bool canonicalView = (pc.flags & PREPROCESS_FLAG_CANONICAL_VIEW) != 0u;
+    splats[global].colour = vec4(shColour(local, canonicalView ? viewOrigin : p), 0.0);
     splats[global].tileRect = rect;
     tileCounts[global] = tiles;
     uint key = floatBitsToUint(t.z);

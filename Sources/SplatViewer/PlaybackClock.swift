@@ -93,6 +93,9 @@ public struct PlaybackClock {
         return t
     }
 
+    /// The scene time at this moment (no state change).
+    public var currentTime: Double { time(at: wall.seconds) }
+
     /// The scene time at wall time `now` (no state change).
     public func time(at now: Double) -> Double {
         guard isPlaying, let range = timing.range else { return anchorTime }
@@ -131,9 +134,9 @@ public struct PlaybackClock {
         speed = min(max(newSpeed, PlaybackClock.minimumSpeed), PlaybackClock.maximumSpeed)
     }
 
-    /// Doubles the speed (+ or ]).
+    /// Doubles the speed (+).
     public mutating func faster() { setSpeed(speed * 2) }
-    /// Halves the speed (− or [).
+    /// Halves the speed (−).
     public mutating func slower() { setSpeed(speed / 2) }
 
     /// Pauses and moves by `frames` frame steps (negative: back), clamped to the range.

@@ -32,6 +32,10 @@ public struct ViewerConfiguration {
     public var screenshotPath: String?
     /// Folder for P screenshots.
     public var screenshotFolder = "."
+    /// Test hook: commands handled as if typed before drawing frame N (keyed by N).
+    public var injectedCommands: [Int: [ViewerCommand]] = [:]
+    /// Camera keyframes to edit (K, Shift+K, [ ], C) and the file Ctrl+S writes them to.
+    public var cameraPath = CameraPathEditor()
     /// Test hook: after this many frames, resize the window (and wait until it has that size).
     public var resizeAfterFrames: (frames: Int, width: Int, height: Int)?
     public var validation = VulkanInstance.validationRequested
@@ -103,7 +107,10 @@ public enum Viewer {
         let timing = PlaybackTiming.forScene(timeRange: config.scene.isStatic ? nil : metadata.timeRange, unit: metadata.timeUnit,
                                              frameRate: metadata.frameRate, segmentDuration: config.segmentDuration)
         let clock = PlaybackClock(timing: timing, start: config.startTime, playing: config.startTime == nil)
-        return ViewerState(controller: controller, clock: clock, cameras: config.cameras, cameraIndex: config.startCameraIndex, sceneCenter: bounds.center, sceneRadius: radius)
+        var state = ViewerState(controller: controller, clock: clock, cameras: config.cameras, cameraIndex: config.startCameraIndex,
+                                sceneCenter: bounds.center, sceneRadius: radius)
+        state.pathEditor = config.cameraPath
+        return state
     }
 
     /// The controls as printed by H.

@@ -23,6 +23,8 @@ final class ViewerSession {
     private var pendingResize: (frames: Int, width: Int, height: Int)?
     private var lastDrawn: (camera: Camera, time: Double, generation: Int)?
     private var idle = false
+    /// The test hook's commands not yet typed, by frame.
+    private var pendingInjected: [Int: [ViewerCommand]]
 
     /// Frames per second for the title, measured over half-second windows.
     private struct TitleRate {
@@ -40,6 +42,7 @@ final class ViewerSession {
         lastLoop = wall.seconds
         title = TitleRate(start: wall.seconds)
         pendingResize = config.resizeAfterFrames
+        pendingInjected = config.injectedCommands
     }
 
     func run() throws -> ViewerSummary {
@@ -52,6 +55,7 @@ final class ViewerSession {
             try saveScreenshot(to: path)
             summary.screenshot = path
         }
+        if state.pathEditor.isDirty, state.pathEditor.file != nil { savePath() }
         try graphics.presenter.waitUntilIdle()
         return summary
     }
@@ -62,6 +66,7 @@ final class ViewerSession {
         let now = wall.seconds
         let seconds = Float(min(now - lastLoop, 0.1))  // a stall does not fling the camera
         lastLoop = now
+        if let injected = pendingInjected.removeValue(forKey: summary.frames) { window.input.commands += injected }
         guard let hadInput = try handleCommands(at: now) else { return false }
 
         let size = window.framebufferSize
@@ -73,7 +78,7 @@ final class ViewerSession {
         guard let swapchain = try currentSwapchain(size: size) else { return true }
 
         let time = state.clock.tick()
-        let camera = state.controller.camera(width: swapchain.width, height: swapchain.height)
+        let camera = state.camera(width: swapchain.width, height: swapchain.height, time: time)
         if isShowing(camera: camera, time: time, on: swapchain, moved: moved) {
             if !idle {
                 idle = true
@@ -105,11 +110,23 @@ final class ViewerSession {
                 let name = ViewerState.screenshotName(scene: config.sceneName, time: time, in: config.screenshotFolder)
                 try saveScreenshot(to: name)
                 config.print("saved \(name)")
+            case .savePath: savePath()
+            case .message(let text): config.print(text)
             }
         }
         let hadInput = !window.input.commands.isEmpty
         window.input.commands.removeAll()
         return hadInput
+    }
+
+    /// Writes the keyframes to the --camera-path file; a failure is reported, never fatal.
+    private func savePath() {
+        do {
+            try state.pathEditor.save()
+            config.print("saved the camera path (\(state.pathEditor.keys.count) keyframes) to \(state.pathEditor.file ?? "")")
+        } catch {
+            config.print("cannot save the camera path: \(error)")
+        }
     }
 
     /// Mouse and held keys move the camera; true when they did.

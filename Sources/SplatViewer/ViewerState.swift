@@ -5,6 +5,9 @@ import SplatCore
 public enum ViewerCommand: Sendable, Equatable, CaseIterable {
     case togglePlay, stepBack, stepForward, slower, faster, jumpToStart, jumpToEnd, toggleLoop
     case resetCamera, nextCamera, previousCamera, screenshot, help, quit
+    /// Camera keyframes: K adds, Shift+K removes the nearest, [ / ] jump between them, C previews
+    /// the path, Ctrl+S saves it.
+    case addKeyframe, removeKeyframe, previousKeyframe, nextKeyframe, togglePathPreview, savePath
 }
 
 /// Keys held down this frame, for flying.
@@ -31,10 +34,16 @@ public struct ViewerState {
     /// Robust centre and radius of the scene, for pivots of listed cameras.
     public let sceneCenter: SIMD3<Float>
     public let sceneRadius: Float
+    /// Camera keyframes made in this session (or loaded from --camera-path).
+    public var pathEditor = CameraPathEditor()
+    /// True while the camera follows the keyframed path (C).
+    public private(set) var previewingPath = false
 
     /// What the window must do after a command.
     public enum Effect: Equatable, Sendable {
-        case none, screenshot, quit, help
+        case none, screenshot, quit, help, savePath
+        /// A one-line message for the user (stdout), e.g. "keyframe 3 added at t = 1.250".
+        case message(String)
     }
 
     public init(controller: CameraController, clock: PlaybackClock, cameras: [Camera] = [], cameraIndex: Int? = nil,
@@ -63,8 +72,46 @@ public struct ViewerState {
         case .screenshot: return .screenshot
         case .help: return .help
         case .quit: return .quit
+        case .addKeyframe, .removeKeyframe, .previousKeyframe, .nextKeyframe, .togglePathPreview, .savePath:
+            return handleKeyframes(command)
         }
         return .none
+    }
+
+    private mutating func handleKeyframes(_ command: ViewerCommand) -> Effect {
+        let time = Float(clock.currentTime)
+        switch command {
+        case .addKeyframe:
+            pathEditor.add(controller.camera(width: controller.home.width, height: controller.home.height), at: time)
+            return .message(String(format: "keyframe added at t = %.3f (%d keyframes)", time, pathEditor.keys.count))
+        case .removeKeyframe:
+            guard pathEditor.removeNearest(to: time) else { return .message("no keyframe to remove") }
+            if pathEditor.keys.isEmpty { previewingPath = false }
+            return .message("keyframe removed (\(pathEditor.keys.count) left)")
+        case .previousKeyframe, .nextKeyframe:
+            let target = command == .nextKeyframe ? pathEditor.keyTime(after: time) : pathEditor.keyTime(before: time)
+            guard let target else { return .none }
+            clock.pause()
+            clock.seek(to: Double(target))
+            return .none
+        case .togglePathPreview:
+            guard !pathEditor.keys.isEmpty else { return .message("no keyframes to preview: K adds one") }
+            previewingPath.toggle()
+            return .message(previewingPath ? "previewing the camera path" : "free camera")
+        case .savePath:
+            return .savePath
+        default:
+            return .none
+        }
+    }
+
+    /// The camera to draw at scene time `time`: the keyframed path while previewing it, else the
+    /// free camera.
+    public func camera(width: Int, height: Int, time: Double) -> Camera {
+        if previewingPath, let path = pathEditor.path(width: width, height: height) {
+            return path.camera(at: Float(time))
+        }
+        return controller.camera(width: width, height: height)
     }
 
     private mutating func jumpToListedCamera(by offset: Int) {
@@ -147,10 +194,14 @@ public struct ViewerState {
         ("N / B", "next / previous listed camera (--camera file, or the scene's own)"),
         ("Space", "play / pause"),
         ("← / →", "step one frame back / forward (pauses)"),
-        ("− / + or [ / ]", "halve / double the play speed (1/16× … 16×)"),
+        ("− / +", "halve / double the play speed (1/16× … 16×)"),
         ("Home / End", "jump to the start / end"),
         ("L", "loop on / off"),
         ("P", "save a PNG of the frame on screen, named with the time"),
+        ("K / Shift+K", "add a camera keyframe (this view, this time) / remove the nearest"),
+        ("[ / ]", "jump to the previous / next keyframe (pauses)"),
+        ("C", "preview the camera path (the camera follows it) / back to the free camera"),
+        ("Ctrl+S", "save the path to the --camera-path file (also on exit when changed)"),
         ("H", "print these controls"),
         ("Esc", "quit"),
     ]

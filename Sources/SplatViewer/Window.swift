@@ -69,11 +69,17 @@ final class InputRecorder {
         return (orbit, pan, wheel)
     }
 
-    func key(_ key: Int32, action: Int32) {
+    func key(_ key: Int32, action: Int32, mods: Int32 = 0) {
         guard action == GLFW_PRESS || action == GLFW_REPEAT else { return }
         let repeatable: Set<Int32> = [GLFW_KEY_LEFT, GLFW_KEY_RIGHT]
         guard action == GLFW_PRESS || repeatable.contains(key) else { return }
-        if let command = InputRecorder.command(for: key) { commands.append(command) }
+        if let command = InputRecorder.command(for: key, mods: mods) { commands.append(command) }
+    }
+
+    static func command(for key: Int32, mods: Int32) -> ViewerCommand? {
+        if key == GLFW_KEY_K { return mods & GLFW_MOD_SHIFT != 0 ? .removeKeyframe : .addKeyframe }
+        if key == GLFW_KEY_S, mods & GLFW_MOD_CONTROL != 0 { return .savePath }
+        return command(for: key)
     }
 
     static func command(for key: Int32) -> ViewerCommand? {
@@ -81,8 +87,11 @@ final class InputRecorder {
         case GLFW_KEY_SPACE: return .togglePlay
         case GLFW_KEY_LEFT: return .stepBack
         case GLFW_KEY_RIGHT: return .stepForward
-        case GLFW_KEY_MINUS, GLFW_KEY_KP_SUBTRACT, GLFW_KEY_LEFT_BRACKET: return .slower
-        case GLFW_KEY_EQUAL, GLFW_KEY_KP_ADD, GLFW_KEY_RIGHT_BRACKET: return .faster
+        case GLFW_KEY_MINUS, GLFW_KEY_KP_SUBTRACT: return .slower
+        case GLFW_KEY_EQUAL, GLFW_KEY_KP_ADD: return .faster
+        case GLFW_KEY_LEFT_BRACKET: return .previousKeyframe
+        case GLFW_KEY_RIGHT_BRACKET: return .nextKeyframe
+        case GLFW_KEY_C: return .togglePathPreview
         case GLFW_KEY_HOME: return .jumpToStart
         case GLFW_KEY_END: return .jumpToEnd
         case GLFW_KEY_L: return .toggleLoop
@@ -128,8 +137,8 @@ final class Window {
         }
         handle = window
         glfwSetWindowUserPointer(window, Unmanaged.passUnretained(input).toOpaque())
-        glfwSetKeyCallback(window) { window, key, _, action, _ in
-            Window.recorder(window)?.key(key, action: action)
+        glfwSetKeyCallback(window) { window, key, _, action, mods in
+            Window.recorder(window)?.key(key, action: action, mods: mods)
         }
         glfwSetMouseButtonCallback(window) { window, button, action, _ in
             var x = 0.0, y = 0.0

@@ -31,7 +31,7 @@ struct Info: ParsableCommand {
         let meta = loaded.scene.metadata
         let bounds = Bounds(of: cloud.positions) ?? Bounds(min: .zero, max: .zero)
         if json {
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "path": scene,
                 "format": loaded.format.rawValue,
                 "encoding": loaded.formatDetail,
@@ -43,6 +43,10 @@ struct Info: ParsableCommand {
                 "frame_rate": meta.frameRate.map { $0 as Any } ?? NSNull(),
                 "cameras": meta.cameras.count,
             ]
+            if let colour = loaded.scene.motion?.colour {
+                object["sh_degree_t"] = colour.degreeT
+                object["time_duration"] = [Double(colour.duration.lowerBound), Double(colour.duration.upperBound)]
+            }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
         } else {
@@ -50,6 +54,11 @@ struct Info: ParsableCommand {
             print("format:     \(loaded.format.rawValue) (\(loaded.formatDetail))")
             print("gaussians:  \(cloud.count)")
             print("sh degree:  \(cloud.shDegree)")
+            if let colour = loaded.scene.motion?.colour {
+                let used = colour.applies(toDegree: cloud.shDegree) ? "" : " (no time terms at this degree)"
+                print("time colour: sh_degree_t \(colour.degreeT), cosine period \(colour.period) "
+                      + "(time_duration \(colour.duration.lowerBound) ... \(colour.duration.upperBound))\(used)")
+            }
             print("bounds:     min \(text(bounds.min))  max \(text(bounds.max))")
             if let range = meta.timeRange, !loaded.scene.isStatic {
                 let rate = meta.frameRate.map { String(format: ", %.6g frames/s", $0) } ?? ""

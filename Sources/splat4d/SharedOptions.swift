@@ -11,12 +11,26 @@ struct SceneArguments: ParsableArguments {
     @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
     var frameRate: Double?
 
+    @Option(help: ArgumentHelp("The training config's time_duration of a 4DGS checkpoint (.pth): the period of its time-varying colour.",
+                               valueName: "T0:T1"))
+    var timeDuration: String?
+
     func validate() throws {
         if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
+        _ = try duration()
+    }
+
+    func duration() throws -> ClosedRange<Float>? {
+        guard let timeDuration else { return nil }
+        let parts = timeDuration.split(separator: ":", omittingEmptySubsequences: false).map { Float($0) }
+        guard parts.count == 2, let a = parts[0], let b = parts[1], a.isFinite, b.isFinite, b > a else {
+            throw ValidationError("--time-duration expects T0:T1 with T0 < T1, got '\(timeDuration)'")
+        }
+        return a...b
     }
 
     func load() throws -> LoadedScene {
-        try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
+        try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate, timeDuration: try duration()))
     }
 }
 

@@ -40,11 +40,33 @@ struct View: ParsableCommand {
     @Option(help: "Quit after showing this many frames (scripts, tests, benchmarks).")
     var exitAfterFrames: Int?
 
+    @Option(help: ArgumentHelp("A camera path to make or edit: K adds keyframes, Ctrl+S (and exit) saves it here for `render --camera-path` (loaded first when it exists).", valueName: "path.json"))
+    var cameraPath: String?
+
     @Option(help: "On exit, write the last frame shown (window resolution) to this PNG file.")
     var screenshot: String?
 
     @Option(help: ArgumentHelp("Test hook: after N frames resize the window to W×H.", valueName: "N:WxH", visibility: .hidden))
     var resizeAfterFrames: String?
+
+    @Option(help: ArgumentHelp("Test hook: commands typed before frame N, e.g. 2:addKeyframe,3:togglePathPreview.",
+                               valueName: "N:COMMAND,...", visibility: .hidden))
+    var injectCommands: String?
+
+    /// The --inject-commands list by frame.
+    static func parseInjected(_ text: String?) throws -> [Int: [ViewerCommand]] {
+        guard let text else { return [:] }
+        var out: [Int: [ViewerCommand]] = [:]
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let frame = Int(parts[0]), frame >= 0,
+                  let command = ViewerCommand.allCases.first(where: { "\($0)" == parts[1] }) else {
+                throw ValidationError("--inject-commands expects N:COMMAND items (commands: \(ViewerCommand.allCases.map { "\($0)" }.joined(separator: " "))), got '\(item)'")
+            }
+            out[frame, default: []].append(command)
+        }
+        return out
+    }
 
     func validate() throws {
         if let n = exitAfterFrames, n < 1 { throw ValidationError("--exit-after-frames must be 1 or more") }
@@ -52,6 +74,7 @@ struct View: ParsableCommand {
         if let screenshot, !screenshot.lowercased().hasSuffix(".png") {
             throw ValidationError("--screenshot must name a .png file, got '\(screenshot)'")
         }
+        _ = try View.parseInjected(injectCommands)
         if let resize = try View.parseResize(resizeAfterFrames), let limit = exitAfterFrames, resize.frames >= limit {
             throw ValidationError("--resize-after-frames must come before --exit-after-frames")
         }
@@ -102,6 +125,8 @@ struct View: ParsableCommand {
         config.segmentDuration = segmentDuration
         config.exitAfterFrames = exitAfterFrames
         config.screenshotPath = screenshot
+        if let cameraPath { config.cameraPath = try CameraPathEditor.open(cameraPath) }
+        config.injectedCommands = try View.parseInjected(injectCommands)
         config.resizeAfterFrames = try View.parseResize(resizeAfterFrames)
 
         let summary: ViewerSummary

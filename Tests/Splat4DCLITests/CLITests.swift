@@ -132,6 +132,19 @@ final class CLITests: XCTestCase {
         XCTAssert(synthetic.stdout.contains("3dgs-ply (binary_little_endian)"), synthetic.stdout)
     }
 
+    func testInfoShowsTheTimeVaryingColour() throws {
+        let fixture = TestPaths.fixtures.appendingPathComponent("sh4d/t2.4d.ply").path
+        let text = try CLI.run(["info", fixture])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssert(text.stdout.contains("time colour: sh_degree_t 2, cosine period 10.0 (time_duration 0.0 ... 10.0)"), text.stdout)
+        let json = try CLI.run(["info", fixture, "--json"])
+        let info = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(info["sh_degree_t"] as? Int, 2)
+        XCTAssertEqual(info["time_duration"] as? [Double], [0, 10])
+        let plain = try CLI.run(["info", CLI.scene("dancer.4d.ply")])
+        XCTAssertFalse(plain.stdout.contains("time colour"), plain.stdout)
+    }
+
     func testCompareExitCodes() throws {
         let a = Image(width: 8, height: 8, channels: 3, fill: 0.5)
         var b = a
@@ -154,6 +167,94 @@ final class CLITests: XCTestCase {
         assertOneLineError(try CLI.run(["compare", path("a.png"), path("small.png")]),
                            contains: "is 8×8 but")
         assertOneLineError(try CLI.run(["compare", path("a.png"), path("none.png")]), contains: "none.png")
+    }
+
+    func testCompareMetricsDiffAndMask() throws {
+        var a = Image(width: 24, height: 16, channels: 3, fill: 0.5)
+        for i in a.pixels.indices { a.pixels[i] = Float((i * 13) % 97) / 96 }
+        var b = a
+        for i in 0..<(b.pixels.count / 2) { b.pixels[i] = 1 - b.pixels[i] }
+        try PNGFile.write(a, to: path("a.png"))
+        try PNGFile.write(b, to: path("b.png"))
+
+        let all = try CLI.run(["compare", path("b.png"), path("a.png"), "--metric", "all", "--json", "--diff", path("flip.png")])
+        XCTAssertEqual(all.status, 0, all.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["metrics"] as? [String], ["flip", "psnr", "ssim"])
+        let flip = try XCTUnwrap(object["flip"] as? Double)
+        XCTAssert(flip > 0.05 && flip < 1, "\(flip)")
+        XCTAssertEqual(object["diff_kind"] as? String, "flip")
+        XCTAssertEqual(object["pixels_per_degree"] as? Double ?? 0, 67.0206, accuracy: 1e-3)
+        let flipMap = try PNGFile.read(path: path("flip.png"))
+        XCTAssertEqual([flipMap.width, flipMap.height, flipMap.channels], [24, 16, 3])
+
+        // FLIP alone; a shorter viewing distance means fewer pixels per degree.
+        let near = try CLI.run(["compare", path("b.png"), path("a.png"), "--metric", "flip", "--viewing-distance", "0.3"])
+        XCTAssertEqual(near.status, 0, near.stderr)
+        XCTAssert(near.stdout.hasPrefix("FLIP: ") && near.stdout.contains("(28.72 pixels per degree)"), near.stdout)
+        XCTAssertFalse(near.stdout.contains("PSNR"))
+        assertOneLineError(try CLI.run(["compare", path("b.png"), path("a.png"), "--max-flip", "0.01"]), contains: "is above the maximum 0.01000")
+
+        // Without FLIP the map is the absolute error with a colour bar, its scale (the largest mean
+        // channel difference of the inverted half) printed.
+        let absolute = try CLI.run(["compare", path("b.png"), path("a.png"), "--diff", path("abs.png")])
+        XCTAssert(absolute.stdout.contains("absolute error in magma, colour bar on the right: 0 at the bottom, 0.8248 at the top"),
+                  absolute.stdout)
+        XCTAssertEqual(try PNGFile.read(path: path("abs.png")).width, 24 + ErrorMaps.colourBarWidth)
+
+        // Ground truth with alpha: only alpha > 0 counts. The differences lie where alpha is 0.
+        var masked = Image(width: 24, height: 16, channels: 4, fill: 1)
+        for p in 0..<(24 * 16) {
+            for c in 0..<3 { masked.pixels[p * 4 + c] = a.pixels[p * 3 + c] }
+            if p < 24 * 8 { masked.pixels[p * 4 + 3] = 0 }
+        }
+        try PNGFile.write(masked, to: path("masked.png"))
+        let withMask = try CLI.run(["compare", path("b.png"), path("masked.png")])
+        XCTAssert(withMask.stdout.contains("PSNR: inf (identical)"), withMask.stdout)
+        XCTAssert(withMask.stdout.contains("masked: 192 of 384 pixels"), withMask.stdout)
+
+        // 16-bit PNGs compare at full precision: a 16-bit grey image against its 8-bit self.
+        let grey = (0..<(24 * 16)).map { UInt16(($0 * 37) % 256) * 257 }
+        try PNGFile.writeGray16(width: 24, height: 16, samples: grey, to: path("g16.png"))
+        try PNGFile.write(Image(width: 24, height: 16, channels: 1, pixels: grey.map { Float($0) / 65535 }), to: path("g8.png"))
+        let sixteen = try CLI.run(["compare", path("g16.png"), path("g8.png"), "--metric", "all"])
+        XCTAssertEqual(sixteen.status, 0, sixteen.stderr)
+        XCTAssert(sixteen.stdout.contains("PSNR: inf (identical)") && sixteen.stdout.contains("FLIP: 0.00000"), sixteen.stdout)
+
+        // Bad input: one line, exit 1, no --diff file.
+        assertOneLineError(try CLI.run(["compare", path("a.png"), path("g8.png"), "--diff", path("no.png")]),
+                           contains: "cannot compare a colour image with a grey one")
+        try PNGFile.write(Image(width: 8, height: 8, channels: 3), to: path("small.png"))
+        assertOneLineError(try CLI.run(["compare", path("a.png"), path("small.png"), "--diff", path("no.png")]), contains: "is 24×16 but")
+        try Data(try Data(contentsOf: URL(fileURLWithPath: path("a.png"))).prefix(60)).write(to: URL(fileURLWithPath: path("cut.png")))
+        assertOneLineError(try CLI.run(["compare", path("cut.png"), path("a.png"), "--diff", path("no.png")]), contains: "cut.png: ")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("no.png")))
+        assertOneLineError(try CLI.run(["compare", path("a.png"), path("a.png"), "--ppd", "0"]), status: 64, contains: "--ppd")
+    }
+
+    /// bench-flip times FLIP; one thread (SPLAT4D_THREADS=1) gives exactly the mean of all cores and of compare.
+    func testBenchFLIPOnOneAndAllThreads() throws {
+        var a = Image(width: 40, height: 24, channels: 3, fill: 0)
+        for i in a.pixels.indices { a.pixels[i] = Float((i * 29) % 101) / 100 }
+        var b = a
+        for i in stride(from: 0, to: b.pixels.count, by: 7) { b.pixels[i] = 1 - b.pixels[i] }
+        try PNGFile.write(a, to: path("a.png"))
+        try PNGFile.write(b, to: path("b.png"))
+        func mean(_ result: CLIResult) throws -> Double {
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            if object["ms_median"] == nil { XCTAssertNotNil(object["flip"], "compare's JSON") } else {
+                XCTAssertGreaterThan(object["ms_median"] as? Double ?? 0, 0)
+            }
+            return try XCTUnwrap(object["mean_flip"] as? Double ?? object["flip"] as? Double)
+        }
+        let all = try mean(try CLI.run(["bench-flip", path("b.png"), path("a.png"), "--repeat", "2", "--json"]))
+        let one = try CLI.run(["bench-flip", path("b.png"), path("a.png"), "--repeat", "2", "--json"],
+                              environment: ["SPLAT4D_THREADS": "1"])
+        XCTAssert(one.stdout.contains("\"threads\":1"), one.stdout)
+        XCTAssertEqual(try mean(one), all)
+        XCTAssertEqual(try mean(try CLI.run(["compare", path("b.png"), path("a.png"), "--metric", "flip", "--json"])), all)
+        XCTAssertGreaterThan(all, 0.05)
     }
 
     func testGenerateIsReproducible() throws {
@@ -320,5 +421,44 @@ final class JitterCLITests: XCTestCase {
         XCTAssertEqual(bad.status, 64)
         XCTAssert(bad.stderr.contains("--samples must be 1 to 256, got 0"), bad.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.png").path))
+    }
+}
+
+final class SequenceCompareCLITests: XCTestCase {
+    /// Truth: one still image 4 times. A stable render is that image; a flickering one adds
+    /// alternating noise. compare of the patterns reports the flicker and gates on it.
+    func testComparingSequencesReportsFlicker() throws {
+        let folder = try TestPaths.temporaryFolder(for: self).path
+        let still = Image(width: 16, height: 12, channels: 3, pixels: (0..<576).map { Float($0 % 7) / 7 })
+        for k in 0..<4 {
+            try PNGFile.write(still, to: folder + String(format: "/truth_%03d.png", k))
+            try PNGFile.write(still, to: folder + "/stable_\(k).png")
+            var shaky = still
+            for i in shaky.pixels.indices where i % 5 == k % 2 { shaky.pixels[i] = min(1, shaky.pixels[i] + 0.2) }
+            try PNGFile.write(shaky, to: folder + String(format: "/shaky_%03d.png", k))
+        }
+        let stable = try CLI.run(["compare", folder + "/stable_{frame}.png", folder + "/truth_%03d.png", "--json"])
+        XCTAssertEqual(stable.status, 0, stable.stderr)
+        let s = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(stable.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(s["frames"] as? Int, 4)
+        XCTAssertEqual(s["flicker"] as? Double, 0)
+        XCTAssertEqual(s["render_temporal_variance"] as? Double, 0)
+
+        let shaky = try CLI.run(["compare", folder + "/shaky_%03d.png", folder + "/truth_%03d.png", "--json"])
+        XCTAssertEqual(shaky.status, 0, shaky.stderr)
+        let f = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(shaky.stdout.utf8)) as? [String: Any])
+        let flicker = try XCTUnwrap(f["flicker"] as? Double)
+        XCTAssertGreaterThan(flicker, 0.01)
+        let gated = try CLI.run(["compare", folder + "/shaky_%03d.png", folder + "/truth_%03d.png", "--max-flicker", "0.01"])
+        XCTAssertEqual(gated.status, 1)
+        XCTAssert(gated.stderr.contains("flicker") && gated.stderr.contains("is above the maximum 0.010000"), gated.stderr)
+        XCTAssert(gated.stdout.contains("frames: 4 (0 to 3)"), gated.stdout)
+
+        try FileManager.default.removeItem(atPath: folder + "/truth_002.png")
+        let missing = try CLI.run(["compare", folder + "/shaky_%03d.png", folder + "/truth_%03d.png"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssert(missing.stderr.contains("frame 2: \(folder)/shaky_002.png has no ground truth"), missing.stderr)
+        let mixed = try CLI.run(["compare", folder + "/shaky_%03d.png", folder + "/truth_000.png"])
+        XCTAssertEqual(mixed.status, 64, mixed.stderr)
     }
 }

@@ -506,6 +506,34 @@ final class SequenceCLITests: XCTestCase {
         XCTAssert(missing.stderr.contains("no ground-truth image for camera 'side'"), missing.stderr)
     }
 
+    /// --html and --junit with one camera's ground truth missing: both are written for what could be
+    /// evaluated, the missing camera is listed, and the run exits 1.
+    func testEvaluateHTMLAndJUnitWithAMissingImage() throws {
+        let (cameras, images) = try makeGroundTruth()
+        try perturb(images, "back")
+        try FileManager.default.removeItem(atPath: images + "/side.png")
+        let html = path("report"), junit = path("junit.xml")
+        let result = try run(["evaluate", CLI.scene("dancer-frames"), "--cameras", cameras, "--images", images, "--backend", "cpu",
+                              "--html", html, "--junit", junit, "--max-flip", "0.1"], status: 1)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssert(result.stderr.contains("no ground-truth image for camera 'side'"), result.stderr)
+        XCTAssert(result.stdout.contains("side   missing: no ground-truth image"), result.stdout)
+        let page = String(decoding: try bytes(html + "/report.html"), as: UTF8.self)
+        XCTAssertEqual(page.components(separatedBy: "<tr class=\"view\">").count - 1, 2)
+        XCTAssert(page.contains("<span class=\"missing\">side</span>"))
+        XCTAssertEqual(page.components(separatedBy: "<img ").count - 1, 6)
+        // Worst first: the perturbed image leads the gallery.
+        XCTAssertLessThan(page.range(of: "<h3>back")!.lowerBound, page.range(of: "<h3>front")!.lowerBound)
+        for file in ["report.json", "images/view-0000-truth.png", "images/view-0002-flip.png"] {
+            XCTAssert(FileManager.default.fileExists(atPath: html + "/" + file), file)
+        }
+        let xml = String(decoding: try bytes(junit), as: UTF8.self)
+        XCTAssertEqual(xml.components(separatedBy: "<testcase ").count - 1, 3)
+        XCTAssert(xml.contains("<testcase classname=\"dancer-frames\" name=\"back\""), xml)
+        XCTAssert(xml.contains("failures=\"1\" errors=\"1\""), xml)
+        XCTAssert(xml.contains("FLIP 0."), xml)
+    }
+
     /// Writes `name` in `images` with its left half inverted.
     func perturb(_ images: String, _ name: String) throws {
         var image = try PNGFile.read(path: images + "/\(name).png")

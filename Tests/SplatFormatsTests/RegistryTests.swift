@@ -25,7 +25,7 @@ final class RegistryTests: XCTestCase {
 
     func testEveryFormatDetectsAndDecodesItsOwnSeeds() throws {
         XCTAssertEqual(SceneFormats.all.map(\.id.rawValue),
-                       ["ply-sequence", "splatv", "dynamic3dgs-npz", "spz", "compressed-ply", "stg-lite-ply", "4dgs-ply", "3dgs-ply", "splat"])
+                       ["ply-sequence", "splatv", "4dgs-checkpoint", "dynamic3dgs-npz", "spz", "compressed-ply", "stg-lite-ply", "4dgs-ply", "3dgs-ply", "splat"])
         for format in SceneFormats.all {
             XCTAssertFalse(try format.fuzzSeeds().isEmpty, "\(format.id) has no seed")
             for loaded in try loadSeeds(of: format) {
@@ -49,7 +49,7 @@ final class RegistryTests: XCTestCase {
         let names = FuzzedReaders.all.map(\.name)
         XCTAssertEqual(Set(names).count, names.count, "two readers share a fuzz target name")
         for format in SceneFormats.all { XCTAssertTrue(names.contains(format.name), "\(format.id) is not fuzzed") }
-        XCTAssertEqual(names.filter { !SceneFormats.all.map(\.name).contains($0) }, ["cameras", "transforms", "path"])
+        XCTAssertEqual(names.filter { !SceneFormats.all.map(\.name).contains($0) }, ["cameras", "transforms", "path", "torch-pth"])
         for reader in FuzzedReaders.all {
             XCTAssertEqual(FuzzedReaders.reader(named: reader.name)?.name, reader.name)
             let seeds = try reader.fuzzSeeds()

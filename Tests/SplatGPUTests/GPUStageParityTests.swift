@@ -33,6 +33,20 @@ final class GPUStageParityTests: GPUTestCase {
         }
     }
 
+    /// Native 4DGS with time-varying colour (sh_degree_t 2): the folded SH and the canonical view
+    /// direction on both sides.
+    func testTimeVaryingColourStagesEqualTheCPUsStages() throws {
+        let cloud = try GPUTemporalTests.fourDCloud(count: 2000, degree: 3, seed: 77, convention: .flipped, degreeT: 2)
+        let scene = try rasterizer.upload(cloud)
+        let camera = try XCTUnwrap(Camera.lookAt(eye: [0, 0, -7], target: .zero, up: [0, -1, 0], fovY: 45,
+                                                 width: 96, height: 64))
+        for t: Float in [0.15, 0.6] {
+            let gpu = try rasterizer.captureStages(scene, time: t, camera: camera, settings: RenderSettings())
+            let cpu = ReferenceStages.run(scene: cloud, time: t, camera: camera, settings: RenderSettings())
+            try assertSameStages(gpu, cpu, "4DGS sh_degree_t 2 at t = \(t)")
+        }
+    }
+
     func testKeyframedSceneStagesEqualTheCPUsStages() throws {
         let frames = PerformanceGenerator.dancerFrames(seed: 9, frameCount: 3, gaussiansPerLimb: 12)
         let cloud = TemporalCloud(keyframes: Keyframes(times: [0, 1, 2], frames: frames),

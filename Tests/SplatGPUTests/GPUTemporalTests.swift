@@ -34,8 +34,10 @@ final class GPUTemporalTests: GPUTestCase {
     }
 
     /// Random native 4D Gaussians written as a 4D PLY and loaded back through SceneLoader.
-    static func fourDCloud(count: Int, degree: Int, seed: UInt64, convention: Gaussian4D.RotationConvention) throws
-        -> TemporalCloud {
+    /// With `degreeT` > 0 (degree 3), the file carries time-varying colour (TemporalSH) over
+    /// time_duration 0...1.
+    static func fourDCloud(count: Int, degree: Int, seed: UInt64, convention: Gaussian4D.RotationConvention,
+                           degreeT: Int? = nil) throws -> TemporalCloud {
         var rng = SplitMix64(seed: seed)
         var raws: [Gaussian4D] = [], opacities: [Float] = [], sh: [Float] = []
         func quaternion() -> SIMD4<Double> {
@@ -51,8 +53,12 @@ final class GPUTemporalTests: GPUTestCase {
             opacities.append(rng.uniform(0.02, 1))
             for _ in 0..<(SplatCloud.coefficientCount(degree: degree) * 3) { sh.append(rng.uniform(-0.8, 0.8)) }
         }
+        let colour = degreeT.map { d in
+            TemporalSH(degreeT: d, duration: 0...1,
+                       coefficients: (0..<(count * TemporalSH.stride(degreeT: d))).map { _ in rng.uniform(-0.5, 0.5) })
+        }
         let data = Gaussian4DPLY.write(raws, opacities: opacities, shDegree: degree, sh: sh, timeRange: 0...1,
-                                       convention: convention)
+                                       convention: convention, colour: colour)
         let loaded = try SceneLoader.load(data: data, path: "random.4d.ply")
         XCTAssertEqual(loaded.format, .gaussian4DPLY)
         return loaded.scene
@@ -101,6 +107,24 @@ final class GPUTemporalTests: GPUTestCase {
     }
 
     // MARK: preprocess parity
+
+    /// 4DGS time-varying colour: the GPU folds the time terms and looks from the canonical mean
+    /// as TemporalCloud.states does (colours within comparePreprocess's tolerance).
+    func testTimeVaryingColourPreprocessMatchesCPU() throws {
+        let camera = Fixtures.camera(width: 97, height: 61)
+        for degreeT in [0, 1, 2] {
+            let scene = try Self.fourDCloud(count: 1200, degree: 3, seed: 610 + UInt64(degreeT), convention: .flipped,
+                                            degreeT: degreeT)
+            XCTAssertEqual(scene.motion?.colour?.degreeT, degreeT)
+            let uploaded = try rasterizer.upload(scene)
+            XCTAssertEqual(uploaded.shTimeTerms, degreeT)
+            var visible = 0
+            for t: Float in [0.1, 0.45, 0.8] {
+                visible += try compareTemporal(scene, uploaded: uploaded, at: t, camera: camera, "sh_degree_t \(degreeT)").visible
+            }
+            XCTAssertGreaterThan(visible, 100, "sh_degree_t \(degreeT): too few visible Gaussians to compare")
+        }
+    }
 
     func testPolynomialCloudPreprocessMatchesCPU() throws {
         let camera = Fixtures.camera(width: 97, height: 61)

@@ -54,9 +54,11 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(report.scores[0].psnr, .infinity)
         XCTAssertEqual(report.scores[0].ssim, 1)
         XCTAssert(report.scores[1].psnr.isFinite && report.scores[1].psnr > 0, "\(report.scores[1].psnr)")
-        XCTAssertThrowsError(try evaluator.evaluate([DatasetView(camera: camera, time: nil, name: "gone")], against: truth)) { error in
-            XCTAssertEqual("\(error)", "\(folder): no ground-truth image for camera 'gone' (looked for gone.png)")
-        }
+        // A camera without ground truth is listed as missing; the others are still scored.
+        let partial = try evaluator.evaluate([DatasetView(camera: camera, time: nil, name: "gone"), views[0]], against: truth)
+        XCTAssertEqual(partial.missing, ["gone"])
+        XCTAssertEqual(partial.scores.map(\.name), ["same"])
+        XCTAssertEqual(partial.scores[0].flip, 0)
         XCTAssertThrowsError(try GroundTruthImages(folder: folder + "/nothing")) { error in
             XCTAssertEqual("\(error)", "\(folder)/nothing: no such folder of ground-truth images")
         }

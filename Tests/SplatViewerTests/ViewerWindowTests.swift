@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import SplatCore
+import SplatFormats
 import SplatGPU
 import SplatPNG
 import SplatTestSupport
@@ -125,6 +126,43 @@ final class ViewerWindowTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(psnr, 40)
         // Same renderer, same quantisation: in practice the bytes are identical.
         XCTAssertEqual(a.quantized8(), b.quantized8(), "the screenshot differs from `render` (PSNR \(psnr) dB)")
+    }
+
+    /// K in the window adds a keyframe and exit saves the path; with an existing two-key path, C
+    /// previews it, and the screenshot equals `render --camera-path` of the saved file at that
+    /// time byte for byte.
+    func testCameraPathMadeInTheViewerRendersTheSameHeadless() throws {
+        let made = path("made.json")
+        let size = ["--width", "96", "--height", "64"]
+        let first = try runViewer([ViewerWindowTests.scene("dancer.4d.ply"), "--time", "0.5", "--camera-path", made,
+                                   "--inject-commands", "1:addKeyframe", "--exit-after-frames", "3"] + size)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        assertNoValidationMessages(first)
+        XCTAssert(first.stdout.contains("saved the camera path (1 keyframes) to \(made)"), first.stdout)
+        var keys = try CameraKeyframes.load(path: made, width: 96, height: 64).keys
+        XCTAssertEqual(keys.map(\.time), [0.5])
+        // A second key further back and later in time, then preview between the two.
+        keys.append(CameraKeyframes.Key(time: 1.5, position: keys[0].position * 1.4, orientation: keys[0].orientation, fovY: 40))
+        let edited = path("edited.json")
+        try CameraKeyframes(keys: keys, width: 2, height: 2).encodedJSON().write(to: URL(fileURLWithPath: edited))
+        let shot = path("preview.png"), headless = path("headless.png")
+        let preview = try runViewer([ViewerWindowTests.scene("dancer.4d.ply"), "--time", "1.1", "--camera-path", edited,
+                                     "--inject-commands", "1:togglePathPreview", "--exit-after-frames", "3",
+                                     "--screenshot", shot] + size)
+        XCTAssertEqual(preview.status, 0, preview.stderr)
+        let render = try run(try ViewerWindowTests.executable(),
+                             ["render", ViewerWindowTests.scene("dancer.4d.ply"), "--camera-path", edited, "--time-range", "1.1:1.1",
+                              "--frame-count", "1", "--output", headless] + size)
+        XCTAssertEqual(render.status, 0, render.stderr)
+        XCTAssertEqual(try PNGFile.read(path: shot).quantized8(), try PNGFile.read(path: headless).quantized8(),
+                       "the viewer's path preview differs from the headless render of the same path")
+        // The preview really follows the path: the one-key path's view at that time differs.
+        let still = path("still.png")
+        let stillRender = try run(try ViewerWindowTests.executable(),
+                                  ["render", ViewerWindowTests.scene("dancer.4d.ply"), "--camera-path", made, "--time-range", "1.1:1.1",
+                                   "--frame-count", "1", "--output", still] + size)
+        XCTAssertEqual(stillRender.status, 0, stillRender.stderr)
+        XCTAssertNotEqual(try PNGFile.read(path: shot).quantized8(), try PNGFile.read(path: still).quantized8())
     }
 
     /// A resize during the run recreates the swapchain: the exit line counts 2 swapchains, the

@@ -33,7 +33,8 @@ public enum SphericalHarmonics {
     /// The colour of Gaussian `index` seen from `cameraPosition`: Σ basis·coefficient + 0.5,
     /// then max(·, 0) (no upper clamp before blending, as in the official forward pass).
     public static func colour(of cloud: SplatCloud, index: Int, cameraPosition: SIMD3<Float>) -> SIMD3<Float> {
-        let direction = normalize(cloud.positions[index] - cameraPosition)
+        let origin = cloud.viewOrigins?[index] ?? cloud.positions[index]
+        let direction = normalize(origin - cameraPosition)
         let b = basis(degree: cloud.shDegree, direction: direction)
         var result = SIMD3<Float>(repeating: 0)
         // Summed in coefficient order, like the official code, so float rounding matches.

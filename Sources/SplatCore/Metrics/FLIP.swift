@@ -35,10 +35,7 @@ public enum FLIP {
             .errors(reference: ref, test: tst, size: size)
         let feature = FeaturePipeline(pixelsPerDegree: pixelsPerDegree)
             .errors(reference: ref.y, test: tst.y, size: size)
-        var errors = [Float](repeating: 0, count: size.count)
-        for i in errors.indices {
-            errors[i] = Foundation.pow(colour[i], 1 - feature[i])
-        }
+        let errors = PixelLoop.map(size.count) { i in Foundation.pow(colour[i], 1 - feature[i]) }
         return FLIPErrorMap(width: size.width, height: size.height, errors: errors)
     }
 
@@ -61,6 +58,18 @@ public struct FLIPErrorMap: Equatable, Sendable {
         guard !errors.isEmpty else { return 0 }
         return errors.reduce(0.0) { $0 + Double($1) } / Double(errors.count)
     }
+
+    /// The mean over the pixels whose `mask` entry is true (0 when none is): the map itself is
+    /// computed on the whole images, so masked-out pixels still take part in the filters around them.
+    public func mean(mask: [Bool]) -> Double {
+        precondition(mask.count == errors.count, "one mask entry per pixel")
+        var sum = 0.0, counted = 0
+        for i in errors.indices where mask[i] {
+            sum += Double(errors[i])
+            counted += 1
+        }
+        return counted == 0 ? 0 : sum / Double(counted)
+    }
 }
 
 struct PlaneSize {
@@ -75,16 +84,12 @@ struct OpponentPlanes {
 
     init(image: Image) {
         let count = image.width * image.height
-        y = [Float](repeating: 0, count: count)
-        cx = y
-        cz = y
-        for p in 0..<count {
-            let rgb = FLIPColour.linearFromSRGB(Self.rgb(of: image, pixel: p))
-            let o = FLIPColour.ycxcz(fromXYZ: FLIPColour.xyz(fromLinear: rgb))
-            y[p] = o.x
-            cx[p] = o.y
-            cz[p] = o.z
+        let opponent = PixelLoop.map(count) { p in
+            FLIPColour.ycxcz(fromXYZ: FLIPColour.xyz(fromLinear: FLIPColour.linearFromSRGB(Self.rgb(of: image, pixel: p))))
         }
+        y = opponent.map { $0.x }
+        cx = opponent.map { $0.y }
+        cz = opponent.map { $0.z }
     }
 
     private static func rgb(of image: Image, pixel p: Int) -> SIMD3<Float> {
@@ -103,8 +108,22 @@ enum FLIPColour {
     static let inverseWhite = SIMD3<Float>(1.052156925, 1.000000000, 0.918357670)
 
     static func linearFromSRGB(_ c: SIMD3<Float>) -> SIMD3<Float> {
-        func channel(_ v: Float) -> Float { v <= 0.04045 ? v / 12.92 : Foundation.pow((v + 0.055) / 1.055, 2.4) }
-        return SIMD3(channel(c.x), channel(c.y), channel(c.z))
+        SIMD3(linear(c.x), linear(c.y), linear(c.z))
+    }
+
+    static func linearFromSRGB(channel v: Float) -> Float {
+        v <= 0.04045 ? v / 12.92 : Foundation.pow((v + 0.055) / 1.055, 2.4)
+    }
+
+    /// The 256 8-bit values k/255 converted once: most images are 8-bit, and pow dominated.
+    private static let linear8: [Float] = (0...255).map { linearFromSRGB(channel: Float($0) / 255) }
+
+    /// The table's value when `v` is exactly an 8-bit value k/255 (so the result is the same), else
+    /// the formula.
+    private static func linear(_ v: Float) -> Float {
+        let k = (v * 255).rounded()
+        if k >= 0, k <= 255, Float(k) / 255 == v { return linear8[Int(k)] }
+        return linearFromSRGB(channel: v)
     }
 
     // The sRGB primaries with D65 (www.image-engineering.de technote 958, as the reference uses).
@@ -162,28 +181,47 @@ enum FLIPColour {
     }
 }
 
+/// Per-pixel work on all cores: every pixel is computed alone, so the result is the same as a
+/// serial loop's.
+enum PixelLoop {
+    static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { buffer, initialised in
+            let target = UnsafeSendableBuffer(buffer)
+            Parallel.forEachChunk(count: count, chunk: 16_384) { range in
+                for i in range { (target.base.baseAddress! + i).initialize(to: body(i)) }
+            }
+            initialised = count
+        }
+    }
+}
+
 /// A 1-D kernel of 2·radius + 1 taps applied along rows or columns, the border pixel repeated.
 struct SeparableKernel {
     let taps: [Float]
     var radius: Int { taps.count / 2 }
 
-    /// Convolves every row. Taps run outermost so each output sums its terms in tap order (the
-    /// reference's order) while the inner loop over x stays vectorisable.
+    /// Convolves every row. Each row is first copied into a scratch row padded with `radius` copies
+    /// of its end pixels, so every tap reads a contiguous run. Taps run outermost so each output sums
+    /// its terms in tap order (the reference's order) while the inner loop over x, on raw pointers
+    /// (no overflow-checked index arithmetic), vectorises.
     func alongRows(_ source: [Float], _ size: PlaneSize) -> [Float] {
         var out = [Float](repeating: 0, count: size.count)
         let w = size.width, r = radius
         out.withUnsafeMutableBufferPointer { buffer in
             let target = UnsafeSendableBuffer(buffer)
             Parallel.forEachChunk(count: size.height, chunk: 16) { rows in
+                let padded = UnsafeMutablePointer<Float>.allocate(capacity: w + 2 * r)
+                defer { padded.deallocate() }
                 source.withUnsafeBufferPointer { src in
-                    let dst = target.base
-                    for y in rows {
-                        let row = y * w
-                        for (t, weight) in taps.enumerated() {
-                            let offset = t - r
-                            for x in 0..<w {
-                                let xx = Swift.min(Swift.max(x + offset, 0), w - 1)
-                                dst[row + x] += weight * src[row + xx]
+                    taps.withUnsafeBufferPointer { taps in
+                        for y in rows {
+                            let from = src.baseAddress! + y * w, dst = target.base.baseAddress! + y * w
+                            padded.update(repeating: from[0], count: r)
+                            (padded + r).update(from: from, count: w)
+                            (padded + r + w).update(repeating: from[w - 1], count: r)
+                            for t in 0..<taps.count {
+                                let weight = taps[t], shifted = padded + t
+                                for x in 0..<w { dst[x] += weight * shifted[x] }
                             }
                         }
                     }
@@ -193,7 +231,7 @@ struct SeparableKernel {
         return out
     }
 
-    /// Convolves every column (taps outermost, then x: contiguous and vectorisable).
+    /// Convolves every column (taps outermost, then x over contiguous rows: vectorisable).
     func alongColumns(_ source: [Float], _ size: PlaneSize) -> [Float] {
         var out = [Float](repeating: 0, count: size.count)
         let w = size.width, h = size.height, r = radius
@@ -201,12 +239,14 @@ struct SeparableKernel {
             let target = UnsafeSendableBuffer(buffer)
             Parallel.forEachChunk(count: h, chunk: 16) { rows in
                 source.withUnsafeBufferPointer { src in
-                    let dst = target.base
-                    for y in rows {
-                        let row = y * w
-                        for (t, weight) in taps.enumerated() {
-                            let from = Swift.min(Swift.max(y + t - r, 0), h - 1) * w
-                            for x in 0..<w { dst[row + x] += weight * src[from + x] }
+                    taps.withUnsafeBufferPointer { taps in
+                        for y in rows {
+                            let dst = target.base.baseAddress! + y * w
+                            for t in 0..<taps.count {
+                                let weight = taps[t]
+                                let from = src.baseAddress! + Swift.min(Swift.max(y + t - r, 0), h - 1) * w
+                                for x in 0..<w { dst[x] += weight * from[x] }
+                            }
                         }
                     }
                 }
@@ -261,15 +301,13 @@ struct ColourPipeline {
     func errors(reference: OpponentPlanes, test: OpponentPlanes, size: PlaneSize) -> [Float] {
         let ref = filtered(reference, size), tst = filtered(test, size)
         let cmax = Self.maximumDistance, pccmax = FLIP.pc * cmax
-        var out = [Float](repeating: 0, count: size.count)
-        for i in out.indices {
+        return PixelLoop.map(size.count) { i in
             let distance = Foundation.pow(FLIPColour.hyab(ref[i], tst[i]), FLIP.qc)
             // Errors up to pc·cmax map to [0, pt], the rest to (pt, 1].
-            out[i] = distance < pccmax
+            return distance < pccmax
                 ? distance * (FLIP.pt / pccmax)
                 : FLIP.pt + ((distance - pccmax) / (cmax - pccmax)) * (1 - FLIP.pt)
         }
-        return out
     }
 
     /// Filters the opponent planes, clamps to the linear RGB cube and returns Hunt-adjusted L*a*b*.
@@ -278,7 +316,7 @@ struct ColourPipeline {
         let cx = redGreen.alongColumns(redGreen.alongRows(planes.cx, size), size)
         let cz1 = blueYellow.0.alongColumns(blueYellow.0.alongRows(planes.cz, size), size)
         let cz2 = blueYellow.1.alongColumns(blueYellow.1.alongRows(planes.cz, size), size)
-        return (0..<size.count).map { i in
+        return PixelLoop.map(size.count) { i in
             let linear = FLIPColour.linear(fromXYZ: FLIPColour.xyz(fromYCxCz: SIMD3(y[i], cx[i], cz1[i] + cz2[i])))
             let clamped = linear.clamped(lowerBound: .zero, upperBound: .one)
             return FLIPColour.hunt(FLIPColour.lab(fromXYZ: FLIPColour.xyz(fromLinear: clamped)))
@@ -318,12 +356,10 @@ struct FeaturePipeline {
     func errors(reference: [Float], test: [Float], size: PlaneSize) -> [Float] {
         let ref = features(reference, size), tst = features(test, size)
         let norm = 1 / Float(2).squareRoot()
-        var out = [Float](repeating: 0, count: size.count)
-        for i in out.indices {
+        return PixelLoop.map(size.count) { i in
             let edge = abs(ref.edges[i] - tst.edges[i]), point = abs(ref.points[i] - tst.points[i])
-            out[i] = Foundation.pow(norm * Swift.max(edge, point), FLIP.qf)
+            return Foundation.pow(norm * Swift.max(edge, point), FLIP.qf)
         }
-        return out
     }
 
     /// Edge and point strengths (gradient magnitudes of the derivative filters) of the lightness
@@ -335,8 +371,8 @@ struct FeaturePipeline {
         let smoothed = gaussian.alongRows(grey, size)
         let dy = firstDerivative.alongColumns(smoothed, size)
         let ddy = secondDerivative.alongColumns(smoothed, size)
-        let edges = (0..<size.count).map { (dx[$0] * dx[$0] + dy[$0] * dy[$0]).squareRoot() }
-        let points = (0..<size.count).map { (ddx[$0] * ddx[$0] + ddy[$0] * ddy[$0]).squareRoot() }
+        let edges = PixelLoop.map(size.count) { (dx[$0] * dx[$0] + dy[$0] * dy[$0]).squareRoot() }
+        let points = PixelLoop.map(size.count) { (ddx[$0] * ddx[$0] + ddy[$0] * ddy[$0]).squareRoot() }
         return (edges, points)
     }
 }

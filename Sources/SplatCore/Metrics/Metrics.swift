@@ -28,6 +28,42 @@ public enum ImageMetrics {
         10 * log10(1 / mse(a, b))
     }
 
+    /// PSNR over the pixels whose `mask` entry is true (one entry per pixel, every channel of
+    /// those pixels counts); a mask with no true entry gives +infinity.
+    public static func psnr(_ a: Image, _ b: Image, mask: [Bool]) -> Double {
+        precondition(sameShape(a, b) && mask.count == a.width * a.height, "ImageMetrics needs images and mask of one shape")
+        var sum = 0.0, counted = 0
+        for p in mask.indices where mask[p] {
+            for c in 0..<a.channels {
+                let i = p * a.channels + c
+                let d = Double(a.pixels[i]) - Double(b.pixels[i])
+                sum += d * d
+            }
+            counted += a.channels
+        }
+        return counted == 0 ? .infinity : 10 * log10(1 / (sum / Double(counted)))
+    }
+
+    /// Mean SSIM over the pixels whose `mask` entry is true: the windows still see the whole image
+    /// (masked-out neighbours included), only the pooling skips pixels. No true entry gives 1.
+    public static func ssim(_ a: Image, _ b: Image, mask: [Bool]) -> Double {
+        precondition(sameShape(a, b) && mask.count == a.width * a.height, "ImageMetrics needs images and mask of one shape")
+        let counted = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
+        guard counted > 0 else { return 1 }
+        var total = 0.0
+        a.pixels.withUnsafeBufferPointer { pa in
+            b.pixels.withUnsafeBufferPointer { pb in
+                mask.withUnsafeBufferPointer { m in
+                    for c in 0..<a.channels {
+                        total += SSIMChannel(width: a.width, height: a.height, channels: a.channels, channel: c)
+                            .sum(pa, pb, mask: m)
+                    }
+                }
+            }
+        }
+        return total / Double(counted * a.channels)
+    }
+
     /// Mean SSIM over all pixels and channels: 11×11 Gaussian window (σ = 1.5, weights
     /// summing to 1), C1 = 0.01², C2 = 0.03², zero padding at the borders (the window
     /// keeps its full normalised weights and sees zeros outside the image, as the
@@ -79,7 +115,9 @@ struct SSIMChannel {
         self.channel = channel
     }
 
-    func sum(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Double {
+    /// The sum of the SSIM map; with a `mask` (one entry per pixel), of the pixels marked true only.
+    func sum(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>,
+             mask: UnsafeBufferPointer<Bool>? = nil) -> Double {
         let r = SSIMWindow.radius, span = 2 * r + 1, rowLength = width * 5
         var ring = [Double](repeating: 0, count: span * rowLength)
         var source = [Double](repeating: 0, count: rowLength)
@@ -102,7 +140,7 @@ struct SSIMChannel {
                                 let g = taps[yy - y + r], src = ring.baseAddress! + (yy % span) * rowLength
                                 for i in 0..<rowLength { acc[i] += g * src[i] }
                             }
-                            total += rowSum(acc)
+                            total += rowSum(acc, mask: mask.map { UnsafeBufferPointer(rebasing: $0[(y * width)..<((y + 1) * width)]) })
                         }
                     }
                 }
@@ -147,10 +185,10 @@ struct SSIMChannel {
         }
     }
 
-    private func rowSum(_ acc: UnsafeMutableBufferPointer<Double>) -> Double {
+    private func rowSum(_ acc: UnsafeMutableBufferPointer<Double>, mask: UnsafeBufferPointer<Bool>?) -> Double {
         let w = width
         var total = 0.0
-        for x in 0..<w {
+        for x in 0..<w where mask?[x] ?? true {
             total += Self.ssim(muA: acc[x], muB: acc[w + x], eAA: acc[2 * w + x],
                                eBB: acc[3 * w + x], eAB: acc[4 * w + x])
         }

@@ -16,6 +16,10 @@ public struct SplatCloud: Sendable, Equatable {
     /// SH coefficients, Gaussian-major then coefficient then channel:
     /// `sh[(i * coefficientsPerGaussian + k) * 3 + c]`. Coefficient 0 is the DC term (f_dc).
     public var sh: [Float]
+    /// Where the SH view direction is taken from, when not `positions`: a slice of Yang et al.'s
+    /// 4D Gaussians with time-varying colour looks from the camera to each canonical mean, as the
+    /// trainer's kernel does (TemporalSH). nil for every other cloud.
+    public var viewOrigins: [SIMD3<Float>]?
 
     public init(positions: [SIMD3<Float>], scales: [SIMD3<Float>], rotations: [SIMD4<Float>],
                 opacities: [Float], shDegree: Int, sh: [Float]) {

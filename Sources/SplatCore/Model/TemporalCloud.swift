@@ -9,6 +9,8 @@ import Foundation
 ///   α(t) = opacity · exp(−(Δt / timeScale)²)               (timeScale = ∞: no falloff)
 /// A Gaussian whose temporal factor exp(−(Δt/timeScale)²) is ≤ `falloffCutoff`, or whose α(t)
 /// is below 1/255 (so it can never be blended), is dropped from the slice.
+/// Native 4DGS colour may vary with time (`Motion.colour`, TemporalSH): the slice folds its
+/// time terms into each Gaussian's spatial SH and views it from the canonical mean.
 /// Scales, SH and the image-space rules are those of a static cloud. Static clouds (no motion)
 /// hold unit quaternions, as SplatCloud does.
 public struct TemporalCloud: Sendable, Equatable {
@@ -33,9 +35,13 @@ public struct TemporalCloud: Sendable, Equatable {
         public var timeScales: [Float]
         /// Temporal factors at or below this drop the Gaussian (native 4DGS: 0.05; STG: 0).
         public var falloffCutoff: Float
+        /// Native 4DGS time-varying colour (time-Fourier SH terms around `timeCenters`, view
+        /// direction from the canonical mean); nil: the colour is `gaussians.sh`, seen from the
+        /// position at t.
+        public var colour: TemporalSH?
 
         public init(timeCenters: [Float], velocities: [SIMD3<Float>], accelerations: [SIMD3<Float>], jerks: [SIMD3<Float>],
-                    angularVelocities: [SIMD4<Float>], timeScales: [Float], falloffCutoff: Float = 0) {
+                    angularVelocities: [SIMD4<Float>], timeScales: [Float], falloffCutoff: Float = 0, colour: TemporalSH? = nil) {
             self.timeCenters = timeCenters
             self.velocities = velocities
             self.accelerations = accelerations
@@ -43,6 +49,7 @@ public struct TemporalCloud: Sendable, Equatable {
             self.angularVelocities = angularVelocities
             self.timeScales = timeScales
             self.falloffCutoff = falloffCutoff
+            self.colour = colour
         }
 
         public var count: Int { timeCenters.count }
@@ -54,6 +61,7 @@ public struct TemporalCloud: Sendable, Equatable {
             let n = gaussians.count
             precondition([m.timeCenters.count, m.velocities.count, m.accelerations.count, m.jerks.count,
                           m.angularVelocities.count, m.timeScales.count].allSatisfy { $0 == n }, "motion arrays differ in length")
+            if let c = m.colour { precondition(c.coefficients.count == n * c.stride, "time SH array has the wrong length") }
         }
         self.gaussians = gaussians
         self.motion = motion
@@ -158,6 +166,9 @@ public struct TemporalCloud: Sendable, Equatable {
     /// The 3D splats at time `t` of the Gaussians `indices` (each active at t), in that order.
     public func states<C: Collection>(of indices: C, at t: Float) -> SplatCloud where C.Element: BinaryInteger {
         let k = SplatCloud.coefficientCount(degree: shDegree) * 3
+        let colour = motion?.colour, timeTerms = colour?.applies(toDegree: shDegree) == true
+        var viewOrigins: [SIMD3<Float>]? = colour == nil ? nil : []
+        viewOrigins?.reserveCapacity(indices.count)
         var positions: [SIMD3<Float>] = [], scales: [SIMD3<Float>] = [], rotations: [SIMD4<Float>] = []
         var opacities: [Float] = [], sh: [Float] = []
         positions.reserveCapacity(indices.count)
@@ -172,10 +183,17 @@ public struct TemporalCloud: Sendable, Equatable {
             scales.append(gaussians.scales[i])
             rotations.append(s.rotation)
             opacities.append(s.opacity)
+            let base = sh.count
             sh.append(contentsOf: gaussians.sh[(i * k)..<((i + 1) * k)])
+            if let colour, let m = motion {
+                viewOrigins?.append(gaussians.positions[i])
+                if timeTerms { colour.fold(i, timeCenter: m.timeCenters[i], time: t, into: &sh, at: base) }
+            }
         }
-        return SplatCloud(positions: positions, scales: scales, rotations: rotations, opacities: opacities,
-                          shDegree: shDegree, sh: sh)
+        var cloud = SplatCloud(positions: positions, scales: scales, rotations: rotations, opacities: opacities,
+                               shDegree: shDegree, sh: sh)
+        cloud.viewOrigins = viewOrigins
+        return cloud
     }
 
     /// The Gaussians at their reference state (unit rotations, peak opacity). For a static cloud

@@ -7,8 +7,10 @@ import SplatCore
 ///     {"up": [0, -1, 0],
 ///      "keyframes": [{"time": 0, "position": [0, 0, -4], "look_at": [0, 0, 0], "fov_y": 50},
 ///                    {"time": 1, "position": [3, 0, -3], "rotation": [[...], [...], [...]]}]}
-/// `rotation` is camera-to-world (OpenCV axes), as in cameras.json; `look_at` uses `up`; `fov_y`
-/// (degrees) defaults to the previous key's (50 for the first). A bare list of keyframes is fine.
+/// `rotation` is camera-to-world (OpenCV axes), as in cameras.json; `orientation` is the same as a
+/// unit quaternion (w, x, y, z) — what the viewer writes, so its paths read back exactly; `look_at`
+/// uses `up`; `fov_y` (degrees) defaults to the previous key's (50 for the first). A bare list of
+/// keyframes is fine.
 public struct CameraPathFile: FuzzedReader {
     public init() {}
     public var name: String { "path" }
@@ -58,23 +60,44 @@ extension CameraKeyframes {
                 fov = Float(try JSONValues.number(o["fov_y"], key: "fov_y", fail: f))
                 guard fov > 0, fov < 180 else { throw f("'fov_y' must lie strictly between 0 and 180") }
             }
-            let rotation: Mat3
-            if o["rotation"] != nil {
+            let orientation: SIMD4<Float>
+            if o["orientation"] != nil {
+                let q = try JSONValues.vector4(o["orientation"], key: "orientation", fail: f)
+                let norm = (q * q).sum().squareRoot()
+                guard abs(norm - 1) < 1e-3 else { throw f("'orientation' must be a unit quaternion (w, x, y, z)") }
+                orientation = q
+            } else if o["rotation"] != nil {
                 guard let rows = o["rotation"] as? [Any], rows.count == 3 else { throw f("'rotation' must be a 3×3 list") }
                 let r = try rows.map { try JSONValues.vector3($0, key: "rotation", fail: f) }
-                rotation = Mat3(rows: r[0], r[1], r[2])
+                orientation = Mat3(rows: r[0], r[1], r[2]).quaternion
             } else if o["look_at"] != nil {
                 let target = try JSONValues.vector3(o["look_at"], key: "look_at", fail: f)
                 guard let c = Camera.lookAt(eye: position, target: target, up: up, fovY: fov, width: width, height: height) else {
                     throw f("'look_at' must differ from 'position' and not lie along 'up'")
                 }
-                rotation = c.rotation.transposed
+                orientation = c.rotation.transposed.quaternion
             } else {
-                throw f("needs 'look_at' or 'rotation'")
+                throw f("needs 'look_at', 'rotation' or 'orientation'")
             }
-            keys.append(Key(time: Float(time), position: position, orientation: rotation.quaternion, fovY: fov))
+            keys.append(Key(time: Float(time), position: position, orientation: orientation, fovY: fov))
         }
         if Set(keys.map(\.time)).count != keys.count { throw fail("two keyframes share a time") }
         return CameraKeyframes(keys: keys, width: width, height: height)
+    }
+}
+
+extension CameraKeyframes {
+    /// The path as camera-path JSON (`up` and `keyframes` with `time`, `position`, `orientation`
+    /// (w, x, y, z) and `fov_y`), numbers in Swift's shortest round-trip form, so `parse` gives back
+    /// exactly these keys and writing them again gives the same bytes.
+    public func encodedJSON() -> Data {
+        func number(_ v: Float) -> String { v.isFinite ? "\(v)" : "0" }
+        func list(_ v: [Float]) -> String { "[" + v.map(number).joined(separator: ", ") + "]" }
+        let entries = keys.map { key -> String in
+            let q = key.orientation, p = key.position
+            return "  {\"time\": \(number(key.time)), \"position\": \(list([p.x, p.y, p.z])), "
+                + "\"orientation\": \(list([q.x, q.y, q.z, q.w])), \"fov_y\": \(number(key.fovY))}"
+        }
+        return Data("{\"up\": [0, -1, 0], \"keyframes\": [\n\(entries.joined(separator: ",\n"))\n]}\n".utf8)
     }
 }

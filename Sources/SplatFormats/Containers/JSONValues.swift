@@ -25,6 +25,15 @@ enum JSONValues {
         return v
     }
 
+    /// A list of exactly four finite numbers.
+    static func vector4(_ value: Any?, key: String, fail: (String) -> SceneFileError) throws -> SIMD4<Float> {
+        guard let value else { throw fail("missing key '\(key)'") }
+        guard let list = value as? [Any], list.count == 4 else { throw fail("'\(key)' must be a list of 4 numbers") }
+        var v = SIMD4<Float>()
+        for (i, element) in list.enumerated() { v[i] = Float(try number(element, key: key, fail: fail)) }
+        return v
+    }
+
     /// A whole number in 0...2⁵³ (exact in a Double), or nil when the key is absent.
     static func wholeNumber(_ value: Any?, key: String, fail: (String) -> SceneFileError) throws -> Int? {
         guard let value else { return nil }

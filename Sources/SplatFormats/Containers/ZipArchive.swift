@@ -22,6 +22,8 @@ public struct ZipArchive: Sendable {
     }
 
     public let path: String
+    /// What the archive is called in messages ("npz", "PyTorch checkpoint").
+    public let kind: String
     public let data: Data
     public private(set) var entries: [Entry]
 
@@ -31,10 +33,11 @@ public struct ZipArchive: Sendable {
         data.starts(with: [0x50, 0x4B, 0x03, 0x04]) || data.starts(with: [0x50, 0x4B, 0x05, 0x06])
     }
 
-    public init(data: Data, path: String) throws {
+    public init(data: Data, path: String, kind: String = "npz") throws {
         self.data = data
         self.path = path
-        entries = try data.withUnsafeBytes { try Self.readDirectory(Bytes(raw: $0), path: path) }
+        self.kind = kind
+        entries = try data.withUnsafeBytes { try Self.readDirectory(Bytes(raw: $0), path: path, kind: kind) }
     }
 
     public func entry(named name: String) -> Entry? {
@@ -45,13 +48,13 @@ public struct ZipArchive: Sendable {
     /// than `limit` bytes, encrypted, compressed with anything but deflate, or damaged.
     public func read(_ name: String, limit: Int) throws -> [UInt8] {
         guard let entry = entry(named: name) else {
-            throw SceneFileError(path: path, problem: "npz has no member \(Self.quoted(name))")
+            throw SceneFileError(path: path, problem: "\(kind) has no member \(Self.quoted(name))")
         }
         return try read(entry, limit: limit)
     }
 
     public func read(_ entry: Entry, limit: Int) throws -> [UInt8] {
-        let member = "npz member \(Self.quoted(entry.name))"
+        let member = "\(kind) member \(Self.quoted(entry.name))"
         func fail(_ problem: String) -> SceneFileError { SceneFileError(path: path, problem: problem) }
         guard entry.flags & 1 == 0 else { throw fail("\(member) is encrypted") }
         guard entry.uncompressedSize <= limit else {
@@ -113,9 +116,9 @@ public struct ZipArchive: Sendable {
         var limit: Int
     }
 
-    static func readDirectory(_ b: Bytes, path: String) throws -> [Entry] {
+    static func readDirectory(_ b: Bytes, path: String, kind: String) throws -> [Entry] {
         let checks = OpeningChecks(path: path)
-        let location = try directoryLocation(b, checks)
+        let location = try directoryLocation(b, kind: kind, checks)
         guard location.offset <= UInt64(location.limit), location.size <= UInt64(location.limit) - location.offset else {
             throw checks.fail("central directory lies outside the file")
         }
@@ -127,7 +130,7 @@ public struct ZipArchive: Sendable {
         entries.reserveCapacity(Int(location.entryCount))
         var p = Int(location.offset)
         for index in 0..<Int(location.entryCount) {
-            let (entry, next) = try centralEntry(b, at: p, number: index + 1, directoryEnd: directoryEnd, checks)
+            let (entry, next) = try centralEntry(b, at: p, number: index + 1, directoryEnd: directoryEnd, kind: kind, checks)
             entries.append(entry)
             p = next
         }
@@ -136,19 +139,19 @@ public struct ZipArchive: Sendable {
 
     /// The end of central directory record: 22 bytes plus a comment of at most 65535, so it starts
     /// in the last 64 KiB + 22 bytes. The latest candidate whose comment fits the file wins.
-    static func endRecord(_ b: Bytes, _ checks: OpeningChecks) throws -> Int {
-        guard b.count >= 22 else { throw checks.fail("not an npz (ZIP) file: too short for an end-of-central-directory record") }
+    static func endRecord(_ b: Bytes, kind: String, _ checks: OpeningChecks) throws -> Int {
+        guard b.count >= 22 else { throw checks.fail("not \(withArticle(kind)) (ZIP) file: too short for an end-of-central-directory record") }
         var candidate = b.count - 22
         let lowest = Swift.max(0, b.count - 22 - 0xFFFF)
         while candidate >= lowest {
             if b.u32(candidate) == endSignature && candidate + 22 + b.u16(candidate + 20) <= b.count { return candidate }
             candidate -= 1
         }
-        throw checks.fail("not an npz (ZIP) file: no end-of-central-directory record")
+        throw checks.fail("not \(withArticle(kind)) (ZIP) file: no end-of-central-directory record")
     }
 
-    static func directoryLocation(_ b: Bytes, _ checks: OpeningChecks) throws -> DirectoryLocation {
-        let end = try endRecord(b, checks)
+    static func directoryLocation(_ b: Bytes, kind: String, _ checks: OpeningChecks) throws -> DirectoryLocation {
+        let end = try endRecord(b, kind: kind, checks)
         if end >= 20 && b.u32(end - 20) == zip64LocatorSignature {
             return try zip64DirectoryLocation(b, locator: end - 20, checks)
         }
@@ -180,7 +183,7 @@ public struct ZipArchive: Sendable {
 
     /// The central directory entry at `p` (entry `number`, from 1), checked against the directory
     /// and its local header; and where the next entry starts.
-    static func centralEntry(_ b: Bytes, at p: Int, number: Int, directoryEnd: Int,
+    static func centralEntry(_ b: Bytes, at p: Int, number: Int, directoryEnd: Int, kind: String,
                              _ checks: OpeningChecks) throws -> (Entry, next: Int) {
         let fail = checks.fail
         guard directoryEnd - p >= 46 else { throw fail("central directory entry \(number) is truncated") }
@@ -192,7 +195,7 @@ public struct ZipArchive: Sendable {
             throw fail("central directory entry \(number) runs past the end of the central directory")
         }
         let name = String(decoding: b.slice(p + 46, nameLength), as: UTF8.self)
-        let member = "npz member \(quoted(name))"
+        let member = "\(kind) member \(quoted(name))"
         if sizes.needZIP64 { try sizes.readZIP64(b, extra: p + 46 + nameLength, length: extraLength, member: member, checks) }
         let entryDisk = b.u16(p + 34)
         guard entryDisk == 0 || entryDisk == 0xFFFF else { throw fail("multi-volume ZIP archives are not supported") }
@@ -266,6 +269,9 @@ public struct ZipArchive: Sendable {
         if name.unicodeScalars.count > 120 { shown += "…" }
         return "'\(shown)'"
     }
+
+    /// "an npz", "a PyTorch checkpoint".
+    static func withArticle(_ kind: String) -> String { kind == "npz" ? "an npz" : "a \(kind)" }
 
     static func methodName(_ method: UInt16) -> String {
         switch method {

@@ -7,6 +7,7 @@ public enum SceneFormats {
     public static let all: [any SceneFormat] = [
         PLYSequence(),
         SplatV(),
+        Gaussian4DCheckpoint(),
         DynamicGaussiansNPZ(),
         SPZ(),
         CompressedPLY(),
@@ -27,6 +28,7 @@ public enum FuzzedReaders {
         CameraFile(),
         DatasetCameras(),
         CameraPathFile(),
+        TorchCheckpointFile(),
     ]
 
     public static func reader(named name: String) -> (any FuzzedReader)? {

@@ -8,7 +8,13 @@ public enum SceneLoader {
     public struct Options: Sendable {
         /// Frames per second of a per-frame sequence (PLY folder, npz); nil keeps time in frames.
         public var frameRate: Double?
-        public init(frameRate: Double? = nil) { self.frameRate = frameRate }
+        /// The training config's `time_duration` of a 4DGS checkpoint (it sets the period of the
+        /// time-varying colour and is not in the checkpoint); nil: spatial colour only.
+        public var timeDuration: ClosedRange<Float>?
+        public init(frameRate: Double? = nil, timeDuration: ClosedRange<Float>? = nil) {
+            self.frameRate = frameRate
+            self.timeDuration = timeDuration
+        }
     }
 
     public static func load(path: String, options: Options = Options()) throws -> LoadedScene {

@@ -4,7 +4,9 @@ import SplatCore
 /// Native 4D Gaussians (Yang et al., ICLR 2024; fudan-zvg/4d-gaussian-splatting) stored as a
 /// "4D PLY" that Splat4D defines. Element "vertex":
 ///   x y z t                  4D mean
-///   f_dc_0..2, f_rest_*      spatial SH, channel-major as in the 3DGS PLY (degree from the count)
+///   f_dc_0..2, f_rest_*      SH, channel-major as in the 3DGS PLY: per channel (degree + 1)²·(sh_degree_t + 1)
+///                            coefficients in the trainer's order (the spatial ones, then each time
+///                            term's 16), so the spatial degree follows from the count and sh_degree_t
 ///   opacity                  logit
 ///   scale_0..2, scale_t      log scales
 ///   rot_0..3                 left quaternion (w, x, y, z)
@@ -16,7 +18,12 @@ import SplatCore
 ///   comment splat4d rotation_convention flipped | unflipped
 ///       The trainer builds R4 = M_l(left)·M_r(right) and, since September 2024, reverses both axes
 ///       of it (`flip(1, 2)`): "flipped", the default. Files from older checkpoints are "unflipped".
-/// The trainer's time-Fourier colour terms, if a file has them, are ignored (spatial SH only).
+///   comment splat4d sh_degree_t 2            the trainer's time-Fourier colour terms (0...2)
+///   comment splat4d time_duration T0 T1      the training config's time_duration (the cosine period
+///                                            is T1 − T0); required when sh_degree_t > 0
+/// A file that states sh_degree_t is coloured exactly as the trainer's kernel does (TemporalSH:
+/// time terms, view direction from the canonical mean); one without it keeps the plain spatial SH
+/// seen from the position at t, as Splat4D always rendered such files.
 ///
 /// Loading precomputes the slice of DESIGN.md §4 per Gaussian: Σ4 = L·Lᵀ with L = R4·diag(s);
 /// velocity = Σ_xt/Σ_tt; Σ3 = Σ_xyz − Σ_xt·Σ_xtᵀ/Σ_tt (constant in t, stored as scale + rotation
@@ -35,8 +42,18 @@ public struct Gaussian4DPLY: SceneFormat {
 
     public func fuzzSeeds() -> [FuzzSeed] {
         let raw = SeedScenes.native4D()
+        // Degree 3 with two time terms: the degree-1 SH padded with small higher-order terms.
+        var sh3: [Float] = []
+        for i in 0..<raw.gaussians.count {
+            sh3 += raw.sh[(i * 12)..<((i + 1) * 12)]
+            sh3 += (0..<36).map { Float($0 % 7) * 0.01 }
+        }
+        let colour = TemporalSH(degreeT: 2, duration: 0...2,
+                                coefficients: (0..<(raw.gaussians.count * TemporalSH.stride(degreeT: 2))).map { Float($0 % 5) * 0.02 })
         return [FuzzSeed("4d.ply", Self.write(raw.gaussians, opacities: raw.opacities, shDegree: 1, sh: raw.sh,
-                                              timeRange: 0...2, frameRate: 30))]
+                                              timeRange: 0...2, frameRate: 30)),
+                FuzzSeed("4d-sh-t.ply", Self.write(raw.gaussians, opacities: raw.opacities, shDegree: 3, sh: sh3,
+                                                   timeRange: 0...2, colour: colour))]
     }
 
     public static let falloffCutoff: Float = 0.05
@@ -53,8 +70,8 @@ public struct Gaussian4DPLY: SceneFormat {
         return vertex.properties.contains { p in p.name == "t" || p.name == "scale_t" || p.name.hasPrefix("rot_r_") }
     }
 
-    static func names(shDegree: Int) -> [String] {
-        let rest = 3 * (SplatCloud.coefficientCount(degree: shDegree) - 1)
+    static func names(shDegree: Int, degreeT: Int = 0) -> [String] {
+        let rest = 3 * (SplatCloud.coefficientCount(degree: shDegree) * (degreeT + 1) - 1)
         return leadingNames + (0..<rest).map { "f_rest_\($0)" } + trailingNames
     }
 
@@ -63,14 +80,27 @@ public struct Gaussian4DPLY: SceneFormat {
         guard let vertex = ply.header.element(named: "vertex") else {
             throw SceneFileError(path: ply.path, problem: "PLY file has no 'vertex' element")
         }
-        let degree = try GaussianPLY.shDegree(of: vertex, path: ply.path)
+        let degreeT = settings.shDegreeT ?? 0
+        let degree = try shDegree(of: vertex, degreeT: degreeT, path: ply.path)
+        let rows = try TemporalPLYRows(ply: ply, names: names(shDegree: degree, degreeT: degreeT))
+        return try scene(count: rows.count, shDegree: degree, settings: settings, forEachRow: rows.forEach)
+    }
+
+    /// The scene from rows of raw parameters in the order of the PLY's properties
+    /// (`names(shDegree:degreeT:)`, degreeT from `settings.shDegreeT`), whatever file they come
+    /// from (the 4DGS checkpoint reader too).
+    static func scene(count n: Int, shDegree degree: Int, settings: HeaderSettings,
+                      forEachRow: ((UnsafeBufferPointer<Float>) throws -> Void) throws -> Void) throws -> TemporalCloud {
+        let degreeT = settings.shDegreeT ?? 0
         let k = SplatCloud.coefficientCount(degree: degree)
-        let rows = try TemporalPLYRows(ply: ply, names: names(shDegree: degree))
-        let rest = 7, trailing = 7 + 3 * (k - 1)
+        // Coefficients per channel in the file: the spatial k, then k per time term.
+        let all = k * (degreeT + 1)
+        let rest = 7, trailing = 7 + 3 * (all - 1)
+        var timeSH = [Float]()
         var positions = [SIMD3<Float>](), scales = [SIMD3<Float>](), rotations = [SIMD4<Float>](), opacities = [Float]()
         var sh = [Float](), centers = [Float](), timeScales = [Float](), velocities = [SIMD3<Float>]()
         var earliest = Double.infinity, latest = -Double.infinity
-        try rows.forEach { v in
+        try forEachRow { v in
             let raw = Gaussian4D(mean: SIMD4(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3])),
                           logScale: SIMD4(Double(v[trailing + 1]), Double(v[trailing + 2]), Double(v[trailing + 3]), Double(v[trailing + 4])),
                           left: SIMD4(Double(v[trailing + 5]), Double(v[trailing + 6]), Double(v[trailing + 7]), Double(v[trailing + 8])),
@@ -86,7 +116,11 @@ public struct Gaussian4DPLY: SceneFormat {
             opacities.append(sigmoid(v[trailing]))
             for c in 0..<3 { sh.append(v[4 + c]) }
             for coefficient in 1..<k {
-                for c in 0..<3 { sh.append(v[rest + c * (k - 1) + coefficient - 1]) }
+                for c in 0..<3 { sh.append(v[rest + c * (all - 1) + coefficient - 1]) }
+            }
+            // Time terms: the kernel reads them as sh[16...] only at spatial degree 3.
+            for coefficient in k..<all {
+                for c in 0..<3 { timeSH.append(v[rest + c * (all - 1) + coefficient - 1]) }
             }
             // With the 0.05 cut-off a Gaussian lives within √(2 ln 20)·σ_t ≈ 2.45σ_t of its centre.
             let reach = (2 * log(20.0)).squareRoot() * slice.varianceT.squareRoot()
@@ -94,11 +128,16 @@ public struct Gaussian4DPLY: SceneFormat {
             latest = max(latest, Double(v[3]) + reach)
         }
         // SH was appended coefficient-major per Gaussian: coefficient 0 rgb, then each k rgb.
-        let n = rows.count
+        var colour: TemporalSH?
+        if let degreeT = settings.shDegreeT {
+            // A degree below 3 carries (degree + 1)² per time term, which the kernel never reads.
+            let duration = settings.timeDuration ?? 0...1
+            colour = TemporalSH(degreeT: degree == 3 ? degreeT : 0, duration: duration, coefficients: degree == 3 ? timeSH : [])
+        }
         let motion = TemporalCloud.Motion(timeCenters: centers, velocities: velocities,
                                           accelerations: .init(repeating: .zero, count: n), jerks: .init(repeating: .zero, count: n),
                                           angularVelocities: .init(repeating: .zero, count: n), timeScales: timeScales,
-                                          falloffCutoff: falloffCutoff)
+                                          falloffCutoff: falloffCutoff, colour: colour)
         let range = settings.timeRange ?? (Float(earliest)...Float(max(latest, earliest)))
         return TemporalCloud(positions: positions, scales: scales, rotations: rotations, opacities: opacities, shDegree: degree,
                              sh: sh, motion: motion,
@@ -110,6 +149,19 @@ public struct Gaussian4DPLY: SceneFormat {
         var timeUnit = "seconds"
         var frameRate: Double?
         var convention = Gaussian4D.RotationConvention.flipped
+        var shDegreeT: Int?
+        var timeDuration: ClosedRange<Float>?
+    }
+
+    /// The spatial degree: the f_rest count is 3·((degree + 1)²·(degreeT + 1) − 1).
+    static func shDegree(of vertex: PLYElement, degreeT: Int, path: String) throws -> Int {
+        let count = try GaussianPLY.restPropertyCount(of: vertex, path: path)
+        for degree in 0...3 where 3 * (SplatCloud.coefficientCount(degree: degree) * (degreeT + 1) - 1) == count {
+            return degree
+        }
+        let expected = (0...3).map { String(3 * (SplatCloud.coefficientCount(degree: $0) * (degreeT + 1) - 1)) }
+        throw SceneFileError(path: path, problem: "unsupported number of f_rest properties: \(count) (with sh_degree_t "
+                             + "\(degreeT), expected \(expected.joined(separator: ", ")))")
     }
 
     static func headerSettings(_ ply: PLYFile) throws -> HeaderSettings {
@@ -138,23 +190,44 @@ public struct Gaussian4DPLY: SceneFormat {
                     throw fail("bad header comment 'rotation_convention': expected flipped or unflipped")
                 }
                 settings.convention = c
+            case "sh_degree_t":
+                guard values.count == 1, let d = Int(values[0]), (0...2).contains(d) else {
+                    throw fail("bad header comment 'sh_degree_t': expected 0, 1 or 2")
+                }
+                settings.shDegreeT = d
+            case "time_duration":
+                guard values.count == 2, let a = Float(values[0]), let b = Float(values[1]), a.isFinite, b.isFinite, a < b,
+                      (b - a).isFinite else {
+                    throw fail("bad header comment 'time_duration': expected two finite numbers T0 < T1")
+                }
+                settings.timeDuration = a...b
             default:
                 continue  // comments for other tools
             }
         }
+        if let d = settings.shDegreeT, d > 0, settings.timeDuration == nil {
+            throw fail("header comment 'sh_degree_t \(d)' needs 'time_duration T0 T1' (the training config's time_duration)")
+        }
         return settings
     }
 
-    /// Writes raw 4D Gaussians (with SH in SplatCloud's layout and activated opacities) as a 4D PLY.
+    /// Writes raw 4D Gaussians (with SH in SplatCloud's layout and activated opacities) as a 4D PLY;
+    /// with `colour`, its time terms follow the spatial SH and the header states sh_degree_t and
+    /// time_duration (time terms need spatial degree 3).
     public static func write(_ gaussians: [Gaussian4D], opacities: [Float], shDegree: Int, sh: [Float],
                              timeRange: ClosedRange<Float>?, frameRate: Double? = nil,
-                             convention: Gaussian4D.RotationConvention = .flipped) -> Data {
+                             convention: Gaussian4D.RotationConvention = .flipped, colour: TemporalSH? = nil) -> Data {
         let k = SplatCloud.coefficientCount(degree: shDegree)
+        let degreeT = colour?.degreeT ?? 0
+        precondition(degreeT == 0 || shDegree == 3, "time SH terms need spatial degree 3")
         var values: [Float] = []
         for (i, g) in gaussians.enumerated() {
             values += [Float(g.mean.x), Float(g.mean.y), Float(g.mean.z), Float(g.mean.w)]
             values += [sh[i * k * 3], sh[i * k * 3 + 1], sh[i * k * 3 + 2]]
-            for c in 0..<3 { for coefficient in 1..<k { values.append(sh[(i * k + coefficient) * 3 + c]) } }
+            for c in 0..<3 {
+                for coefficient in 1..<k { values.append(sh[(i * k + coefficient) * 3 + c]) }
+                if let colour { for f in 0..<(degreeT * k) { values.append(colour.coefficients[i * colour.stride + f * 3 + c]) } }
+            }
             values.append(opacityLogit(opacities[i]))
             for a in 0..<4 { values.append(Float(g.logScale[a])) }
             for a in 0..<4 { values.append(Float(g.left[a])) }
@@ -163,7 +236,11 @@ public struct Gaussian4DPLY: SceneFormat {
         var comments = ["\(commentPrefix)rotation_convention \(convention.rawValue)", "\(commentPrefix)time_unit seconds"]
         if let timeRange { comments.append("\(commentPrefix)time_range \(timeRange.lowerBound) \(timeRange.upperBound)") }
         if let frameRate { comments.append("\(commentPrefix)frame_rate \(frameRate)") }
-        return PLYWriter.table(names: names(shDegree: shDegree), values: values, comments: comments)
+        if let colour {
+            comments.append("\(commentPrefix)sh_degree_t \(degreeT)")
+            comments.append("\(commentPrefix)time_duration \(colour.duration.lowerBound) \(colour.duration.upperBound)")
+        }
+        return PLYWriter.table(names: names(shDegree: shDegree, degreeT: degreeT), values: values, comments: comments)
     }
 }
 

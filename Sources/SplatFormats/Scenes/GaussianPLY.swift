@@ -60,6 +60,20 @@ public struct GaussianPLY: SceneFormat {
 
     /// The SH degree implied by the f_rest_* properties: 0, 9, 24 or 45 of them, numbered 0...n−1.
     static func shDegree(of vertex: PLYElement, path: String) throws -> Int {
+        let count = try restPropertyCount(of: vertex, path: path)
+        switch count {
+        case 0: return 0
+        case 9: return 1
+        case 24: return 2
+        case 45: return 3
+        default:
+            throw SceneFileError(path: path, problem: "unsupported number of f_rest properties: "
+                                 + "\(count) (expected 0, 9, 24 or 45)")
+        }
+    }
+
+    /// The number of f_rest_N properties, checked to be numbered 0 to count − 1.
+    static func restPropertyCount(of vertex: PLYElement, path: String) throws -> Int {
         let prefix = "f_rest_"
         var indices: [Int] = []
         for p in vertex.properties where p.name.hasPrefix(prefix) {
@@ -72,15 +86,7 @@ public struct GaussianPLY: SceneFormat {
             throw SceneFileError(path: path, problem: "f_rest properties are not numbered 0 to "
                                  + "\(indices.count - 1): f_rest_\(expected) is missing")
         }
-        switch indices.count {
-        case 0: return 0
-        case 9: return 1
-        case 24: return 2
-        case 45: return 3
-        default:
-            throw SceneFileError(path: path, problem: "unsupported number of f_rest properties: "
-                                 + "\(indices.count) (expected 0, 9, 24 or 45)")
-        }
+        return indices.count
     }
 }
 

@@ -7,6 +7,12 @@ public final class GPUScene {
     public let device: GPUDevice
     public let count: Int
     public let shDegree: Int
+    /// Time-Fourier SH terms stored after each Gaussian's spatial coefficients (TemporalSH), 0...2.
+    public let shTimeTerms: Int
+    /// The SH view direction comes from the canonical mean (native 4DGS with TemporalSH).
+    let canonicalView: Bool
+    /// Bytes of SH per Gaussian in `sh`.
+    let shStride: Int
     let geometry: GPUBuffer
     let sh: GPUBuffer
     /// Per-Gaussian motion of a time-varying cloud; nil for a static one.
@@ -34,7 +40,11 @@ public final class GPUScene {
         count = cloud.count
         shDegree = cloud.shDegree
         falloffCutoff = cloud.motion?.falloffCutoff ?? 0
-        let shStride = SplatCloud.coefficientCount(degree: cloud.shDegree) * 3 * 4
+        let colour = cloud.motion?.colour
+        shTimeTerms = colour.map { $0.applies(toDegree: cloud.shDegree) ? $0.degreeT : 0 } ?? 0
+        canonicalView = colour != nil
+        let spatialFloats = SplatCloud.coefficientCount(degree: cloud.shDegree) * 3
+        shStride = spatialFloats * (shTimeTerms + 1) * 4
         chunkSize = GPUScene.chunkSize(maxRange: device.info.maxStorageBufferRange,
                                        alignment: device.info.storageBufferOffsetAlignment,
                                        strides: [GPUScene.geometryStride, shStride, GPUScene.motionStride])
@@ -48,16 +58,28 @@ public final class GPUScene {
         geometry = try GPUBuffer(device: device, size: packed.count * GPUScene.geometryStride, usage: .storage,
                                  label: "Gaussian geometry (\(cloud.count) Gaussians)")
         try geometry.upload(packed)
-        sh = try GPUBuffer(device: device, size: cloud.sh.count * 4, usage: .storage,
-                           label: "SH coefficients (\(cloud.count) Gaussians, degree \(cloud.shDegree))")
-        try sh.upload(cloud.sh)
+        sh = try GPUBuffer(device: device, size: cloud.count * shStride, usage: .storage,
+                           label: "SH coefficients (\(cloud.count) Gaussians, degree \(cloud.shDegree), \(shTimeTerms) time terms)")
+        if let colour, shTimeTerms > 0 {
+            // Per Gaussian: the spatial coefficients, then the time terms' (preprocess.comp folds them).
+            var packedSH = [Float]()
+            packedSH.reserveCapacity(cloud.count * spatialFloats * (shTimeTerms + 1))
+            for i in 0..<cloud.count {
+                packedSH.append(contentsOf: cloud.sh[(i * spatialFloats)..<((i + 1) * spatialFloats)])
+                packedSH.append(contentsOf: colour.coefficients[(i * colour.stride)..<((i + 1) * colour.stride)])
+            }
+            try sh.upload(packedSH)
+        } else {
+            try sh.upload(cloud.sh)
+        }
         if let m = cloud.motion {
             var packed = [GPUGaussianMotion]()
             packed.reserveCapacity(cloud.count)
             for i in 0..<cloud.count {
                 packed.append(GPUGaussianMotion(velocityTimeCenter: SIMD4(m.velocities[i], m.timeCenters[i]),
                                                 accelerationTimeScale: SIMD4(m.accelerations[i], m.timeScales[i]),
-                                                jerk: SIMD4(m.jerks[i], 0), angularVelocity: m.angularVelocities[i]))
+                                                jerk: SIMD4(m.jerks[i], colour?.period ?? 0),
+                                                angularVelocity: m.angularVelocities[i]))
             }
             let buffer = try GPUBuffer(device: device, size: packed.count * GPUScene.motionStride, usage: .storage,
                                        label: "Gaussian motion (\(cloud.count) Gaussians)")

@@ -21,7 +21,7 @@ struct PreprocessPass {
                 outputs: Outputs, blendWith second: GPUScene? = nil, active: (indices: BufferRange, count: Int)? = nil) {
         precondition(active == nil || scene.chunks.count == 1, "indirect preprocess needs a single-chunk scene")
         let grid = TileGrid(width: camera.width, height: camera.height)
-        let shStride = SplatCloud.coefficientCount(degree: scene.shDegree) * 12
+        let shStride = scene.shStride
         for chunk in scene.chunks {
             var push = PreprocessPush(camera: camera, grid: grid, settings: settings, scene: scene, time: time,
                                       count: chunk.count, first: chunk.lowerBound)
@@ -58,7 +58,10 @@ extension PreprocessPush {
                   tileGrid: SIMD2(UInt32(grid.tilesX), UInt32(grid.tilesY)),
                   count: UInt32(count), firstGaussian: UInt32(first), shDegree: UInt32(scene.shDegree),
                   flags: UInt32((settings.antialiased ? ShaderContract.PREPROCESS_FLAG_ANTIALIASED : 0)
-                                | (scene.isTemporal ? ShaderContract.PREPROCESS_FLAG_TEMPORAL : 0)),
+                                | (scene.isTemporal ? ShaderContract.PREPROCESS_FLAG_TEMPORAL : 0)
+                                | (scene.canonicalView ? ShaderContract.PREPROCESS_FLAG_CANONICAL_VIEW : 0)
+                                | (scene.shTimeTerms > 0 ? ShaderContract.PREPROCESS_FLAG_SH_T1 : 0)
+                                | (scene.shTimeTerms > 1 ? ShaderContract.PREPROCESS_FLAG_SH_T2 : 0)),
                   time: time, falloffCutoff: scene.falloffCutoff)
     }
 }

@@ -40,6 +40,7 @@ struct PreprocessPush {
 struct GPUGaussianMotion {
     var velocityTimeCenter: SIMD4<Float>
     var accelerationTimeScale: SIMD4<Float>
+    /// w: the time-varying colour's cosine period (TemporalSH.period), 0 without one.
     var jerk: SIMD4<Float>
     var angularVelocity: SIMD4<Float>
 }

@@ -10,23 +10,63 @@ public struct EvaluationScore: Equatable, Sendable {
     /// dB; +∞ for identical images.
     public var psnr: Double
     public var ssim: Double
+    /// Mean FLIP in [0, 1]; nil when not computed.
+    public var flip: Double?
+    /// Wall-clock milliseconds of the render; nil when not measured.
+    public var renderMilliseconds: Double?
 
-    public init(name: String, time: Float, psnr: Double, ssim: Double) {
+    public init(name: String, time: Float, psnr: Double, ssim: Double, flip: Double? = nil, renderMilliseconds: Double? = nil) {
         self.name = name
         self.time = time
         self.psnr = psnr
         self.ssim = ssim
+        self.flip = flip
+        self.renderMilliseconds = renderMilliseconds
     }
 }
 
-/// Scores of every camera, with their means.
+/// The thresholds a view must meet; a missing ground-truth image always fails.
+public struct EvaluationGates: Equatable, Sendable {
+    public var minimumPSNR: Double?
+    public var maximumFLIP: Double?
+
+    public init(minimumPSNR: Double? = nil, maximumFLIP: Double? = nil) {
+        self.minimumPSNR = minimumPSNR
+        self.maximumFLIP = maximumFLIP
+    }
+
+    /// Why `score` fails, one phrase per gate it misses (empty: it passes).
+    public func failures(of score: EvaluationScore) -> [String] {
+        var out: [String] = []
+        if let minimumPSNR, score.psnr < minimumPSNR {
+            out.append(String(format: "PSNR %.3f dB is below the minimum %.3f dB", score.psnr, minimumPSNR))
+        }
+        if let maximumFLIP, let flip = score.flip, flip > maximumFLIP {
+            out.append(String(format: "FLIP %.5f is above the maximum %.5f", flip, maximumFLIP))
+        }
+        return out
+    }
+
+    public func passes(_ score: EvaluationScore) -> Bool { failures(of: score).isEmpty }
+
+    public var jsonObject: [String: Any] {
+        ["min_psnr": minimumPSNR ?? NSNull(), "max_flip": maximumFLIP ?? NSNull()]
+    }
+}
+
+/// Scores of every camera, with their means, and the cameras that had no ground truth.
 public struct EvaluationReport: Equatable, Sendable {
     /// PSNR that identical images count as in the mean: +∞ would hide every bad image.
     public static let psnrCap = 100.0
 
     public var scores: [EvaluationScore]
+    /// Cameras without a ground-truth image, in camera order.
+    public var missing: [String]
 
-    public init(scores: [EvaluationScore]) { self.scores = scores }
+    public init(scores: [EvaluationScore], missing: [String] = []) {
+        self.scores = scores
+        self.missing = missing
+    }
 
     public var meanPSNR: Double {
         scores.map { min($0.psnr, Self.psnrCap) }.reduce(0, +) / Double(max(scores.count, 1))
@@ -34,9 +74,25 @@ public struct EvaluationReport: Equatable, Sendable {
 
     public var meanSSIM: Double { scores.map(\.ssim).reduce(0, +) / Double(max(scores.count, 1)) }
 
+    /// The mean over the scores that have a FLIP value; nil when none has.
+    public var meanFLIP: Double? {
+        let values = scores.compactMap(\.flip)
+        return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+
     /// The scores below `minimumPSNR`, worst first.
     public func failing(below minimumPSNR: Double) -> [EvaluationScore] {
         scores.filter { $0.psnr < minimumPSNR }.sorted { $0.psnr < $1.psnr }
+    }
+
+    /// The scores worst first: highest FLIP first when FLIP was computed, else lowest PSNR.
+    public var worstFirst: [EvaluationScore] {
+        scores.enumerated().sorted { l, r in
+            let a = l.element, b = r.element
+            if let fa = a.flip, let fb = b.flip, fa != fb { return fa > fb }
+            if a.psnr != b.psnr { return a.psnr < b.psnr }
+            return l.offset < r.offset
+        }.map(\.element)
     }
 
     /// The report as JSON-ready values (unbounded PSNRs as null), with what was scored against what.
@@ -44,10 +100,24 @@ public struct EvaluationReport: Equatable, Sendable {
         [
             "scene": scene, "cameras": cameras, "images": images, "count": scores.count,
             "mean_psnr": meanPSNR, "mean_psnr_cap": Self.psnrCap, "mean_ssim": meanSSIM,
-            "per_image": scores.map { ["name": $0.name, "time": Double($0.time), "psnr": $0.psnr.isFinite ? $0.psnr : NSNull(),
-                                       "ssim": $0.ssim] as [String: Any] },
+            "mean_flip": meanFLIP ?? NSNull(), "missing": missing,
+            "per_image": scores.map { s -> [String: Any] in
+                ["name": s.name, "time": Double(s.time), "psnr": s.psnr.isFinite ? s.psnr : NSNull(), "ssim": s.ssim,
+                 "flip": s.flip ?? NSNull(), "render_ms": s.renderMilliseconds ?? NSNull()]
+            },
         ]
     }
+}
+
+/// What one evaluated view produced, for reports that show the images.
+public struct EvaluatedView {
+    /// The view's position in the camera list.
+    public var index: Int
+    public var score: EvaluationScore
+    /// The render as written to disk (8-bit).
+    public var render: Image
+    public var truth: Image
+    public var comparison: ImageComparison
 }
 
 /// Renders each dataset camera at its time and scores it against its ground-truth image.
@@ -56,29 +126,60 @@ public struct Evaluator {
     public var settings: RenderSettings
     /// The scene's name, for time errors.
     public var sceneName: String
+    /// FLIP's pixels per degree.
+    public var pixelsPerDegree: Float
 
-    public init(renderer: FrameRenderer, settings: RenderSettings, sceneName: String) {
+    public init(renderer: FrameRenderer, settings: RenderSettings, sceneName: String,
+                pixelsPerDegree: Float = FLIP.defaultPixelsPerDegree) {
         self.renderer = renderer
         self.settings = settings
         self.sceneName = sceneName
+        self.pixelsPerDegree = pixelsPerDegree
     }
 
-    public func evaluate(_ views: [DatasetView], against groundTruth: GroundTruthImages) throws -> EvaluationReport {
-        EvaluationReport(scores: try views.map { try score($0, against: try groundTruth.requireImage(named: $0.name)) })
+    /// Scores every view that has a ground-truth image and lists the others as missing;
+    /// `each` sees every scored view as it is done (report writers save its images).
+    public func evaluate(_ views: [DatasetView], against groundTruth: GroundTruthImages,
+                         each: ((EvaluatedView) throws -> Void)? = nil) throws -> EvaluationReport {
+        var report = EvaluationReport(scores: [])
+        for (index, view) in views.enumerated() {
+            guard let truth = try groundTruth.image(named: view.name) else {
+                report.missing.append(view.name)
+                continue
+            }
+            let evaluated = try self.evaluate(view, against: truth, index: index)
+            report.scores.append(evaluated.score)
+            try each?(evaluated)
+        }
+        return report
     }
 
     /// One camera at the ground truth's size; no time: the scene's start.
     public func score(_ view: DatasetView, against truth: Image) throws -> EvaluationScore {
+        try evaluate(view, against: truth, index: 0).score
+    }
+
+    private func evaluate(_ view: DatasetView, against truth: Image, index: Int) throws -> EvaluatedView {
         var camera = view.camera
         if camera.width != truth.width || camera.height != truth.height {
             camera = camera.resized(width: truth.width, height: truth.height)
         }
         let scene = renderer.scene
         let t = try SceneTime.resolve(view.time ?? scene.metadata.timeRange?.lowerBound, for: scene, sceneName: sceneName)
+        let start = DispatchTime.now().uptimeNanoseconds
         let frame = try renderer.render(at: t, camera: camera, settings: settings)
+        let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         // Scored as written to disk: 8-bit, like the trainers' saved renders.
         let rendered = try PNGFile.decode(try PNGFile.encode(frame.colour), path: view.name)
-        let (psnr, ssim) = try ImageScores.psnrAndSSIM(rendered, truth)
-        return EvaluationScore(name: view.name, time: t, psnr: psnr, ssim: ssim)
+        let comparison: ImageComparison
+        do {
+            comparison = try ImageComparison(test: rendered, truth: truth, metrics: Set(QualityMetric.allCases),
+                                             pixelsPerDegree: pixelsPerDegree)
+        } catch let error as SplatError {
+            throw SplatFailure(error.kind, "ground truth for camera '\(view.name)': \(error)")
+        }
+        let score = EvaluationScore(name: view.name, time: t, psnr: comparison.psnr!, ssim: comparison.ssim!,
+                                    flip: comparison.flip, renderMilliseconds: milliseconds)
+        return EvaluatedView(index: index, score: score, render: rendered, truth: truth, comparison: comparison)
     }
 }

@@ -1,0 +1,41 @@
+import Foundation
+import XCTest
+import SplatTestSupport
+
+/// PyTorch checkpoints through the CLI: `info` names the format, `render --time` draws the 4DGS
+/// checkpoint exactly as the 4D PLY converted from it, other torch files fail with one line.
+final class CheckpointCLITests: XCTestCase {
+    let fixtures = TestPaths.fixtures.appendingPathComponent("torch")
+
+    func testInfoNamesTheCheckpointFormat() throws {
+        let result = try CLI.run(["info", fixtures.appendingPathComponent("chkpnt7000.pth").path, "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let info = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(info["format"] as? String, "4dgs-checkpoint")
+        XCTAssertEqual(info["gaussians"] as? Int, 24)
+    }
+
+    func testRenderAtATimeMatchesTheConvertedPLY() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var pngs: [Data] = []
+        for name in ["chkpnt7000.pth", "chkpnt7000.4d.ply"] {
+            let output = folder.appendingPathComponent("\(name).png").path
+            let result = try CLI.run(["render", fixtures.appendingPathComponent(name).path, "--time", "0.5", "--output", output])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            pngs.append(try Data(contentsOf: URL(fileURLWithPath: output)))
+        }
+        XCTAssertEqual(pngs[0], pngs[1])
+    }
+
+    func testOtherTorchFilesFailWithOneLine() throws {
+        for (name, problem) in [("legacy.pth", "is a legacy (non-zip) PyTorch file"),
+                                ("values.pth", "is a PyTorch file but not a 4DGS checkpoint")] {
+            let path = fixtures.appendingPathComponent(name).path
+            let result = try CLI.run(["info", path])
+            XCTAssertEqual(result.status, 1, name)
+            XCTAssertTrue(result.stderr.hasPrefix("splat4d: error: \(path): \(problem)"), result.stderr)
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        }
+    }
+}
