@@ -32,6 +32,8 @@ public struct ViewerConfiguration {
     public var screenshotPath: String?
     /// Folder for P screenshots.
     public var screenshotFolder = "."
+    /// Test hook: paths handled as if dropped onto the window before drawing frame N (keyed by N).
+    public var injectedDrops: [Int: [String]] = [:]
     /// Test hook: commands handled as if typed before drawing frame N (keyed by N).
     public var injectedCommands: [Int: [ViewerCommand]] = [:]
     /// Camera keyframes to edit (K, Shift+K, [ ], C) and the file Ctrl+S writes them to.

@@ -8,7 +8,7 @@ final class ViewerGraphics {
     let device: GPUDevice
     let surface: Surface
     let rasterizer: VulkanRasterizer
-    let renderer: FrameRenderer
+    private(set) var renderer: FrameRenderer
     let presenter: SwapchainPresenter
 
     init(window: Window, config: ViewerConfiguration) throws {
@@ -27,6 +27,12 @@ final class ViewerGraphics {
     }
 
     var deviceDescription: String { renderer.deviceDescription }
+
+    /// Uploads `scene` and draws it from now on; the old scene stays when the upload fails.
+    func replaceScene(with scene: TemporalCloud) throws {
+        try presenter.waitUntilIdle()  // no frame in flight still reads the old scene's buffers
+        renderer = try FrameRenderer(scene: scene, vulkan: rasterizer)
+    }
 
     /// A swapchain for the window at `size`, replacing `old`; nil for a zero-area surface.
     func makeSwapchain(size: (width: Int, height: Int), vsync: Bool, replacing old: Swapchain?) throws -> Swapchain? {

@@ -1,5 +1,7 @@
 import CGLFW
+import Foundation
 import SplatCore
+import SplatFormats
 import SplatGPU
 import SplatPNG
 
@@ -8,7 +10,7 @@ import SplatPNG
 final class ViewerSession {
     private let window: Window
     private let graphics: ViewerGraphics
-    private let config: ViewerConfiguration
+    private var config: ViewerConfiguration
     private var state: ViewerState
     private(set) var summary = ViewerSummary()
     private let wall = SystemClock()
@@ -23,8 +25,9 @@ final class ViewerSession {
     private var pendingResize: (frames: Int, width: Int, height: Int)?
     private var lastDrawn: (camera: Camera, time: Double, generation: Int)?
     private var idle = false
-    /// The test hook's commands not yet typed, by frame.
+    /// The test hook's commands not yet typed, and paths not yet dropped, by frame.
     private var pendingInjected: [Int: [ViewerCommand]]
+    private var pendingDrops: [Int: [String]]
 
     /// Frames per second for the title, measured over half-second windows.
     private struct TitleRate {
@@ -43,6 +46,7 @@ final class ViewerSession {
         title = TitleRate(start: wall.seconds)
         pendingResize = config.resizeAfterFrames
         pendingInjected = config.injectedCommands
+        pendingDrops = config.injectedDrops
     }
 
     func run() throws -> ViewerSummary {
@@ -67,6 +71,8 @@ final class ViewerSession {
         let seconds = Float(min(now - lastLoop, 0.1))  // a stall does not fling the camera
         lastLoop = now
         if let injected = pendingInjected.removeValue(forKey: summary.frames) { window.input.commands += injected }
+        if let drops = pendingDrops.removeValue(forKey: summary.frames) { window.input.dropped += drops }
+        let dropped = openDropped()
         guard let hadInput = try handleCommands(at: now) else { return false }
 
         let size = window.framebufferSize
@@ -74,7 +80,7 @@ final class ViewerSession {
             pauseDrawing()
             return true
         }
-        let moved = steerCamera(seconds: seconds, framebuffer: size) || hadInput
+        let moved = steerCamera(seconds: seconds, framebuffer: size) || hadInput || dropped
         guard let swapchain = try currentSwapchain(size: size) else { return true }
 
         let time = state.clock.tick()
@@ -117,6 +123,55 @@ final class ViewerSession {
         let hadInput = !window.input.commands.isEmpty
         window.input.commands.removeAll()
         return hadInput
+    }
+
+    /// Opens what was dropped onto the window: a cameras.json / transforms.json lists its cameras
+    /// for N / B, a camera-path file is opened for editing, anything else is loaded as the scene.
+    /// A file that fails leaves everything as it was and says why on stderr. True when something opened.
+    private func openDropped() -> Bool {
+        let paths = window.input.dropped
+        window.input.dropped.removeAll()
+        var opened = false
+        for path in paths {
+            do {
+                try open(dropped: path)
+                opened = true
+            } catch {
+                FileHandle.standardError.write(Data("splat4d: cannot open \(path): \(error)\n".utf8))
+            }
+        }
+        return opened
+    }
+
+    private func open(dropped path: String) throws {
+        if path.lowercased().hasSuffix(".json") {
+            if let cameras = try? CameraFile.load(path: path), !cameras.isEmpty {
+                state.replaceCameras(cameras)
+                config.print("listed \(cameras.count) camera\(cameras.count == 1 ? "" : "s") from \(path) (N / B walk them)")
+                return
+            }
+            _ = try CameraKeyframes.load(path: path, width: 2, height: 2)
+            state.pathEditor = try CameraPathEditor.open(path)
+            config.print("editing the camera path \(path) (\(state.pathEditor.keys.count) keyframes; K adds, Ctrl+S saves)")
+            return
+        }
+        let loaded = try SceneLoader.load(path: path)
+        try graphics.replaceScene(with: loaded.scene)
+        let size = (width: swapchain?.width ?? config.home.width, height: swapchain?.height ?? config.home.height)
+        config.scene = loaded.scene
+        config.sceneName = (path as NSString).lastPathComponent
+        config.home = Camera.framing(loaded.scene.canonical, width: size.width, height: size.height)
+        config.up = [0, -1, 0]  // the automatic framing's up
+        config.pivotDistance = nil
+        config.cameras = loaded.scene.metadata.cameras
+        config.startCameraIndex = nil
+        config.startTime = nil
+        let editor = state.pathEditor
+        state = Viewer.makeState(config)
+        state.pathEditor = editor
+        lastDrawn = nil
+        window.setTitle(titleText(time: state.clock.currentTime, framesPerSecond: nil))
+        config.print("opened \(config.sceneName): \(loaded.scene.count) Gaussians")
     }
 
     /// Writes the keyframes to the --camera-path file; a failure is reported, never fatal.

@@ -28,7 +28,7 @@ public struct ViewerState {
     public var controller: CameraController
     public var clock: PlaybackClock
     /// Cameras N / B walk through (a cameras.json, or the scene's own).
-    public let cameras: [Camera]
+    public private(set) var cameras: [Camera]
     /// The listed camera the view last jumped to.
     public private(set) var cameraIndex: Int?
     /// Robust centre and radius of the scene, for pivots of listed cameras.
@@ -112,6 +112,12 @@ public struct ViewerState {
             return path.camera(at: Float(time))
         }
         return controller.camera(width: width, height: height)
+    }
+
+    /// A new list for N / B (a cameras file dropped onto the window); the view stays where it is.
+    public mutating func replaceCameras(_ list: [Camera]) {
+        cameras = list
+        cameraIndex = nil
     }
 
     private mutating func jumpToListedCamera(by offset: Int) {

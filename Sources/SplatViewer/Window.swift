@@ -57,6 +57,8 @@ enum GLFW {
 /// this object through the window's user pointer.
 final class InputRecorder {
     var commands: [ViewerCommand] = []
+    /// Paths of files or folders dropped onto the window since the last frame.
+    var dropped: [String] = []
     var orbit = SIMD2<Float>.zero
     var pan = SIMD2<Float>.zero
     var wheel: Float = 0
@@ -137,6 +139,12 @@ final class Window {
         }
         handle = window
         glfwSetWindowUserPointer(window, Unmanaged.passUnretained(input).toOpaque())
+        glfwSetDropCallback(window) { window, count, paths in
+            guard let paths else { return }
+            for i in 0..<Int(count) {
+                if let path = paths[i] { Window.recorder(window)?.dropped.append(String(cString: path)) }
+            }
+        }
         glfwSetKeyCallback(window) { window, key, _, action, mods in
             Window.recorder(window)?.key(key, action: action, mods: mods)
         }

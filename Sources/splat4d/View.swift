@@ -53,6 +53,22 @@ struct View: ParsableCommand {
                                valueName: "N:COMMAND,...", visibility: .hidden))
     var injectCommands: String?
 
+    @Option(help: ArgumentHelp("Test hook: a path dropped onto the window before frame N (repeatable).",
+                               valueName: "N:PATH", visibility: .hidden))
+    var injectDrop: [String] = []
+
+    /// The --inject-drop paths by frame.
+    static func parseDrops(_ items: [String]) throws -> [Int: [String]] {
+        var out: [Int: [String]] = [:]
+        for item in items {
+            guard let colon = item.firstIndex(of: ":"), let frame = Int(item[..<colon]), frame >= 0 else {
+                throw ValidationError("--inject-drop expects N:PATH, got '\(item)'")
+            }
+            out[frame, default: []].append(String(item[item.index(after: colon)...]))
+        }
+        return out
+    }
+
     /// The --inject-commands list by frame.
     static func parseInjected(_ text: String?) throws -> [Int: [ViewerCommand]] {
         guard let text else { return [:] }
@@ -75,6 +91,7 @@ struct View: ParsableCommand {
             throw ValidationError("--screenshot must name a .png file, got '\(screenshot)'")
         }
         _ = try View.parseInjected(injectCommands)
+        _ = try View.parseDrops(injectDrop)
         if let resize = try View.parseResize(resizeAfterFrames), let limit = exitAfterFrames, resize.frames >= limit {
             throw ValidationError("--resize-after-frames must come before --exit-after-frames")
         }
@@ -127,6 +144,7 @@ struct View: ParsableCommand {
         config.screenshotPath = screenshot
         if let cameraPath { config.cameraPath = try CameraPathEditor.open(cameraPath) }
         config.injectedCommands = try View.parseInjected(injectCommands)
+        config.injectedDrops = try View.parseDrops(injectDrop)
         config.resizeAfterFrames = try View.parseResize(resizeAfterFrames)
 
         let summary: ViewerSummary

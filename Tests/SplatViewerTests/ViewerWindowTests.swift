@@ -165,6 +165,26 @@ final class ViewerWindowTests: XCTestCase {
         XCTAssertNotEqual(try PNGFile.read(path: shot).quantized8(), try PNGFile.read(path: still).quantized8())
     }
 
+    /// Files dropped onto the window: a corrupt scene leaves the old one drawn and says why on
+    /// stderr; a cameras.json is listed for N / B; a scene replaces the one on screen.
+    func testDroppedFilesOpen() throws {
+        let corrupt = path("corrupt.ply")
+        try Data("ply\nformat binary_little_endian 1.0\nelement vertex 5\nend_header\n".utf8).write(to: URL(fileURLWithPath: corrupt))
+        let shot = path("dropped.png"), before = path("before.png")
+        let base = [ViewerWindowTests.scene("synthetic.ply"), "--width", "96", "--height", "64", "--exit-after-frames", "5"]
+        let plain = try runViewer(base + ["--screenshot", before])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        let view = try runViewer(base + ["--inject-drop", "1:\(corrupt)", "--inject-drop", "2:\(ViewerWindowTests.scene("plant.cameras.json"))",
+                                         "--inject-drop", "3:\(ViewerWindowTests.scene("dancer.4d.ply"))", "--screenshot", shot])
+        XCTAssertEqual(view.status, 0, view.stderr)
+        assertNoValidationMessages(view)
+        XCTAssert(view.stderr.contains("splat4d: cannot open \(corrupt): "), view.stderr)
+        XCTAssert(view.stdout.contains("listed 1 camera from "), view.stdout)
+        XCTAssert(view.stdout.contains("opened dancer.4d.ply: "), view.stdout)
+        XCTAssertNotEqual(try PNGFile.read(path: shot).quantized8(), try PNGFile.read(path: before).quantized8(),
+                          "the dropped scene is on screen")
+    }
+
     /// A resize during the run recreates the swapchain: the exit line counts 2 swapchains, the
     /// last frame (the screenshot) has the new size, and the validation layer (which reports
     /// every Vulkan object still alive when the device is destroyed) says nothing.
