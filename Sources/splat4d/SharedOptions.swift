@@ -15,12 +15,18 @@ struct SceneArguments: ParsableArguments {
                                valueName: "T0:T1"))
     var timeDuration: String?
 
+    @Option(help: ArgumentHelp("The 4DGS trainer's YAML config of a checkpoint: its time_duration (divided by ModelParams' frame_ratio when above 1, as train.py does).",
+                               valueName: "config.yaml"))
+    var config: String?
+
     func validate() throws {
         if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
+        if timeDuration != nil, config != nil { throw ValidationError("give --time-duration or --config, not both") }
         _ = try duration()
     }
 
     func duration() throws -> ClosedRange<Float>? {
+        if let config { return try TrainerConfig.timeDuration(path: config) }
         guard let timeDuration else { return nil }
         let parts = timeDuration.split(separator: ":", omittingEmptySubsequences: false).map { Float($0) }
         guard parts.count == 2, let a = parts[0], let b = parts[1], a.isFinite, b.isFinite, b > a else {

@@ -38,4 +38,26 @@ final class CheckpointCLITests: XCTestCase {
             XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
         }
     }
+
+    /// The trainer's config gives the checkpoint its time-varying colour, as --time-duration does.
+    func testTheTrainersConfigGivesTheTimeDuration() throws {
+        let fixtures = TestPaths.fixtures.appendingPathComponent("torch")
+        let folder = try TestPaths.temporaryFolder(for: self).path
+        let config = folder + "/coffee.yaml"
+        try "gaussian_dim: 4\ntime_duration: [0.0, 10.0]\nModelParams:\n  sh_degree: 3\n".write(toFile: config, atomically: true, encoding: .utf8)
+        var pngs: [Data] = []
+        for extra in [["--config", config], ["--time-duration", "0:10"], []] {
+            let output = folder + "/\(pngs.count).png"
+            let result = try CLI.run(["render", fixtures.appendingPathComponent("chkpnt7000.pth").path, "--time", "0.5", "--backend", "cpu",
+                                      "--width", "48", "--height", "32", "--output", output] + extra)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            pngs.append(try Data(contentsOf: URL(fileURLWithPath: output)))
+        }
+        XCTAssertEqual(pngs[0], pngs[1])
+        XCTAssertNotEqual(pngs[1], pngs[2], "the time-varying colour shows")
+        let both = try CLI.run(["render", fixtures.appendingPathComponent("chkpnt7000.pth").path, "--config", config,
+                                "--time-duration", "0:1", "--output", folder + "/x.png"])
+        XCTAssertEqual(both.status, 64)
+        XCTAssert(both.stderr.contains("give --time-duration or --config, not both"), both.stderr)
+    }
 }
