@@ -124,6 +124,11 @@ struct Evaluate: ParsableCommand {
             print(padded(s.name) + String(format: "  %8.4f  %10.3f   %.4f   %.5f", s.time, s.psnr, s.ssim, s.flip ?? .nan))
         }
         for name in evaluation.missing { print(padded(name) + "  missing: no ground-truth image") }
+        for g in evaluation.temporal {
+            print(String(format: "temporal stability of the fixed camera of '%@' (%d views): flicker %.6f (render change %.6f, "
+                         + "ground truth %.6f), temporal variance %.8f", g.firstView, g.views, g.stability.flicker,
+                         g.stability.renderChange, g.stability.truthChange, g.stability.renderVariance))
+        }
         print(padded("mean") + String(format: "            %10.3f   %.4f   %.5f", evaluation.meanPSNR, evaluation.meanSSIM,
                                       evaluation.meanFLIP ?? .nan))
     }

@@ -63,4 +63,37 @@ final class EvaluationTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(folder)/nothing: no such folder of ground-truth images")
         }
     }
+
+    /// A fixed camera at several times is scored for temporal stability, frame by frame in time
+    /// order whatever the view order; a camera seen once is not.
+    func testEvaluateReportsTheTemporalStabilityOfAFixedCamera() throws {
+        let folder = try TestPaths.temporaryFolder(for: self).path
+        let scene = try RenderFixtures.dancer()
+        let renderer = try FrameRenderer(scene: scene, options: FrameRendererOptions(backend: .cpu))
+        let camera = try CameraRequest(width: 40, height: 30).resolve(for: scene.canonical)
+        let other = try CameraRequest(fovY: 30, width: 40, height: 30).resolve(for: scene.canonical)
+        let times: [Float] = [1.0, 0.0, 0.5]  // out of order on purpose
+        var truths: [Float: Image] = [:]
+        for (k, t) in times.enumerated() {
+            let image = try renderer.render(at: t, camera: camera, settings: RenderSettings()).colour
+            try PNGFile.write(image, to: folder + "/v\(k).png")
+            truths[t] = try PNGFile.read(path: folder + "/v\(k).png")
+        }
+        try PNGFile.write(try renderer.render(at: 0, camera: other, settings: RenderSettings()).colour, to: folder + "/single.png")
+        let views = times.enumerated().map { DatasetView(camera: camera, time: $0.element, name: "v\($0.offset)") }
+            + [DatasetView(camera: other, time: 0, name: "single")]
+        let report = try Evaluator(renderer: renderer, settings: RenderSettings(), sceneName: "dancer")
+            .evaluate(views, against: try GroundTruthImages(folder: folder))
+        XCTAssertEqual(report.scores.map(\.name), ["v0", "v1", "v2", "single"])
+        XCTAssertEqual(report.temporal.count, 1)
+        let group = try XCTUnwrap(report.temporal.first)
+        XCTAssertEqual(group.firstView, "v1", "the earliest view of the group")
+        XCTAssertEqual(group.views, 3)
+        let inTimeOrder = [truths[0]!, truths[0.5]!, truths[1]!]
+        XCTAssertEqual(group.stability, TemporalStability.measure(renders: inTimeOrder, truths: inTimeOrder))
+        XCTAssertEqual(group.stability.flicker, 0, "renders equal to their ground truth do not flicker")
+        XCTAssertGreaterThan(group.stability.renderVariance, 0, "the dancer moves")
+        let json = report.jsonObject(scene: "s", cameras: "c", images: "i")
+        XCTAssertEqual((json["temporal_stability"] as? [[String: Any]])?.first?["views"] as? Int, 3)
+    }
 }

@@ -27,14 +27,22 @@ public struct TemporalStability: Equatable, Sendable {
         precondition(frames.count >= 2)
         var total = 0.0, count = 0
         for k in 1..<frames.count {
-            let a = frames[k - 1], b = frames[k]
-            precondition(ImageMetrics.sameShape(a, b), "frames must have one shape")
-            forEachColourSample(a) { i in
-                total += Double(abs(b.pixels[i] - a.pixels[i]))
-                count += 1
-            }
+            let pair = changeSum(frames[k - 1], frames[k])
+            total += pair.sum
+            count += pair.count
         }
         return count > 0 ? total / Double(count) : 0
+    }
+
+    /// Σ|b − a| over the colour samples of one pair of frames, and how many samples.
+    static func changeSum(_ a: Image, _ b: Image) -> (sum: Double, count: Int) {
+        precondition(ImageMetrics.sameShape(a, b), "frames must have one shape")
+        var total = 0.0, count = 0
+        forEachColourSample(a) { i in
+            total += Double(abs(b.pixels[i] - a.pixels[i]))
+            count += 1
+        }
+        return (total, count)
     }
 
     /// Per-sample variance over the frames (population variance), averaged.
@@ -57,10 +65,64 @@ public struct TemporalStability: Equatable, Sendable {
     }
 
     /// Indices of the colour samples (every channel but alpha).
-    private static func forEachColourSample(_ image: Image, _ body: (Int) -> Void) {
+    static func forEachColourSample(_ image: Image, _ body: (Int) -> Void) {
         let colour = image.channels == 2 || image.channels == 4 ? image.channels - 1 : image.channels
         for p in 0..<(image.width * image.height) {
             for c in 0..<colour { body(p * image.channels + c) }
         }
+    }
+}
+
+/// `TemporalStability` one frame at a time, holding only the previous frames and per-sample sums
+/// (not every frame): the same numbers as `measure` on the whole sequences.
+public struct StreamingTemporalStability: Sendable {
+    private var previousRender: Image?, previousTruth: Image?
+    private var renderChange = 0.0, truthChange = 0.0, changeSamples = 0, truthChangeSamples = 0
+    private var sums: [Double] = [], squares: [Double] = []
+    public private(set) var frames = 0
+
+    public init() {}
+
+    /// Whether these frames have the shapes of the ones before (every frame must).
+    public func accepts(render: Image, truth: Image) -> Bool {
+        guard let previousRender, let previousTruth else { return true }
+        return ImageMetrics.sameShape(previousRender, render) && ImageMetrics.sameShape(previousTruth, truth)
+    }
+
+    public mutating func add(render: Image, truth: Image) {
+        if let previousRender, let previousTruth {
+            let r = TemporalStability.changeSum(previousRender, render), t = TemporalStability.changeSum(previousTruth, truth)
+            renderChange += r.sum
+            changeSamples += r.count
+            truthChange += t.sum
+            truthChangeSamples += t.count
+        } else {
+            sums = [Double](repeating: 0, count: render.pixels.count)
+            squares = sums
+        }
+        precondition(sums.count == render.pixels.count, "frames must have one shape")
+        for i in render.pixels.indices {
+            let v = Double(render.pixels[i])
+            sums[i] += v
+            squares[i] += v * v
+        }
+        previousRender = render
+        previousTruth = truth
+        frames += 1
+    }
+
+    /// The stability so far; nil before two frames.
+    public var result: TemporalStability? {
+        guard frames >= 2, let shape = previousRender else { return nil }
+        let n = Double(frames)
+        var total = 0.0, count = 0
+        TemporalStability.forEachColourSample(shape) { i in
+            let mean = sums[i] / n
+            total += max(0, squares[i] / n - mean * mean)
+            count += 1
+        }
+        return TemporalStability(renderChange: changeSamples > 0 ? renderChange / Double(changeSamples) : 0,
+                                 truthChange: truthChangeSamples > 0 ? truthChange / Double(truthChangeSamples) : 0,
+                                 renderVariance: count > 0 ? total / Double(count) : 0)
     }
 }

@@ -62,6 +62,8 @@ public struct EvaluationReport: Equatable, Sendable {
     public var scores: [EvaluationScore]
     /// Cameras without a ground-truth image, in camera order.
     public var missing: [String]
+    /// Temporal stability of every fixed camera seen at two or more times.
+    public var temporal: [TemporalGroup] = []
 
     public init(scores: [EvaluationScore], missing: [String] = []) {
         self.scores = scores
@@ -101,12 +103,25 @@ public struct EvaluationReport: Equatable, Sendable {
             "scene": scene, "cameras": cameras, "images": images, "count": scores.count,
             "mean_psnr": meanPSNR, "mean_psnr_cap": Self.psnrCap, "mean_ssim": meanSSIM,
             "mean_flip": meanFLIP ?? NSNull(), "missing": missing,
+            "temporal_stability": temporal.map { g -> [String: Any] in
+                ["first_view": g.firstView, "views": g.views, "flicker": g.stability.flicker,
+                 "render_change": g.stability.renderChange, "truth_change": g.stability.truthChange,
+                 "render_temporal_variance": g.stability.renderVariance]
+            },
             "per_image": scores.map { s -> [String: Any] in
                 ["name": s.name, "time": Double(s.time), "psnr": s.psnr.isFinite ? s.psnr : NSNull(), "ssim": s.ssim,
                  "flip": s.flip ?? NSNull(), "render_ms": s.renderMilliseconds ?? NSNull()]
             },
         ]
     }
+}
+
+/// One fixed camera seen at several times: how much its renders flicker against its ground truth.
+public struct TemporalGroup: Equatable, Sendable {
+    /// The name of its earliest view.
+    public var firstView: String
+    public var views: Int
+    public var stability: TemporalStability
 }
 
 /// What one evaluated view produced, for reports that show the images.
@@ -142,16 +157,49 @@ public struct Evaluator {
     public func evaluate(_ views: [DatasetView], against groundTruth: GroundTruthImages,
                          each: ((EvaluatedView) throws -> Void)? = nil) throws -> EvaluationReport {
         var report = EvaluationReport(scores: [])
-        for (index, view) in views.enumerated() {
-            guard let truth = try groundTruth.image(named: view.name) else {
-                report.missing.append(view.name)
-                continue
+        var scored: [(index: Int, score: EvaluationScore)] = [], missing: [(index: Int, name: String)] = []
+        // A fixed camera's views in time order, so its temporal stability streams frame by frame.
+        for group in Self.fixedCameraGroups(views) {
+            var stability = StreamingTemporalStability()
+            var comparable = group.count > 1
+            for index in group {
+                let view = views[index]
+                guard let truth = try groundTruth.image(named: view.name) else {
+                    missing.append((index, view.name))
+                    continue
+                }
+                let evaluated = try self.evaluate(view, against: truth, index: index)
+                scored.append((index, evaluated.score))
+                if comparable {
+                    comparable = stability.accepts(render: evaluated.render, truth: evaluated.truth)
+                    if comparable { stability.add(render: evaluated.render, truth: evaluated.truth) }
+                }
+                try each?(evaluated)
             }
-            let evaluated = try self.evaluate(view, against: truth, index: index)
-            report.scores.append(evaluated.score)
-            try each?(evaluated)
+            if comparable, let result = stability.result {
+                report.temporal.append(TemporalGroup(firstView: views[group[0]].name, views: stability.frames, stability: result))
+            }
         }
+        report.scores = scored.sorted { $0.index < $1.index }.map(\.score)
+        report.missing = missing.sorted { $0.index < $1.index }.map(\.name)
         return report
+    }
+
+    /// View indices grouped by identical camera (pose and intrinsics), groups in order of first
+    /// appearance, each in time order (then view order).
+    static func fixedCameraGroups(_ views: [DatasetView]) -> [[Int]] {
+        var cameras: [Camera] = [], groups: [[Int]] = []
+        for (index, view) in views.enumerated() {
+            if let g = cameras.firstIndex(of: view.camera) {
+                groups[g].append(index)
+            } else {
+                cameras.append(view.camera)
+                groups.append([index])
+            }
+        }
+        return groups.map { group in
+            group.sorted { (views[$0].time ?? -.infinity, $0) < (views[$1].time ?? -.infinity, $1) }
+        }
     }
 
     /// One camera at the ground truth's size; no time: the scene's start.
