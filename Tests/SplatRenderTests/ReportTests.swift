@@ -97,6 +97,15 @@ final class ReportTests: XCTestCase {
         var still = report
         for i in still.scores.indices { still.scores[i].time = 0 }
         XCTAssertFalse(HTMLReport(report: still, settings: [], gates: EvaluationGates(), files: files).html.contains("<svg "))
+        // A fixed camera over time: its temporal stability is in the summary.
+        var temporal = report
+        temporal.temporal = [TemporalGroup(firstView: "cam<0>", views: 3,
+                                           stability: TemporalStability(renderChange: 0.02, truthChange: 0.015, renderVariance: 0.001))]
+        let withStability = HTMLReport(report: temporal, settings: [], gates: EvaluationGates(), files: files).html
+        XCTAssert(withStability.contains("<p class=\"temporal\">Temporal stability of the fixed camera of cam&lt;0&gt; (3 views): "
+                                         + "flicker 0.005000 (render change 0.020000, ground truth 0.015000), temporal variance 0.00100000.</p>"),
+                  withStability)
+        XCTAssertFalse(html.contains("class=\"temporal\""))
     }
 
     func testJUnitXMLHasOneCasePerViewWithItsGates() throws {

@@ -11,6 +11,12 @@ public struct TemporalStability: Equatable, Sendable {
     /// fixed camera on a still scene it is pure flicker.
     public var renderVariance: Double
 
+    public init(renderChange: Double, truthChange: Double, renderVariance: Double) {
+        self.renderChange = renderChange
+        self.truthChange = truthChange
+        self.renderVariance = renderVariance
+    }
+
     /// The flicker measure: the render's frame-to-frame change beyond the ground truth's. Zero or
     /// below: no more change than the content has.
     public var flicker: Double { renderChange - truthChange }

@@ -122,6 +122,12 @@ public struct TemporalGroup: Equatable, Sendable {
     public var firstView: String
     public var views: Int
     public var stability: TemporalStability
+
+    public init(firstView: String, views: Int, stability: TemporalStability) {
+        self.firstView = firstView
+        self.views = views
+        self.stability = stability
+    }
 }
 
 /// What one evaluated view produced, for reports that show the images.

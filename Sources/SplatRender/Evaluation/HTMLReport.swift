@@ -118,6 +118,11 @@ public struct HTMLReport {
             out += "<p class=\"fail\" id=\"missing\">Missing ground truth (\(report.missing.count)): "
             out += report.missing.map { "<span class=\"missing\">\(markupEscaped($0))</span>" }.joined(separator: ", ") + "</p>\n"
         }
+        for g in report.temporal {
+            out += "<p class=\"temporal\">Temporal stability of the fixed camera of \(markupEscaped(g.firstView)) (\(g.views) views): "
+                + String(format: "flicker %.6f (render change %.6f, ground truth %.6f), temporal variance %.8f.</p>\n",
+                         g.stability.flicker, g.stability.renderChange, g.stability.truthChange, g.stability.renderVariance)
+        }
         return out
     }
 
