@@ -35,8 +35,13 @@ struct SceneArguments: ParsableArguments {
         return a...b
     }
 
+    /// The scene, ready to render as its trainer did (a file that needs more says what, in one line).
     func load() throws -> LoadedScene {
-        try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate, timeDuration: try duration()))
+        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate, timeDuration: try duration()))
+        if let missing = loaded.missingForRendering {
+            throw UserError("\(scene): \(missing): give --time-duration T0:T1 or --config (the trainer's YAML)", kind: .badOption)
+        }
+        return loaded
     }
 }
 

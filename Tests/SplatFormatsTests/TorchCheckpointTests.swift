@@ -203,7 +203,7 @@ final class Gaussian4DCheckpointTests: XCTestCase {
     func testCheckpointDecodesExactlyAsItsConvertedPLY() throws {
         let loaded = try SceneLoader.load(path: folder.appendingPathComponent("chkpnt7000.pth").path)
         XCTAssertEqual(loaded.format, .gaussian4DCheckpoint)
-        XCTAssertEqual(loaded.formatDetail, "PyTorch checkpoint, iteration 7000; time-varying colour (sh_degree_t 2) not rendered without the config's time duration, spatial SH only")
+        XCTAssertEqual(loaded.formatDetail, "PyTorch checkpoint, iteration 7000; time-varying colour (sh_degree_t 2) needs the training config's time duration")
         let ply = try SceneLoader.load(path: folder.appendingPathComponent("chkpnt7000.4d.ply").path)
         XCTAssertEqual(ply.format, .gaussian4DPLY)
         XCTAssertEqual(loaded.scene.count, 24)

@@ -104,6 +104,9 @@ public struct LoadedScene: Sendable {
     public var formatDetail: String
     /// The scene in canonical form; static formats have no motion.
     public var scene: TemporalCloud
+    /// What rendering this scene as its trainer did still needs (e.g. a 4DGS checkpoint's time
+    /// duration); nil when nothing. `info` shows the scene anyway; renderers refuse it.
+    public var missingForRendering: String?
     /// Whether the file says the scene was trained in antialiased mode (SPZ's flag); nil when the
     /// format does not say. The CLI uses it unless --antialiased or --no-antialiased is given.
     public var antialiased: Bool?

@@ -30,10 +30,13 @@ public struct Gaussian4DCheckpoint: SceneFormat {
             detail += "; time-varying colour (sh_degree_t \(model.shDegreeT), time duration \(duration.lowerBound)…\(duration.upperBound) given)"
             return LoadedScene(format: id, formatDetail: detail, scene: try model.scene(timeDuration: duration))
         }
+        var loaded = LoadedScene(format: id, formatDetail: detail, scene: try model.scene())
         if timeColour {
-            detail += "; time-varying colour (sh_degree_t \(model.shDegreeT)) not rendered without the config's time duration, spatial SH only"
+            loaded.formatDetail += "; time-varying colour (sh_degree_t \(model.shDegreeT)) needs the training config's time duration"
+            loaded.missingForRendering = "the colour varies with time (sh_degree_t \(model.shDegreeT)) with the period of the "
+                + "training config's time_duration, which the checkpoint does not hold"
         }
-        return LoadedScene(format: id, formatDetail: detail, scene: try model.scene())
+        return loaded
     }
 
     public func fuzzSeeds() -> [FuzzSeed] { [FuzzSeed("chkpnt.pth", TorchWriter.seed4DGS())] }
