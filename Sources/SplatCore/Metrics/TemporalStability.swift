@@ -24,20 +24,23 @@ public struct TemporalStability: Equatable, Sendable {
     /// Scores `renders` against `truths` (same count ≥ 2, same shapes; alpha channels ignored).
     public static func measure(renders: [Image], truths: [Image]) -> TemporalStability {
         precondition(renders.count == truths.count && renders.count >= 2, "need two or more frames of each")
-        return TemporalStability(renderChange: meanChange(renders), truthChange: meanChange(truths),
-                                 renderVariance: meanVariance(renders))
+        var stream = StreamingTemporalStability()
+        for (render, truth) in zip(renders, truths) { stream.add(render: render, truth: truth) }
+        return stream.result!
     }
 
     /// Mean |frameₖ₊₁ − frameₖ| over colour channels, pixels and pairs.
     public static func meanChange(_ frames: [Image]) -> Double {
         precondition(frames.count >= 2)
-        var total = 0.0, count = 0
-        for k in 1..<frames.count {
-            let pair = changeSum(frames[k - 1], frames[k])
-            total += pair.sum
-            count += pair.count
-        }
-        return count > 0 ? total / Double(count) : 0
+        return measure(renders: frames, truths: frames).renderChange
+    }
+
+    /// Per-sample variance over the frames (population variance), averaged.
+    public static func meanVariance(_ frames: [Image]) -> Double {
+        precondition(!frames.isEmpty)
+        var stream = StreamingTemporalStability()
+        for frame in frames { stream.add(render: frame, truth: frame) }
+        return stream.renderVariance
     }
 
     /// Σ|b − a| over the colour samples of one pair of frames, and how many samples.
@@ -49,25 +52,6 @@ public struct TemporalStability: Equatable, Sendable {
             count += 1
         }
         return (total, count)
-    }
-
-    /// Per-sample variance over the frames (population variance), averaged.
-    public static func meanVariance(_ frames: [Image]) -> Double {
-        precondition(!frames.isEmpty)
-        let n = Double(frames.count)
-        var total = 0.0, count = 0
-        forEachColourSample(frames[0]) { i in
-            var sum = 0.0, squares = 0.0
-            for f in frames {
-                let v = Double(f.pixels[i])
-                sum += v
-                squares += v * v
-            }
-            let mean = sum / n
-            total += max(0, squares / n - mean * mean)
-            count += 1
-        }
-        return count > 0 ? total / Double(count) : 0
     }
 
     /// Indices of the colour samples (every channel but alpha).
@@ -119,7 +103,15 @@ public struct StreamingTemporalStability: Sendable {
 
     /// The stability so far; nil before two frames.
     public var result: TemporalStability? {
-        guard frames >= 2, let shape = previousRender else { return nil }
+        guard frames >= 2 else { return nil }
+        return TemporalStability(renderChange: changeSamples > 0 ? renderChange / Double(changeSamples) : 0,
+                                 truthChange: truthChangeSamples > 0 ? truthChange / Double(truthChangeSamples) : 0,
+                                 renderVariance: renderVariance)
+    }
+
+    /// Per-sample population variance of the renders so far, averaged over the colour samples.
+    var renderVariance: Double {
+        guard frames > 0, let shape = previousRender else { return 0 }
         let n = Double(frames)
         var total = 0.0, count = 0
         TemporalStability.forEachColourSample(shape) { i in
@@ -127,8 +119,6 @@ public struct StreamingTemporalStability: Sendable {
             total += max(0, squares[i] / n - mean * mean)
             count += 1
         }
-        return TemporalStability(renderChange: changeSamples > 0 ? renderChange / Double(changeSamples) : 0,
-                                 truthChange: truthChangeSamples > 0 ? truthChange / Double(truthChangeSamples) : 0,
-                                 renderVariance: count > 0 ? total / Double(count) : 0)
+        return count > 0 ? total / Double(count) : 0
     }
 }
