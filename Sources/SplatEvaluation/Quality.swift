@@ -31,13 +31,9 @@ public struct Quality: Equatable, Sendable, CustomStringConvertible {
 
     /// Grey becomes RGB, alpha is dropped.
     static func rgb(_ image: Image) -> Image {
-        switch image.channels {
-        case 1, 2:
-            let grey = image.keepingChannels(1).pixels
-            return Image(width: image.width, height: image.height, channels: 3, pixels: grey.flatMap { [$0, $0, $0] })
-        default:
-            return image.keepingChannels(3)
-        }
+        let colour = image.droppingAlpha()
+        guard colour.channels == 1 else { return colour }
+        return Image(width: image.width, height: image.height, channels: 3, pixels: colour.pixels.flatMap { [$0, $0, $0] })
     }
 
     public struct SizeMismatch: SplatError {

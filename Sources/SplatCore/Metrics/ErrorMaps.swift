@@ -9,7 +9,7 @@ public enum ErrorMaps {
     /// Per pixel, the mean absolute difference over the colour channels (alpha excluded).
     public static func absoluteDifference(_ a: Image, _ b: Image) -> [Float] {
         precondition(ImageMetrics.sameShape(a, b), "error maps need images of the same shape")
-        let colourChannels = a.channels == 2 || a.channels == 4 ? a.channels - 1 : a.channels
+        let colourChannels = a.colourChannels
         return (0..<(a.width * a.height)).map { p in
             var sum: Float = 0
             for c in 0..<colourChannels {

@@ -25,6 +25,15 @@ public struct Image: Equatable, Sendable {
         set { pixels[(y * width + x) * channels + c] = newValue }
     }
 
+    /// Whether the last channel is alpha (grey + alpha, RGBA).
+    public var hasAlpha: Bool { channels == 2 || channels == 4 }
+
+    /// The colour channels: every channel but alpha.
+    public var colourChannels: Int { hasAlpha ? channels - 1 : channels }
+
+    /// The image without its alpha channel, if it has one.
+    public func droppingAlpha() -> Image { keepingChannels(colourChannels) }
+
     /// The image with only its first `count` channels (e.g. RGB of an RGBA image).
     public func keepingChannels(_ count: Int) -> Image {
         precondition(count >= 1 && count <= channels)

@@ -56,7 +56,7 @@ public struct TemporalStability: Equatable, Sendable {
 
     /// Indices of the colour samples (every channel but alpha).
     static func forEachColourSample(_ image: Image, _ body: (Int) -> Void) {
-        let colour = image.channels == 2 || image.channels == 4 ? image.channels - 1 : image.channels
+        let colour = image.colourChannels
         for p in 0..<(image.width * image.height) {
             for c in 0..<colour { body(p * image.channels + c) }
         }

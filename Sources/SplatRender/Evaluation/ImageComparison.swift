@@ -10,7 +10,7 @@ public enum CoverageMask {
     /// One entry per pixel of `truth`, or nil when every pixel counts (no alpha channel, or alpha
     /// above 0 everywhere), so unmasked comparisons take exactly the unmasked code paths.
     public static func of(_ truth: Image) -> [Bool]? {
-        guard truth.channels == 2 || truth.channels == 4 else { return nil }
+        guard truth.hasAlpha else { return nil }
         let alpha = truth.channels - 1
         let mask = (0..<(truth.width * truth.height)).map { truth.pixels[$0 * truth.channels + alpha] > 0 }
         return mask.allSatisfy { $0 } ? nil : mask

@@ -19,26 +19,26 @@ public struct SequenceComparison: Sendable {
     public static func compare(renders: String, truths: String) throws -> SequenceComparison {
         let renderFrames = try frameFiles(renders), truthFrames = try frameFiles(truths)
         if let k = renderFrames.keys.sorted().first(where: { truthFrames[$0] == nil }) {
-            throw SequenceComparisonError("frame \(k): \(renderFrames[k]!) has no ground truth (\(FrameSchedule.expand(truths, frame: k)) is missing)")
+            throw SplatFailure(.badInput, "frame \(k): \(renderFrames[k]!) has no ground truth (\(FrameSchedule.expand(truths, frame: k)) is missing)")
         }
         let frames = renderFrames.keys.sorted()
         guard frames.count >= 2 else {
-            throw SequenceComparisonError("\(renders): a sequence comparison needs two or more frames, found \(frames.count)")
+            throw SplatFailure(.badInput, "\(renders): a sequence comparison needs two or more frames, found \(frames.count)")
         }
-        var rendered: [Image] = [], truth: [Image] = [], psnr: [Double] = [], ssim: [Double] = []
+        // Streamed: only the previous frames and per-sample sums stay in memory, however long.
+        var stability = StreamingTemporalStability(), psnr: [Double] = [], ssim: [Double] = []
         for k in frames {
-            let a = colour(try PNGFile.read(path: renderFrames[k]!)), b = colour(try PNGFile.read(path: truthFrames[k]!))
-            guard ImageMetrics.sameShape(a, b), rendered.first.map({ ImageMetrics.sameShape($0, a) }) ?? true else {
-                throw SequenceComparisonError("frame \(k): \(renderFrames[k]!) is \(a.width)×\(a.height)×\(a.channels), "
-                                              + "\(truthFrames[k]!) is \(b.width)×\(b.height)×\(b.channels) (every frame must have one shape)")
+            let (a, b) = try ImageScores.comparableChannels(try PNGFile.read(path: renderFrames[k]!),
+                                                            try PNGFile.read(path: truthFrames[k]!))
+            guard ImageMetrics.sameShape(a, b), stability.accepts(render: a, truth: b) else {
+                throw SplatFailure(.badInput, "frame \(k): \(renderFrames[k]!) is \(a.width)×\(a.height)×\(a.channels), "
+                                   + "\(truthFrames[k]!) is \(b.width)×\(b.height)×\(b.channels) (every frame must have one shape)")
             }
-            rendered.append(a)
-            truth.append(b)
+            stability.add(render: a, truth: b)
             psnr.append(ImageMetrics.psnr(a, b))
             ssim.append(ImageMetrics.ssim(a, b))
         }
-        return SequenceComparison(frames: frames, psnr: psnr, ssim: ssim,
-                                  stability: TemporalStability.measure(renders: rendered, truths: truth))
+        return SequenceComparison(frames: frames, psnr: psnr, ssim: ssim, stability: stability.result!)
     }
 
     /// Frame number → path, for the files in the pattern's folder that match it.
@@ -62,18 +62,7 @@ public struct SequenceComparison: Sendable {
                   let k = Int(file[r]), FrameSchedule.expand(name, frame: k) == file else { continue }
             out[k] = folder.isEmpty ? file : (folder as NSString).appendingPathComponent(file)
         }
-        if out.isEmpty { throw SequenceComparisonError("\(pattern): no frames match") }
+        if out.isEmpty { throw SplatFailure(.badInput, "\(pattern): no frames match") }
         return out
     }
-
-    /// The colour channels (grey stays grey; alpha dropped).
-    static func colour(_ image: Image) -> Image {
-        image.channels == 2 || image.channels == 4 ? image.keepingChannels(image.channels - 1) : image
-    }
-}
-
-public struct SequenceComparisonError: SplatError, Equatable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-    public var kind: ErrorKind { .badInput }
 }
