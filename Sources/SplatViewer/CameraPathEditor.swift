@@ -3,9 +3,8 @@ import SplatCore
 import SplatFormats
 
 /// Camera keyframes made in the viewer (K adds the current view at the current time), kept as the
-/// camera-path file `render --camera-path` reads. What the viewer previews is the path as read back
-/// from the bytes it writes, so the preview and a headless render of the saved file are the same
-/// cameras exactly.
+/// camera-path file `render --camera-path` reads. The file holds the keys exactly, so the preview
+/// and a headless render of the saved file are the same cameras.
 public struct CameraPathEditor {
     /// Where Ctrl+S (and quitting with changes) writes the path; nil: nowhere to save.
     public let file: String?
@@ -48,12 +47,11 @@ public struct CameraPathEditor {
     public func keyTime(after time: Float) -> Float? { keys.first { $0.time > time }?.time }
     public func keyTime(before time: Float) -> Float? { keys.last { $0.time < time }?.time }
 
-    /// The path for a `width`×`height` view, as `render --camera-path` will read the saved file;
-    /// nil without keys.
+    /// The path for a `width`×`height` view; nil without keys. The file stores every key exactly
+    /// (orientation as a quaternion, numbers in round-trip form), so this is the path
+    /// `render --camera-path` reads from the saved file (a test checks it).
     public func path(width: Int, height: Int) -> CameraKeyframes? {
-        guard !keys.isEmpty else { return nil }
-        let written = CameraKeyframes(keys: keys, width: width, height: height).encodedJSON()
-        return try? CameraKeyframes.parse(written, path: file ?? "camera path", width: width, height: height)
+        keys.isEmpty ? nil : CameraKeyframes(keys: keys, width: width, height: height)
     }
 
     /// Writes the path to `file` atomically (a temporary name, then a rename).
