@@ -27,6 +27,9 @@ enum ErrorWording {
         case .cameraSelection: return "--camera-index and --camera-name"
         case .cameraFile: return "--camera"
         case .lookAt: return "--look-at"
+        case .alpha: return "--alpha"
+        case .videoCodec: return "--video-codec"
+        case .crf: return "--crf"
         }
     }
 }

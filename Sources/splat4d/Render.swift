@@ -5,19 +5,22 @@ import SplatRender
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Render a scene to a PNG image, or a frame sequence.",
+        abstract: "Render a scene to a PNG image, a frame sequence, or a video.",
         discussion: """
         One frame: --output view.png. A sequence: a pattern in --output (%05d or {frame}; {name} for \
         dataset cameras) with --frame-count N or --fps F (over --time-range, default the scene's range), \
         --frames A:B to render part of it, and a camera path: fixed (the camera options), --orbit, \
         --camera-path FILE, or --cameras FILE (every camera of a cameras.json / transforms.json at its \
         own time). Frames keep their global index; --shard I/N (or a Slurm array / Kubernetes Indexed \
-        Job) renders a disjoint block. Existing files are an error unless --overwrite or --resume.
+        Job) renders a disjoint block. Existing files are an error unless --overwrite or --resume. \
+        A video (--output perf.mp4, .webm, .mov or .gif) is encoded by ffmpeg as frames render, at \
+        --fps (else 30) frames per second; it cannot be resumed or sharded (render PNG frames, then \
+        `splat4d encode`).
         """)
 
     @OptionGroup var input: SceneArguments
 
-    @Option(name: .shortAndLong, help: "The PNG file to write, or a pattern (frame_%05d.png, frame_{frame}.png).")
+    @Option(name: .shortAndLong, help: "The PNG file to write, a pattern (frame_%05d.png, frame_{frame}.png), or a video (.mp4, .webm, .mov, .gif).")
     var output: String
 
     @OptionGroup var camera: CameraOptions
@@ -33,10 +36,13 @@ struct Render: ParsableCommand {
 
     @OptionGroup var sequence: SequenceOptions
 
+    @OptionGroup var video: VideoOptions
+
     func validate() throws {
-        guard output.lowercased().hasSuffix(".png") else {
-            throw ValidationError("--output must name a .png file, got '\(output)'")
+        guard output.lowercased().hasSuffix(".png") || VideoContainer.isVideo(output) else {
+            throw ValidationError("--output must name a .png file or a \(VideoContainer.extensionList) video, got '\(output)'")
         }
+        try video.validate(output: output)
         let listed = camera.cameraFile != nil || camera.cameraIndex != nil || camera.cameraName != nil || camera.lookAt != nil
         let paths = [sequence.orbit, sequence.cameraPath != nil, sequence.cameras != nil].filter { $0 }.count
         if paths > 1 { throw ValidationError("give one of --orbit, --camera-path and --cameras") }
@@ -51,6 +57,11 @@ struct Render: ParsableCommand {
     }
 
     func run() throws {
+        // A video needs ffmpeg and a container that can hold what is asked: say so before loading anything.
+        if let container = VideoContainer(path: output) {
+            _ = try FFmpeg.locate()
+            try video.settings(container: container, alpha: sequence.alpha).validate()
+        }
         let loaded = try input.load()
         var settings = try appearance.settings(for: loaded)
         if sequence.alpha { settings.background = [0, 0, 0] }  // straight alpha: colour over nothing
@@ -65,7 +76,7 @@ struct Render: ParsableCommand {
         runner.isCancelled = { Interrupt.requested != 0 }
         runner.frameWritten = { job in progress.frameWritten(job.index, path: job.output) }
         do {
-            let written = try runner.run(plan.jobs)
+            let written = try runner.run(plan.jobs, into: try plan.openSink(outputs: runner.outputs))
             progress.finished(written: written, skipped: plan.skipped)
         } catch let interrupted as SequenceInterrupted {
             progress.finished(written: interrupted.written, skipped: plan.skipped)
@@ -85,11 +96,13 @@ struct Render: ParsableCommand {
         } else {
             motion = .fixed
         }
-        return SequenceRequest(sceneName: input.scene, output: output, depthOutput: sequence.depth, camera: try camera.request(),
+        var request = SequenceRequest(sceneName: input.scene, output: output, depthOutput: sequence.depth, camera: try camera.request(),
                                motion: motion, time: time, spacing: try sequence.spacing.spacing(),
                                shard: try sequence.shard.map(sequence.shardValue),
                                environment: ProcessInfo.processInfo.environment,
                                existingFiles: sequence.overwrite ? .overwrite : sequence.resume ? .resume : .refuse)
+        request.video = video.request
+        return request
     }
 }
 
@@ -132,7 +145,7 @@ struct SequenceOptions: ParsableArguments {
     @Flag(help: "Progress as JSON lines on stdout.")
     var logJson = false
 
-    @Flag(help: "Write RGBA PNGs with straight alpha (the colour is rendered over nothing).")
+    @Flag(help: "Write RGBA PNGs with straight alpha (the colour is rendered over nothing); a .webm or .mov video keeps the alpha.")
     var alpha = false
 
     @Option(help: "Also write 16-bit depth PNGs to this path or pattern (scale in a tEXt chunk).")

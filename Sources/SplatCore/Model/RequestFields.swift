@@ -3,6 +3,7 @@
 public enum RequestField: String, Sendable, CaseIterable {
     case time, timeRange, frameCount, fps, frames, spacing, shard, output, depthOutput, overwrite, resume
     case cameraSelection, cameraFile, lookAt
+    case alpha, videoCodec, crf
 
     /// The field in library terms.
     public var name: String {
@@ -21,6 +22,9 @@ public enum RequestField: String, Sendable, CaseIterable {
         case .cameraSelection: return "camera index and name"
         case .cameraFile: return "a camera file"
         case .lookAt: return "the look-at camera"
+        case .alpha: return "alpha"
+        case .videoCodec: return "the video codec"
+        case .crf: return "the constant rate factor"
         }
     }
 }

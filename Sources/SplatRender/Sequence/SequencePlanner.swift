@@ -7,12 +7,23 @@ public struct SequencePlan: Sendable {
     public var jobs: [FrameJob]
     public var skipped: Int
     public var isSequence: Bool
+    /// How the video is encoded when the output is one (alpha is set from the frame outputs).
+    public var video: VideoSettings?
 
     /// Makes the outputs ready before rendering: a sequence creates its folders; the first
     /// frame's files must then be writable.
     public func prepareOutputs() throws {
         if isSequence { try OutputPath.createFolders(of: jobs.flatMap(\.paths)) }
         for path in jobs.first?.paths ?? [] { try OutputPath.checkWritable(path) }
+    }
+
+    /// Where the frames go: PNG files, or a video (starts ffmpeg; its temporary file appears now).
+    public func openSink(outputs: FrameOutputs, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> FrameSink {
+        guard var video, let first = jobs.first else { return PNGFrameSink(outputs: outputs) }
+        video.alpha = outputs.straightAlpha
+        let encoder = try VideoEncoder(path: first.output, width: first.camera.width, height: first.camera.height,
+                                       settings: video, environment: environment)
+        return VideoFrameSink(encoder: encoder, outputs: outputs)
     }
 }
 
@@ -39,11 +50,14 @@ public struct SequencePlanner {
     }
 
     public func plan() throws -> SequencePlan {
-        guard request.isSequence else { return try keepNew([try singleFrame()], isSequence: false) }
-        var jobs: [FrameJob]
-        if case .dataset(let path) = request.motion { jobs = try datasetJobs(path: path) } else { jobs = try pathJobs() }
-        // More than one frame needs a placeholder in every output name.
-        if Set(jobs.map(\.output)).count < jobs.count {
+        if request.videoContainer != nil { try refuseSplittingVideo() }
+        guard request.isSequence else {
+            return try keepNew([try singleFrame()], isSequence: false, video: try videoSettings(frameRate: nil))
+        }
+        var jobs: [FrameJob], frameRate: Double?
+        if case .dataset(let path) = request.motion { jobs = try datasetJobs(path: path) } else { (jobs, frameRate) = try pathJobs() }
+        // More than one frame needs a placeholder in every output name (but one video).
+        if request.videoContainer == nil, Set(jobs.map(\.output)).count < jobs.count {
             throw RequestError(.output, "'\(request.output)' needs a frame pattern (%05d or {frame}) to write a sequence")
         }
         if let depth = request.depthOutput, Set(jobs.compactMap(\.depthOutput)).count < jobs.count {
@@ -52,7 +66,32 @@ public struct SequencePlanner {
         if let shard = try request.shard ?? Shard.fromEnvironment(request.environment) {
             jobs = Array(jobs[shard.block(of: 0..<jobs.count)])
         }
-        return try keepNew(jobs, isSequence: true)
+        return try keepNew(jobs, isSequence: true, video: try videoSettings(frameRate: frameRate, jobs: jobs))
+    }
+
+    /// A video is written whole in one run: it cannot be resumed or split over nodes.
+    private func refuseSplittingVideo() throws {
+        let advice = "render PNG frames (frame_%05d.png), then join them with `splat4d encode`"
+        if request.existingFiles == .resume {
+            throw RequestError(.resume, "cannot continue a video, which is written whole in one run: \(advice)")
+        }
+        if try request.shard ?? Shard.fromEnvironment(request.environment) != nil {
+            throw RequestError(nil, "a video cannot be split into shards (\(request.shard == nil ? "render-farm variables set" : "shard given")): \(advice)")
+        }
+    }
+
+    /// The video's encoding: the sequence's frames per second, else 30; one frame size for all frames.
+    private func videoSettings(frameRate: Double?, jobs: [FrameJob] = []) throws -> VideoSettings? {
+        guard let container = request.videoContainer else { return nil }
+        let sizes = Set(jobs.map { "\($0.camera.width)×\($0.camera.height)" })
+        if sizes.count > 1 {
+            throw RequestError(.output, "'\(request.output)' is a video, which needs one frame size, but the cameras are "
+                               + sizes.sorted().joined(separator: ", ") + ": give --width and --height")
+        }
+        let settings = VideoSettings(container: container, codec: request.video.codec, crf: request.video.crf,
+                                     frameRate: frameRate ?? VideoSettings.defaultFrameRate)
+        try settings.validate()
+        return settings
     }
 
     private func singleFrame() throws -> FrameJob {
@@ -65,7 +104,7 @@ public struct SequencePlanner {
     }
 
     /// A fixed camera, an orbit or a keyframed path over a frame schedule.
-    private func pathJobs() throws -> [FrameJob] {
+    private func pathJobs() throws -> (jobs: [FrameJob], frameRate: Double?) {
         let width = request.camera.width ?? CameraRequest.defaultSize.width
         let height = request.camera.height ?? CameraRequest.defaultSize.height
         var path: CameraPath
@@ -88,12 +127,13 @@ public struct SequencePlanner {
         }
         let schedule = try request.spacing.schedule(for: scene, sceneName: request.sceneName, defaultRange: defaultRange,
                                                     defaultSpacing: defaultSpacing)
-        return schedule.indices.map { k in
+        let jobs = schedule.indices.map { k in
             let t = schedule.time(ofFrame: k)
             let camera = path.camera(atTime: t, fraction: Float(k) / Float(max(schedule.total, 1)))
             return FrameJob(index: k, time: t, camera: camera, output: FrameSchedule.expand(request.output, frame: k),
                             depthOutput: request.depthOutput.map { FrameSchedule.expand($0, frame: k) })
         }
+        return (jobs, schedule.fps)
     }
 
     /// One frame per camera of a dataset file, at the camera's own time (else the time range's start).
@@ -117,7 +157,13 @@ public struct SequencePlanner {
     }
 
     /// Existing files: skipped when resuming, replaced when overwriting, else an error.
-    private func keepNew(_ jobs: [FrameJob], isSequence: Bool) throws -> SequencePlan {
+    private func keepNew(_ jobs: [FrameJob], isSequence: Bool, video: VideoSettings?) throws -> SequencePlan {
+        if video != nil {
+            // One file for every frame: it exists or not, and is never resumed.
+            let existing = Set(jobs.flatMap(\.paths)).sorted().filter { FileManager.default.fileExists(atPath: $0) }
+            if let first = existing.first, request.existingFiles != .overwrite { throw ExistingOutputError(path: first, isSequence: false) }
+            return SequencePlan(jobs: jobs, skipped: 0, isSequence: isSequence, video: video)
+        }
         var kept: [FrameJob] = [], skipped = 0
         for job in jobs {
             let existing = job.paths.filter { FileManager.default.fileExists(atPath: $0) }
@@ -131,6 +177,6 @@ public struct SequencePlanner {
                 throw ExistingOutputError(path: existing[0], isSequence: isSequence)
             }
         }
-        return SequencePlan(jobs: kept, skipped: skipped, isSequence: isSequence)
+        return SequencePlan(jobs: kept, skipped: skipped, isSequence: isSequence, video: nil)
     }
 }

@@ -56,6 +56,8 @@ public struct SequenceRequest: Sendable {
     /// The process environment, read for Slurm / Kubernetes shard variables.
     public var environment: [String: String]
     public var existingFiles: ExistingFiles
+    /// The codec and quality of a video output (`output` ending in .mp4, .webm, .mov or .gif).
+    public var video: VideoRequest = VideoRequest()
 
     public init(sceneName: String, output: String, depthOutput: String? = nil, camera: CameraRequest = CameraRequest(),
                 motion: Motion = .fixed, time: Float? = nil, spacing: FrameSpacing = FrameSpacing(), shard: Shard? = nil,
@@ -72,6 +74,21 @@ public struct SequenceRequest: Sendable {
         self.existingFiles = existingFiles
     }
 
+    /// The video container `output` names, if it is a video.
+    public var videoContainer: VideoContainer? { VideoContainer(path: output) }
+
     /// Whether this asks for a sequence rather than one frame.
     public var isSequence: Bool { spacing.isSequence || motion != .fixed }
+}
+
+/// What the user chose for a video output; the rest (container, frame rate, alpha) comes from the
+/// output's name, the sequence and the frame outputs.
+public struct VideoRequest: Equatable, Sendable {
+    public var codec: String?
+    public var crf: Int?
+
+    public init(codec: String? = nil, crf: Int? = nil) {
+        self.codec = codec
+        self.crf = crf
+    }
 }
