@@ -75,8 +75,12 @@ public struct SequencePlanner {
         if request.existingFiles == .resume {
             throw RequestError(.resume, "cannot continue a video, which is written whole in one run: \(advice)")
         }
-        if try request.shard ?? Shard.fromEnvironment(request.environment) != nil {
-            throw RequestError(nil, "a video cannot be split into shards (\(request.shard == nil ? "render-farm variables set" : "shard given")): \(advice)")
+        if request.shard != nil {
+            throw RequestError(.shard, "cannot split a video, which is written whole in one run: \(advice)")
+        }
+        if try Shard.fromEnvironment(request.environment) != nil {
+            throw RequestError(nil, "a video cannot be split over render-farm shards (SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX "
+                               + "is set), as it is written whole in one run: \(advice)")
         }
     }
 
@@ -88,8 +92,9 @@ public struct SequencePlanner {
             throw RequestError(.output, "'\(request.output)' is a video, which needs one frame size, but the cameras are "
                                + sizes.sorted().joined(separator: ", ") + ": give --width and --height")
         }
+        // The asked frames per second even when a frame count sets the spacing, else the schedule's.
         let settings = VideoSettings(container: container, codec: request.video.codec, crf: request.video.crf,
-                                     frameRate: frameRate ?? VideoSettings.defaultFrameRate)
+                                     frameRate: request.spacing.fps ?? frameRate ?? VideoSettings.defaultFrameRate)
         try settings.validate()
         return settings
     }
