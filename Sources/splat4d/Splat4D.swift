@@ -8,7 +8,7 @@ struct Splat4D: ParsableCommand {
         commandName: "splat4d",
         abstract: "Preview, render, evaluate and inspect (4D) Gaussian splat scenes, on Vulkan or the CPU.",
         version: "0.1.0",
-        subcommands: [Render.self, View.self, Info.self, Compare.self, Bench.self, BenchFLIP.self, Evaluate.self, Convert.self, Generate.self])
+        subcommands: [Render.self, View.self, Info.self, Compare.self, Bench.self, BenchFLIP.self, Evaluate.self, Convert.self, Generate.self, Encode.self])
 }
 
 /// A failure found by the CLI itself (its own options and files), in the CLI's words.

@@ -29,8 +29,8 @@ public enum FramePatternFiles {
         if indices.count != last - first + 1 {
             let present = Set(indices)
             let missing = (first...last).first { !present.contains($0) }!
-            throw SplatFailure(.badInput, "\(FrameSchedule.expand(pattern, frame: missing)): frame \(missing) is missing "
-                               + "(frames \(first)…\(last) otherwise present: \(last - first + 1 - indices.count) missing)")
+            throw SplatFailure(.badInput, "\(FrameSchedule.expand(pattern, frame: missing)): missing, between frames \(first) "
+                               + "and \(last) (\(last - first + 1 - indices.count) missing in all)")
         }
         return indices.map { FrameSchedule.expand(pattern, frame: $0) }
     }

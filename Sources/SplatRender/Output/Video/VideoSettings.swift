@@ -98,7 +98,7 @@ public struct VideoSettings: Equatable, Sendable {
     }
 
     /// A frame rate as ffmpeg reads it: an integer when it is one, else the decimal.
-    static func rate(_ fps: Double) -> String {
+    public static func rate(_ fps: Double) -> String {
         fps == fps.rounded() && fps < 1e9 ? String(Int(fps)) : String(fps)
     }
 }
