@@ -3,6 +3,7 @@ import Foundation
 import SplatCore
 import SplatGPU
 import SplatPNG
+import SplatRender
 
 /// Everything `splat4d view` decided before the window opens.
 public struct ViewerConfiguration {
@@ -30,8 +31,12 @@ public struct ViewerConfiguration {
     public var exitAfterFrames: Int?
     /// Write the last frame shown here on exit.
     public var screenshotPath: String?
-    /// Folder for P screenshots.
+    /// Folder for P screenshots (and V recordings after the --record one).
     public var screenshotFolder = "."
+    /// Record the window into this video from the first frame (V stops it; a later V starts a new file).
+    public var recordPath: String?
+    /// The codec and quality of recordings.
+    public var recordCodec = VideoRequest()
     /// Test hook: paths handled as if dropped onto the window before drawing frame N (keyed by N).
     public var injectedDrops: [Int: [String]] = [:]
     /// Test hook: commands handled as if typed before drawing frame N (keyed by N).
@@ -71,6 +76,8 @@ public struct ViewerSummary: Sendable {
     public var presentMode = ""
     public var device = ""
     public var screenshot: String?
+    /// Videos recorded (V, --record).
+    public var recordings: [String] = []
 
     public var line: String {
         let fps = meanFramesPerSecond.map { String(format: "%.1f frames/s mean", $0) } ?? "too few frames for a rate"

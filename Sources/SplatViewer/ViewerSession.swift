@@ -4,6 +4,7 @@ import SplatCore
 import SplatFormats
 import SplatGPU
 import SplatPNG
+import SplatRender
 
 /// One run of the viewer's per-frame loop: input, swapchain upkeep, render, present, title and
 /// the summary's measurements. The window and graphics are made (and outlive it) elsewhere.
@@ -28,6 +29,9 @@ final class ViewerSession {
     /// The test hook's commands not yet typed, and paths not yet dropped, by frame.
     private var pendingInjected: [Int: [ViewerCommand]]
     private var pendingDrops: [Int: [String]]
+    /// The recording in progress (V, --record), and the path the next one starts at the first frame drawn.
+    private var recorder: ScreenRecorder?
+    private var pendingRecording: String?
 
     /// Frames per second for the title, measured over half-second windows.
     private struct TitleRate {
@@ -47,12 +51,15 @@ final class ViewerSession {
         pendingResize = config.resizeAfterFrames
         pendingInjected = config.injectedCommands
         pendingDrops = config.injectedDrops
+        pendingRecording = config.recordPath
     }
 
     func run() throws -> ViewerSummary {
+        defer { recorder?.abandon() }  // an error ends the run: the recording is not kept half-written
         while !window.shouldClose {
             guard try step() else { break }
         }
+        try stopRecording()
         summary.meanRenderMilliseconds = summary.frames > 0 ? renderSeconds * 1000 / Double(summary.frames) : 0
         summary.meanPresentMilliseconds = summary.frames > 0 ? presentSeconds * 1000 / Double(summary.frames) : 0
         if let path = config.screenshotPath {
@@ -117,6 +124,13 @@ final class ViewerSession {
                 try saveScreenshot(to: name)
                 config.print("saved \(name)")
             case .savePath: savePath()
+            case .toggleRecording:
+                if recorder != nil {
+                    try stopRecording()
+                } else {
+                    pendingRecording = ViewerState.recordingName(scene: config.sceneName, in: config.screenshotFolder)
+                    lastDrawn = nil  // draw now, so the recording starts with this view
+                }
             case .message(let text): config.print(text)
             }
         }
@@ -246,6 +260,7 @@ final class ViewerSession {
             break
         }
         summary.frames += 1
+        try record(width: swapchain.width, height: swapchain.height)
         lastDrawn = (camera, time, swapchain.generation)
         summary.width = swapchain.width
         summary.height = swapchain.height
@@ -294,6 +309,30 @@ final class ViewerSession {
                           unit: config.scene.metadata.timeUnit, playing: state.clock.isPlaying, speed: state.clock.speed,
                           loops: state.clock.loops, framesPerSecond: framesPerSecond, idle: idle, visible: lastVisible,
                           total: config.scene.count)
+    }
+
+    /// Hands the frame just shown to the recording, starting one where asked; a window resized
+    /// during a recording ends it (a video has one frame size).
+    private func record(width: Int, height: Int) throws {
+        if let active = recorder, active.width != width || active.height != height {
+            try stopRecording()
+            config.print("the window was resized: recording stopped (V starts a new one)")
+        }
+        if recorder == nil, let path = pendingRecording {
+            pendingRecording = nil
+            recorder = try ScreenRecorder(path: path, width: width, height: height, start: wall.seconds, codec: config.recordCodec)
+            config.print("recording to \(path) (V stops)")
+        }
+        guard let recorder, let image = try graphics.shownImage() else { return }
+        try recorder.show(image, at: wall.seconds)
+    }
+
+    private func stopRecording() throws {
+        guard let active = recorder else { return }
+        recorder = nil
+        let frames = try active.finish(at: wall.seconds)
+        summary.recordings.append(active.path)
+        config.print("recorded \(frames) frames to \(active.path)")
     }
 
     private func saveScreenshot(to path: String) throws {

@@ -8,6 +8,8 @@ public enum ViewerCommand: Sendable, Equatable, CaseIterable {
     /// Camera keyframes: K adds, Shift+K removes the nearest, [ / ] jump between them, C previews
     /// the path, Ctrl+S saves it.
     case addKeyframe, removeKeyframe, previousKeyframe, nextKeyframe, togglePathPreview, savePath
+    /// V: start / stop recording the window into a video.
+    case toggleRecording
 }
 
 /// Keys held down this frame, for flying.
@@ -41,7 +43,7 @@ public struct ViewerState {
 
     /// What the window must do after a command.
     public enum Effect: Equatable, Sendable {
-        case none, screenshot, quit, help, savePath
+        case none, screenshot, quit, help, savePath, toggleRecording
         /// A one-line message for the user (stdout), e.g. "keyframe 3 added at t = 1.250".
         case message(String)
     }
@@ -70,6 +72,7 @@ public struct ViewerState {
         case .nextCamera: jumpToListedCamera(by: 1)
         case .previousCamera: jumpToListedCamera(by: -1)
         case .screenshot: return .screenshot
+        case .toggleRecording: return .toggleRecording
         case .help: return .help
         case .quit: return .quit
         case .addKeyframe, .removeKeyframe, .previousKeyframe, .nextKeyframe, .togglePathPreview, .savePath:
@@ -175,6 +178,19 @@ public struct ViewerState {
     }
 
     /// The file name P saves to: the scene's name and the time, in `folder`, never overwriting.
+    /// A recording's file name in `folder`: "<scene>-recording.mp4", then "-2", "-3" … where taken.
+    public static func recordingName(scene: String, in folder: String,
+                                     exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> String {
+        let stem = ((scene as NSString).lastPathComponent as NSString).deletingPathExtension
+        let base = (folder as NSString).appendingPathComponent("\(stem.isEmpty ? "splat4d" : stem)-recording")
+        var name = base + ".mp4", n = 2
+        while exists(name) {
+            name = "\(base)-\(n).mp4"
+            n += 1
+        }
+        return name
+    }
+
     public static func screenshotName(scene: String, time: Double?, in folder: String,
                                       exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> String {
         let stem = ((scene as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -204,6 +220,7 @@ public struct ViewerState {
         ("Home / End", "jump to the start / end"),
         ("L", "loop on / off"),
         ("P", "save a PNG of the frame on screen, named with the time"),
+        ("V", "start / stop recording the window (without overlays) into a video: --record PATH, else NAME-recording-N.mp4"),
         ("K / Shift+K", "add a camera keyframe (this view, this time) / remove the nearest"),
         ("[ / ]", "jump to the previous / next keyframe (pauses)"),
         ("C", "preview the camera path (the camera follows it) / back to the free camera"),

@@ -101,6 +101,7 @@ final class InputRecorder {
         case GLFW_KEY_N: return .nextCamera
         case GLFW_KEY_B: return .previousCamera
         case GLFW_KEY_P: return .screenshot
+        case GLFW_KEY_V: return .toggleRecording
         case GLFW_KEY_H, GLFW_KEY_F1: return .help
         case GLFW_KEY_ESCAPE: return .quit
         default: return nil

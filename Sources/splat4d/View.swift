@@ -14,7 +14,7 @@ struct View: ParsableCommand {
         discussion: """
             Controls: left drag orbit, right/middle drag pan, wheel zoom, WASD fly (Q/E down/up, Shift faster), \
             R reset, N/B next/previous camera, Space play/pause, ←/→ step, −/+ or [/] speed, Home/End, L loop, \
-            P screenshot, H help, Esc quit. On exit it prints one line with the frame count and mean frames/s.
+            P screenshot, V record a video (--record PATH, else NAME-recording.mp4), H help, Esc quit. On exit it prints one line with the frame count and mean frames/s.
             """)
 
     @OptionGroup var input: SceneArguments
@@ -45,6 +45,12 @@ struct View: ParsableCommand {
 
     @Option(help: "On exit, write the last frame shown (window resolution) to this PNG file.")
     var screenshot: String?
+
+    @Option(help: ArgumentHelp("Record the window (without overlays) into this video from the first frame until V or exit; "
+                               + "real-time speed at 30 frames/s (.mp4, .webm, .mov, .gif).", valueName: "video"))
+    var record: String?
+
+    @OptionGroup var video: VideoOptions
 
     @Option(help: ArgumentHelp("Test hook: after N frames resize the window to W×H.", valueName: "N:WxH", visibility: .hidden))
     var resizeAfterFrames: String?
@@ -90,6 +96,9 @@ struct View: ParsableCommand {
         if let screenshot, !screenshot.lowercased().hasSuffix(".png") {
             throw ValidationError("--screenshot must name a .png file, got '\(screenshot)'")
         }
+        if let record, !VideoContainer.isVideo(record) {
+            throw ValidationError("--record must name a \(VideoContainer.extensionList) video, got '\(record)'")
+        }
         _ = try View.parseInjected(injectCommands)
         _ = try View.parseDrops(injectDrop)
         if let resize = try View.parseResize(resizeAfterFrames), let limit = exitAfterFrames, resize.frames >= limit {
@@ -111,6 +120,11 @@ struct View: ParsableCommand {
 
     func run() throws {
         if let screenshot { try OutputPath.checkWritable(screenshot) }
+        if let record {
+            _ = try FFmpeg.locate()  // before the window opens: a missing ffmpeg names its package
+            try video.settings(container: VideoContainer(path: record)!, alpha: false).validate()
+            try OutputPath.checkWritable(record)
+        }
         do {
             try Viewer.requireDisplay()  // before loading: no display is the commonest reason to fail
         } catch let error as ViewerError {
@@ -142,6 +156,8 @@ struct View: ParsableCommand {
         config.segmentDuration = segmentDuration
         config.exitAfterFrames = exitAfterFrames
         config.screenshotPath = screenshot
+        config.recordPath = record
+        config.recordCodec = video.request
         if let cameraPath { config.cameraPath = try CameraPathEditor.open(cameraPath) }
         config.injectedCommands = try View.parseInjected(injectCommands)
         config.injectedDrops = try View.parseDrops(injectDrop)

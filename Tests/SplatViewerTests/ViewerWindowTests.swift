@@ -128,6 +128,26 @@ final class ViewerWindowTests: XCTestCase {
         XCTAssertEqual(a.quantized8(), b.quantized8(), "the screenshot differs from `render` (PSNR \(psnr) dB)")
     }
 
+    /// --record writes what the window showed (the screenshot's pixels) into a video; V (typed
+    /// at frame 4) stops it before the window closes.
+    func testRecordWritesWhatTheWindowShows() throws {
+        try VideoProbe.requireTools()
+        let video = path("rec.mp4"), shot = path("last.png")
+        let view = try runViewer([ViewerWindowTests.scene("dancer.4d.ply"), "--time", "0.5", "--width", "320", "--height", "240",
+                                  "--record", video, "--inject-commands", "4:toggleRecording", "--exit-after-frames", "6",
+                                  "--screenshot", shot])
+        XCTAssertEqual(view.status, 0, view.stderr)
+        assertNoValidationMessages(view)
+        XCTAssert(view.stdout.contains("recorded ") && view.stdout.contains(video), view.stdout)
+        let stream = try VideoProbe.stream(of: video)
+        XCTAssertEqual([stream.width, stream.height], [320, 240])
+        XCTAssertGreaterThanOrEqual(stream.frames, 1)
+        XCTAssertEqual(stream.rate, "30/1")
+        // Paused at t = 0.5 with a still camera: every frame shown is the screenshot.
+        let last = try XCTUnwrap(try VideoProbe.frames(of: video, width: 320, height: 240).last)
+        XCTAssertGreaterThanOrEqual(ImageMetrics.psnr(try PNGFile.read(path: shot), last), 35)
+    }
+
     /// K in the window adds a keyframe and exit saves the path; with an existing two-key path, C
     /// previews it, and the screenshot equals `render --camera-path` of the saved file at that
     /// time byte for byte.
