@@ -1,9 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import Foundation
+import Foundation  // posix_spawn, pipe, waitpid: the C library Foundation re-exports
 import SplatCore
 
 /// One video being written: an ffmpeg process fed raw frames on its standard input, writing to a
