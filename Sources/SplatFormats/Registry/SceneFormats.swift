@@ -10,6 +10,7 @@ public enum SceneFormats {
         Gaussian4DCheckpoint(),
         DynamicGaussiansNPZ(),
         SPZ(),
+        GLTFGaussians(),
         CompressedPLY(),
         SpacetimePLY(),
         Gaussian4DPLY(),
