@@ -25,7 +25,8 @@ final class RegistryTests: XCTestCase {
 
     func testEveryFormatDetectsAndDecodesItsOwnSeeds() throws {
         XCTAssertEqual(SceneFormats.all.map(\.id.rawValue),
-                       ["ply-sequence", "splatv", "4dgs-checkpoint", "dynamic3dgs-npz", "spz", "compressed-ply", "stg-lite-ply", "4dgs-ply", "3dgs-ply", "splat"])
+                       ["ply-sequence", "splatv", "4dgs-checkpoint", "dynamic3dgs-npz", "spz", "gltf-gaussians", "compressed-ply", "stg-lite-ply",
+                        "4dgs-ply", "3dgs-ply", "splat"])
         for format in SceneFormats.all {
             XCTAssertFalse(try format.fuzzSeeds().isEmpty, "\(format.id) has no seed")
             for loaded in try loadSeeds(of: format) {

@@ -74,7 +74,7 @@ public struct GLTFGaussians: SceneFormat {
         let k = cloud.coefficientsPerGaussian
         for coefficient in 0..<k {
             let degree = Int(Float(coefficient).squareRoot())
-            let sign: Float = coefficient == 0 ? 1 : SPZ.shFlip[coefficient - 1]
+            let sign = SPZ.shFlip[coefficient]
             add(prefix + "SH_DEGREE_\(degree)_COEF_\(coefficient - degree * degree)", "VEC3",
                 (0..<cloud.count).flatMap { i in (0..<3).map { cloud.sh[(i * k + coefficient) * 3 + $0] * sign } })
         }
@@ -270,7 +270,7 @@ private struct Reader {
         var values = [Float](repeating: 0, count: declared * k * 3)
         for i in 0..<declared {
             for c in 0..<k {
-                let sign: Float = c == 0 ? 1 : SPZ.shFlip[c - 1]
+                let sign = SPZ.shFlip[c]
                 for ch in 0..<3 { values[(i * k + c) * 3 + ch] = sh[c][3 * i + ch] * sign }
             }
         }
