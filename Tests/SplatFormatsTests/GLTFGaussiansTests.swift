@@ -55,6 +55,21 @@ final class GLTFGaussiansTests: XCTestCase {
         assertClose(loaded.cloud, try load("transformed-expected.ply").cloud, tolerance: 1e-4)
     }
 
+    /// Rendered from two sides by the CPU reference: each fixture against its expected PLY.
+    func testEachFixtureRendersAsItsExpectedPLYAbove45dB() throws {
+        for name in ["float", "quantized", "transformed"] {
+            let a = try load(name + (name == "float" ? ".glb" : ".gltf")).cloud, b = try load(name + "-expected.ply").cloud
+            let centre = try XCTUnwrap(Bounds(of: b.positions)).center
+            for offset: SIMD3<Float> in [[0, 0, -3.2], [2.2, -1, 2.2]] {
+                let camera = try XCTUnwrap(Camera.lookAt(eye: centre + offset * (name == "transformed" ? 2 : 1), target: centre,
+                                                         up: [0, -1, 0], fovY: 50, width: 96, height: 96))
+                let ra = try ReferenceRasterizer().render(a, camera: camera, settings: RenderSettings())
+                let rb = try ReferenceRasterizer().render(b, camera: camera, settings: RenderSettings())
+                XCTAssertGreaterThanOrEqual(ImageMetrics.psnr(ra.colour, rb.colour), 45, name)
+            }
+        }
+    }
+
     func testRefusedVariantsAreNamed() {
         assertFileProblem("accessor 0 (POSITION) is a sparse accessor, which this reader does not support") {
             _ = try self.load("sparse.gltf")

@@ -83,6 +83,29 @@ final class VideoOutputTests: XCTestCase {
         }
     }
 
+    func testPlannerGivesOneVideoAtTheAskedRateAndRefusesResumeAndShards() throws {
+        let scene = try RenderFixtures.dancer()
+        var request = SequenceRequest(sceneName: "dancer", output: "/tmp/splat4d-no-such-folder/v.mp4",
+                                      camera: CameraRequest(width: 32, height: 24), spacing: FrameSpacing(frameCount: 5, fps: 12))
+        request.video = VideoRequest(codec: "libx265", crf: 22)
+        let plan = try SequencePlanner(request: request, scene: scene).plan()
+        XCTAssertEqual(plan.jobs.count, 5)
+        XCTAssertEqual(Set(plan.jobs.map(\.output)), ["/tmp/splat4d-no-such-folder/v.mp4"])
+        XCTAssertEqual(plan.video, VideoSettings(container: .mp4, codec: "libx265", crf: 22, frameRate: 12))
+        request.existingFiles = .resume
+        XCTAssertThrowsError(try SequencePlanner(request: request, scene: scene).plan()) { error in
+            XCTAssert("\(error)".hasPrefix("the resume option cannot continue a video"), "\(error)")
+        }
+        request.existingFiles = .refuse
+        request.shard = try Shard(index: 1, count: 2)
+        XCTAssertThrowsError(try SequencePlanner(request: request, scene: scene).plan())
+        request.shard = nil
+        request.environment = ["JOB_COMPLETION_INDEX": "0", "SPLAT4D_SHARD_COUNT": "2"]
+        XCTAssertThrowsError(try SequencePlanner(request: request, scene: scene).plan()) { error in
+            XCTAssert("\(error)".contains("render-farm shards"), "\(error)")
+        }
+    }
+
     // MARK: videos through ffmpeg
 
     private func frames(count: Int, width: Int, height: Int) throws -> [Image] {
