@@ -637,6 +637,13 @@ final class SequenceCLITests: XCTestCase {
         }
         _ = try run(["convert", dancer, "--time", "0.7", "--format", "spz", "--output", path("named.bin")])
         XCTAssertEqual(try bytes(path("named.bin")), try bytes(path("i.spz")))
+        // Version 4 holds the same quantised Gaussians: the same pixels.
+        _ = try run(["convert", dancer, "--time", "0.7", "--spz-version", "4", "--output", path("v4.spz")])
+        XCTAssertEqual(try bytes(path("v4.spz")).prefix(5), Data([0x4E, 0x47, 0x53, 0x50, 4]))
+        _ = try run(["render", path("v4.spz")] + look + ["--output", path("v4.png")])
+        XCTAssertEqual(try bytes(path("v4.png")), try bytes(path("i.spz.png")))
+        let badVersion = try run(["convert", dancer, "--spz-version", "5", "--output", path("v5.spz")], status: 64)
+        XCTAssert(badVersion.stderr.contains("--spz-version must be 2, 3 or 4"), badVersion.stderr)
         let unknown = try run(["convert", dancer, "--time", "0.7", "--output", path("x.bin")], status: 64)
         XCTAssert(unknown.stderr.contains("--output '\(path("x.bin"))' has no extension that names a format (.ply, .splat, .spz, .compressed.ply); give --format"), unknown.stderr)
     }

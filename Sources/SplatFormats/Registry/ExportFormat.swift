@@ -22,11 +22,11 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     public var isLossy: Bool { self != .ply }
 
     /// The cloud's file bytes; `comment` goes where the format keeps one (the PLY header).
-    public func encode(_ cloud: SplatCloud, comment: String? = nil) -> Data {
+    public func encode(_ cloud: SplatCloud, comment: String? = nil, spzVersion: Int = 3) -> Data {
         switch self {
         case .ply: PLYWriter.gaussianPLY(cloud, comments: comment.map { [$0] } ?? [])
         case .splat: AntimatterSplat.encode(cloud)
-        case .spz: SPZ.encode(cloud)
+        case .spz: SPZ.encode(cloud, version: spzVersion)
         case .compressedPLY: CompressedPLY.encode(cloud)
         }
     }
