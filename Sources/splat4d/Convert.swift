@@ -16,7 +16,7 @@ struct Convert: ParsableCommand {
     @Option(name: .shortAndLong, help: "The file to write, or a pattern (frame_%05d.ply, frame_{frame}.spz).")
     var output: String
 
-    @Option(help: "ply, splat, spz or compressed-ply (default: from the output's extension: .ply, .splat, .spz, .compressed.ply).")
+    @Option(help: "ply, splat, spz, compressed-ply or glb (default: from the output's extension: .ply, .splat, .spz, .compressed.ply, .glb).")
     var format: ExportFormat?
 
     @Option(help: "SPZ version to write: 2, 3 (read most widely) or 4 (zstd streams).")
@@ -39,7 +39,7 @@ struct Convert: ParsableCommand {
     func exportFormat() throws -> ExportFormat {
         if let format { return format }
         guard let format = ExportFormat(path: output) else {
-            throw ValidationError("--output '\(output)' has no extension that names a format (.ply, .splat, .spz, .compressed.ply); give --format")
+            throw ValidationError("--output '\(output)' has no extension that names a format (.ply, .splat, .spz, .compressed.ply, .glb); give --format")
         }
         return format
     }
