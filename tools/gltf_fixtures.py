@@ -22,7 +22,12 @@ Files:
   logscale.glb   the first 50 Gaussians with log-space scales (as early exporters wrote them).
   spz.glb        KHR_gaussian_splatting_compression_spz_2: ../compressed/gsply-v3.spz in a buffer
                  view, accessors without buffer views.
+
+With --check DIR it instead reads DIR/ours.glb (made by `splat4d convert
+Tests/Fixtures/compressed/source.ply --output DIR/ours.glb`) with pygltflib and compares every
+attribute with source.ply in glTF axes.
 """
+import sys
 import base64
 import math
 import struct
@@ -167,5 +172,35 @@ def make():
         print(f.name, f.stat().st_size)
 
 
+def check(folder):
+    gltf = g.GLTF2().load_binary(str(Path(folder) / "ours.glb"))
+    blob = gltf.binary_blob()
+    attributes = gltf.meshes[0].primitives[0].attributes
+    attributes = attributes if isinstance(attributes, dict) else attributes.__dict__
+
+    def read(name, width):
+        accessor = gltf.accessors[attributes[name]]
+        view = gltf.bufferViews[accessor.bufferView]
+        start = (view.byteOffset or 0) + (accessor.byteOffset or 0)
+        assert accessor.componentType == g.FLOAT
+        return np.frombuffer(blob, dtype=np.float32, count=accessor.count * width, offset=start).reshape(-1, width)
+
+    means, xyzw, scales, opacity, sh = source_in_gltf_axes()
+    assert gltf.meshes[0].primitives[0].mode == g.POINTS
+    assert np.abs(read("POSITION", 3) - means).max() < 1e-6, "positions"
+    q = read(f"{EXT}:ROTATION", 4)
+    assert (np.abs(np.abs((q * xyzw).sum(axis=1)) - 1) < 1e-5).all(), "rotations"
+    assert np.abs(read(f"{EXT}:SCALE", 3) / scales - 1).max() < 1e-5, "scales"
+    assert np.abs(read(f"{EXT}:OPACITY", 1).reshape(-1) - opacity).max() < 1e-5, "opacities"
+    for coefficient in range(16):
+        degree = int(math.isqrt(coefficient))
+        values = read(f"{EXT}:SH_DEGREE_{degree}_COEF_{coefficient - degree * degree}", 3)
+        assert np.abs(values - sh[:, coefficient]).max() < 1e-6, f"SH {coefficient}"
+    print("pygltflib reads our GLB: every attribute matches source.ply in glTF axes")
+
+
 if __name__ == "__main__":
-    make()
+    if len(sys.argv) == 3 and sys.argv[1] == "--check":
+        check(sys.argv[2])
+    else:
+        make()
