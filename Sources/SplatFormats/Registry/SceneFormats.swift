@@ -10,7 +10,7 @@ public enum SceneFormats {
         Gaussian4DCheckpoint(),
         DynamicGaussiansNPZ(),
         SPZ(),
-        GLTFGaussians(),
+        GLTFSplats(),
         CompressedPLY(),
         SpacetimePLY(),
         Gaussian4DPLY(),
