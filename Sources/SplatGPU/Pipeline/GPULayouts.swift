@@ -95,3 +95,10 @@ struct ToSwapchainPush {
     var swizzleBGRA: UInt32
     var pad: UInt32 = 0
 }
+
+/// overlay.comp push constants (16 bytes).
+struct OverlayPush {
+    var imageSize: SIMD2<UInt32>
+    var tilesX: UInt32
+    var pad: UInt32 = 0
+}
