@@ -105,10 +105,11 @@ public struct OverlayLayout: Equatable, Sendable {
         return x >= Double(b.x) && x < Double(b.x + b.width) && y >= Double(b.y) && y < Double(b.y + b.height)
     }
 
-    /// "t 1.250 s  [0.000 - 3.000]".
-    public static func timeText(_ timeline: TimelineContent) -> String {
+    /// "t 1.250 s  [0.000 - 3.000]"; short: "t 1.250 s".
+    public static func timeText(_ timeline: TimelineContent, short: Bool = false) -> String {
         let unit = timeline.unit == "seconds" ? " s" : (timeline.unit == "frames" ? " frames" : "")
-        return String(format: "t %.3f%@  [%.3f - %.3f]", timeline.time, unit, timeline.range.lowerBound, timeline.range.upperBound)
+        let time = String(format: "t %.3f%@", timeline.time, unit)
+        return short ? time : time + String(format: "  [%.3f - %.3f]", timeline.range.lowerBound, timeline.range.upperBound)
     }
 
     /// "paused 1/2x once  3 keyframes".
@@ -140,8 +141,13 @@ public struct OverlayLayout: Equatable, Sendable {
         let s = scale, b = bar
         var out: [OverlayPrimitive] = [.rectangle(x: b.x, y: b.y, width: b.width, height: b.height, color: OverlayLayout.barColor)]
         let textY = b.y + 4 * s
-        out.append(.text(OverlayLayout.timeText(timeline), x: trackStart, y: textY, scale: s, color: OverlayLayout.textColor))
         let state = OverlayLayout.stateText(timeline)
+        var time = OverlayLayout.timeText(timeline)
+        // A narrow window: the range goes, so the time and the state do not overlap.
+        if OverlayPrimitive.textWidth(time + state, scale: s) + 12 * s > trackEnd - trackStart {
+            time = OverlayLayout.timeText(timeline, short: true)
+        }
+        out.append(.text(time, x: trackStart, y: textY, scale: s, color: OverlayLayout.textColor))
         out.append(.text(state, x: trackEnd + 1 - OverlayPrimitive.textWidth(state, scale: s), y: textY, scale: s,
                          color: OverlayLayout.textColor))
         let head = playheadX(time: timeline.time, range: timeline.range)

@@ -12,6 +12,13 @@ public enum ViewerCommand: Sendable, Equatable, CaseIterable {
     case toggleOverlay
 }
 
+/// A scripted mouse event (the --inject-commands test hook), in window coordinates: the left
+/// button's press, a cursor move, its release, and wheel notches (positive: up).
+public enum PointerEvent: Sendable, Equatable {
+    case press(x: Double, y: Double), move(x: Double, y: Double), release(x: Double, y: Double)
+    case wheel(x: Double, y: Double, notches: Double)
+}
+
 /// A drag on the timeline: its press, its moves and its release.
 public enum ScrubPhase: Sendable, Equatable {
     case begin, move, end

@@ -10,6 +10,9 @@ struct OverlayEncoding: Equatable {
     let words: [UInt32]
     let tileCount: Int
     let tilesX: Int
+    /// The pixel rows any item touches, merged into ascending, disjoint ranges: the rows kept
+    /// clean (copied aside) before the overlay is drawn over them.
+    let rows: [Range<Int>]
 
     /// nil when no primitive touches the image.
     init?(_ primitives: [OverlayPrimitive], width: Int, height: Int, order: SwapchainPixelOrder) {
@@ -17,10 +20,12 @@ struct OverlayEncoding: Equatable {
         let tilesX = (width + t - 1) / t, tilesY = (height + t - 1) / t
         var items: [UInt32] = [], chars: [UInt32] = []
         var touched = [Bool](repeating: false, count: tilesX * tilesY)
+        var touchedRows = [Bool](repeating: false, count: height)
         for primitive in primitives {
             let b = primitive.bounds
             let x0 = max(0, b.x), y0 = max(0, b.y), x1 = min(width, b.x + b.width), y1 = min(height, b.y + b.height)
             guard x0 < x1, y0 < y1 else { continue }
+            for y in y0..<y1 { touchedRows[y] = true }
             for ty in (y0 / t)...((y1 - 1) / t) {
                 for tx in (x0 / t)...((x1 - 1) / t) { touched[ty * tilesX + tx] = true }
             }
@@ -49,6 +54,11 @@ struct OverlayEncoding: Equatable {
             + items + tiles + font + chars
         tileCount = tiles.count
         self.tilesX = tilesX
+        var rows: [Range<Int>] = []
+        for y in 0..<height where touchedRows[y] {
+            if let last = rows.last, last.upperBound == y { rows[rows.count - 1] = last.lowerBound..<y + 1 } else { rows.append(y..<y + 1) }
+        }
+        self.rows = rows
     }
 }
 
@@ -67,6 +77,21 @@ final class OverlayPass {
     static func groups(tiles: Int) -> (Int, Int, Int) {
         let width = min(tiles, 65535)
         return (width, width == 0 ? 0 : (tiles + width - 1) / width, 1)
+    }
+
+    /// Records copying the rows the overlay touches from `pixels` to the same places in `clean`,
+    /// then drawing the overlay over `pixels` in place: the window shows `pixels`, and `pixels`
+    /// with `clean`'s rows put back is the frame alone.
+    func record(_ r: CommandRecorder, encoding: OverlayEncoding, pixels: BufferRange, keepingRowsIn clean: BufferRange,
+                width: Int, height: Int) throws {
+        r.barrier()  // to_swapchain's writes → the copy's reads
+        for rows in encoding.rows {
+            let offset = rows.lowerBound * width * 4
+            r.copy(from: pixels.buffer, to: clean.buffer, size: rows.count * width * 4, sourceOffset: pixels.offset + offset,
+                   destinationOffset: clean.offset + offset)
+        }
+        r.barrier()  // the copy's reads → the overlay's writes
+        try record(r, encoding: encoding, pixels: pixels, width: width, height: height)
     }
 
     /// Uploads `encoding` and records its dispatch over `pixels` (width·height packed words).

@@ -8,9 +8,10 @@ import SplatCore
 /// TRANSFER_DST usage), and the same host-visible pixel buffer is the screenshot, so a screenshot
 /// is exactly the frame on screen.
 ///
-/// An overlay (`OverlayPrimitive`s: the viewer's timeline and HUD) is drawn by overlay.comp on a
-/// copy of the pixels, and that copy is what the window shows; the clean pixels stay readable, so
-/// a screenshot is the frame without the overlay (as `render` draws it) unless asked for with it.
+/// An overlay (`OverlayPrimitive`s: the viewer's timeline and HUD) is drawn by overlay.comp over
+/// the pixels in place, after the rows it touches are copied aside, so a screenshot is the frame
+/// without the overlay (as `render` draws it) unless asked for with it. Only those rows are
+/// copied (a few percent of the frame), which keeps the overlay's cost small.
 ///
 /// One frame in flight: a present's submission must finish (`waitUntilIdle`) before the renderer
 /// writes its colour buffer again; `present` and `shownFrameRGB` wait for it themselves.
@@ -22,10 +23,10 @@ public final class SwapchainPresenter {
     private let fence: VkFence
     private let imageAvailable: VkSemaphore
     private var pixels: GPUBuffer?
-    /// The pixels with the overlay drawn over them (what the window shows when there is one).
-    private var overlaid: GPUBuffer?
-    /// Whether the frame last presented had an overlay drawn (in `overlaid`).
-    private var shownOverlay = false
+    /// The rows of `pixels` the overlay covered, as they were before it (at the same offsets).
+    private var cleanRows: GPUBuffer?
+    /// The rows the last presented frame's overlay covered (empty: no overlay).
+    private var shownOverlayRows: [Range<Int>] = []
     private var inFlight = false
     /// Size and byte order of the frame the pixel buffer holds (the one last presented).
     public private(set) var shown: (width: Int, height: Int, order: SwapchainPixelOrder)?
@@ -113,12 +114,12 @@ public final class SwapchainPresenter {
             pixels = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "window pixels")
         }
         let encoding = OverlayEncoding(overlay, width: width, height: height, order: swapchain.pixelOrder)
-        if encoding != nil, (overlaid?.size ?? 0) < bytes {
-            overlaid = nil
-            overlaid = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "window pixels with overlay")
+        if encoding != nil, (cleanRows?.size ?? 0) < bytes {
+            cleanRows = nil
+            cleanRows = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "window rows under the overlay")
         }
         let colour = BufferRange(rasterizer.buffers.colour.buffer, size: width * height * 16)
-        try record(colour: colour, pixels: BufferRange(pixels!, size: bytes), overlay: encoding.map { ($0, BufferRange(overlaid!, size: bytes)) },
+        try record(colour: colour, pixels: BufferRange(pixels!, size: bytes), overlay: encoding.map { ($0, BufferRange(cleanRows!, size: bytes)) },
                    image: swapchain.images[Int(index)], width: width, height: height, order: swapchain.pixelOrder)
 
         try check(vkResetFences(device.handle, 1, [fence]), "vkResetFences")
@@ -147,7 +148,7 @@ public final class SwapchainPresenter {
         try check(submitted, "vkQueueSubmit (present)")
         inFlight = true
         shown = (width, height, swapchain.pixelOrder)
-        shownOverlay = encoding != nil
+        shownOverlayRows = encoding?.rows ?? []
 
         var swapchainHandle: VkSwapchainKHR? = swapchain.handle
         var imageIndex = index
@@ -172,7 +173,7 @@ public final class SwapchainPresenter {
         return .presented
     }
 
-    private func record(colour: BufferRange, pixels: BufferRange, overlay: (encoding: OverlayEncoding, pixels: BufferRange)?, image: VkImage,
+    private func record(colour: BufferRange, pixels: BufferRange, overlay: (encoding: OverlayEncoding, clean: BufferRange)?, image: VkImage,
                         width: Int, height: Int, order: SwapchainPixelOrder) throws {
         try check(vkResetCommandBuffer(commandBuffer, 0), "vkResetCommandBuffer")
         var begin = VkCommandBufferBeginInfo()
@@ -184,8 +185,7 @@ public final class SwapchainPresenter {
         // The blend's writes (an earlier submission) → this pass's reads.
         memoryBarrier(from: VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                       to: VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT)
-        let shownPixels = try recordConversion(r, colour: colour, pixels: pixels, overlay: overlay, width: width, height: height,
-                                               order: order)
+        try recordConversion(r, colour: colour, pixels: pixels, overlay: overlay, width: width, height: height, order: order)
 
         // Pixels written → copied; the image (acquired: its semaphore wait is at TRANSFER) → copy target.
         let range = VkImageSubresourceRange(aspectMask: VkImageAspectFlags(VK_IMAGE_ASPECT_COLOR_BIT.rawValue),
@@ -210,14 +210,14 @@ public final class SwapchainPresenter {
                              1, &written, 0, nil, 1, &toTransfer)
 
         var region = VkBufferImageCopy()
-        region.bufferOffset = VkDeviceSize(shownPixels.offset)
+        region.bufferOffset = VkDeviceSize(pixels.offset)
         region.bufferRowLength = 0
         region.bufferImageHeight = 0
         region.imageSubresource = VkImageSubresourceLayers(aspectMask: VkImageAspectFlags(VK_IMAGE_ASPECT_COLOR_BIT.rawValue),
                                                            mipLevel: 0, baseArrayLayer: 0, layerCount: 1)
         region.imageOffset = VkOffset3D(x: 0, y: 0, z: 0)
         region.imageExtent = VkExtent3D(width: UInt32(width), height: UInt32(height), depth: 1)
-        vkCmdCopyBufferToImage(commandBuffer, shownPixels.buffer.handle, image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region)
+        vkCmdCopyBufferToImage(commandBuffer, pixels.buffer.handle, image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region)
 
         // Copied → presented.
         var toPresent = toTransfer
@@ -234,19 +234,14 @@ public final class SwapchainPresenter {
         try check(vkEndCommandBuffer(commandBuffer), "vkEndCommandBuffer")
     }
 
-    /// Records to_swapchain.comp into `pixels` and, with an overlay, the copy of `pixels` into
-    /// its buffer and overlay.comp over that copy; returns the pixels to show.
+    /// Records to_swapchain.comp into `pixels` and, with an overlay, keeping the rows it covers
+    /// in `clean` and overlay.comp over `pixels`.
     private func recordConversion(_ r: CommandRecorder, colour: BufferRange, pixels: BufferRange,
-                                  overlay: (encoding: OverlayEncoding, pixels: BufferRange)?,
-                                  width: Int, height: Int, order: SwapchainPixelOrder) throws -> BufferRange {
+                                  overlay: (encoding: OverlayEncoding, clean: BufferRange)?,
+                                  width: Int, height: Int, order: SwapchainPixelOrder) throws {
         pass.record(r, colour: colour, pixels: pixels, width: width, height: height, order: order)
-        guard let overlay else { return pixels }
-        r.barrier()
-        r.copy(from: pixels.buffer, to: overlay.pixels.buffer, size: pixels.size, sourceOffset: pixels.offset,
-               destinationOffset: overlay.pixels.offset)
-        r.barrier()
-        try overlayPass.record(r, encoding: overlay.encoding, pixels: overlay.pixels, width: width, height: height)
-        return overlay.pixels
+        guard let overlay else { return }
+        try overlayPass.record(r, encoding: overlay.encoding, pixels: pixels, keepingRowsIn: overlay.clean, width: width, height: height)
     }
 
     private func memoryBarrier(from srcStage: VkPipelineStageFlagBits, _ srcAccess: VkAccessFlagBits,
@@ -266,8 +261,13 @@ public final class SwapchainPresenter {
         try waitUntilIdle()
         guard let shown, let pixels else { return nil }
         let count = shown.width * shown.height
-        let source = withOverlay && shownOverlay ? overlaid ?? pixels : pixels
-        let words = try source.read(UInt32.self, count: count)
+        var words = try pixels.read(UInt32.self, count: count)
+        if !withOverlay, let cleanRows {
+            for rows in shownOverlayRows {  // put back what the overlay covered
+                let first = rows.lowerBound * shown.width, n = rows.count * shown.width
+                words.replaceSubrange(first..<first + n, with: try cleanRows.read(UInt32.self, count: n, offset: first * 4))
+            }
+        }
         return (shown.width, shown.height, SwapchainPresenter.rgb(fromPacked: words, order: shown.order))
     }
 
@@ -284,8 +284,8 @@ public final class SwapchainPresenter {
     }
 
     /// Runs to_swapchain.comp on `colours` (width·height RGBA floats) and, when given, overlay.comp
-    /// over the result, exactly as `present` does, and returns the packed pixels (the overlaid
-    /// ones when there is an overlay): the shaders' twin of Image.quantized8 and
+    /// over the result, exactly as `present` does, and returns the packed pixels (with the
+    /// overlay when there is one): the shaders' twin of Image.quantized8 and
     /// OverlayCompositor, for tests.
     public func quantize(_ colours: [SIMD4<Float>], width: Int, height: Int, order: SwapchainPixelOrder,
                          overlay: [OverlayPrimitive] = []) throws -> [UInt32] {
@@ -296,26 +296,25 @@ public final class SwapchainPresenter {
         let bytes = colours.count * 4
         let output = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "quantize output")
         let withOverlay = try OverlayEncoding(overlay, width: width, height: height, order: order).map {
-            ($0, BufferRange(try GPUBuffer(device: device, size: bytes, usage: .readback, label: "quantize overlay"), size: bytes))
+            ($0, BufferRange(try GPUBuffer(device: device, size: bytes, usage: .storage, label: "quantize clean rows"), size: bytes))
         }
-        var shownPixels: BufferRange?
         try device.submitAndWait { r in
-            shownPixels = try recordConversion(r, colour: BufferRange(input), pixels: BufferRange(output, size: bytes),
-                                               overlay: withOverlay, width: width, height: height, order: order)
+            try recordConversion(r, colour: BufferRange(input), pixels: BufferRange(output, size: bytes),
+                                 overlay: withOverlay, width: width, height: height, order: order)
             r.barrier()
         }
-        return try shownPixels!.buffer.read(UInt32.self, count: colours.count)
+        return try output.read(UInt32.self, count: colours.count)
     }
 
-    /// GPU milliseconds the overlay adds to presenting a width×height frame (copying the pixels
-    /// and overlay.comp), the median of `repeats` timed runs, measured with timestamps around
+    /// GPU milliseconds the overlay adds to presenting a width×height frame (copying the rows it
+    /// covers aside, and overlay.comp), the median of `repeats` timed runs, measured with timestamps around
     /// exactly the commands `present` adds for it. nil when `overlay` touches no pixel.
     public func overlayMilliseconds(_ overlay: [OverlayPrimitive], width: Int, height: Int, repeats: Int = 20) throws -> Double? {
         guard let encoding = OverlayEncoding(overlay, width: width, height: height, order: .rgba) else { return nil }
         try waitUntilIdle()
         let bytes = width * height * 4
-        let clean = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "timed pixels")
-        let target = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "timed overlay")
+        let clean = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "timed clean rows")
+        let target = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "timed pixels")
         let timestamps = try TimestampPool(device: device, count: 2)
         var samples: [Double] = []
         for _ in 0..<max(1, repeats) {
@@ -323,9 +322,8 @@ public final class SwapchainPresenter {
                 r.reset(timestamps)
                 r.barrier()
                 r.writeTimestamp(timestamps, index: 0)
-                r.copy(from: clean, to: target, size: bytes)
-                r.barrier()
-                try overlayPass.record(r, encoding: encoding, pixels: BufferRange(target, size: bytes), width: width, height: height)
+                try overlayPass.record(r, encoding: encoding, pixels: BufferRange(target, size: bytes),
+                                       keepingRowsIn: BufferRange(clean, size: bytes), width: width, height: height)
                 r.barrier()
                 r.writeTimestamp(timestamps, index: 1)
             }
