@@ -76,14 +76,17 @@ public struct OverlayLayout: Equatable, Sendable {
         scale = width >= 1600 ? 2 : 1
     }
 
-    /// The bar along the bottom: x, y, width, height.
-    public var bar: (x: Int, y: Int, width: Int, height: Int) { (0, height - 34 * scale, width, 34 * scale) }
+    /// The bar along the bottom: x, y, width, height. Kept low: its cost is its area.
+    public var bar: (x: Int, y: Int, width: Int, height: Int) { (0, height - 26 * scale, width, 26 * scale) }
 
     /// The track's first and last pixel column (the playhead's centre at the range's ends).
     public var trackStart: Int { 10 * scale }
     public var trackEnd: Int { max(trackStart, width - 1 - 10 * scale) }
     /// The track's centre row.
-    public var trackCenterY: Int { bar.y + 24 * scale }
+    public var trackCenterY: Int { bar.y + 18 * scale }
+
+    /// The playhead's half height (it spans trackCenterY − this ..< trackCenterY + this).
+    public var playheadHalfHeight: Int { 6 * scale }
 
     /// The pixel column of time `t` on the track (clamped to the range).
     public func playheadX(time t: Double, range: ClosedRange<Double>) -> Int {
@@ -140,7 +143,7 @@ public struct OverlayLayout: Equatable, Sendable {
     func timelinePrimitives(_ timeline: TimelineContent) -> [OverlayPrimitive] {
         let s = scale, b = bar
         var out: [OverlayPrimitive] = [.rectangle(x: b.x, y: b.y, width: b.width, height: b.height, color: OverlayLayout.barColor)]
-        let textY = b.y + 4 * s
+        let textY = b.y + 3 * s
         let state = OverlayLayout.stateText(timeline)
         var time = OverlayLayout.timeText(timeline)
         // A narrow window: the range goes, so the time and the state do not overlap.
@@ -156,9 +159,10 @@ public struct OverlayLayout: Equatable, Sendable {
         out.append(.rectangle(x: trackStart, y: trackY, width: head - trackStart + 1, height: 4 * s, color: OverlayLayout.playedColor))
         for key in timeline.keyframes {
             let x = playheadX(time: key, range: timeline.range)
-            out.append(.rectangle(x: x - s, y: trackCenterY - 5 * s, width: 2 * s, height: 10 * s, color: OverlayLayout.keyframeColor))
+            out.append(.rectangle(x: x - s, y: trackCenterY - 4 * s, width: 2 * s, height: 8 * s, color: OverlayLayout.keyframeColor))
         }
-        out.append(.rectangle(x: head - s, y: trackCenterY - 7 * s, width: 3 * s, height: 14 * s, color: OverlayLayout.playheadColor))
+        out.append(.rectangle(x: head - s, y: trackCenterY - playheadHalfHeight, width: 3 * s, height: 2 * playheadHalfHeight,
+                              color: OverlayLayout.playheadColor))
         return out
     }
 

@@ -60,7 +60,8 @@ final class GPULayoutTests: XCTestCase {
         let count = fields(CountPush.self, [("count", \.count), ("tilesX", \.tilesX)])
         let compact = fields(CompactPush.self, [("count", \.count), ("keyBase", \.keyBase)])
         let toSwapchain = fields(ToSwapchainPush.self, [("imageSize", \.imageSize), ("swizzleBGRA", \.swizzleBGRA), ("pad", \.pad)])
-        let overlay = fields(OverlayPush.self, [("imageSize", \.imageSize), ("tilesX", \.tilesX), ("pad", \.pad)])
+        let overlay = fields(OverlayPush.self, [("bounds", \.bounds), ("origin", \.origin), ("imageWidth", \.imageWidth), ("colour", \.colour),
+                                                ("kind", \.kind), ("scale", \.scale), ("firstChar", \.firstChar), ("charCount", \.charCount)])
         let temporal = fields(TemporalPush.self, [("count", \.count), ("time", \.time), ("falloffCutoff", \.falloffCutoff),
                                                    ("pad", \.pad)])
         return [

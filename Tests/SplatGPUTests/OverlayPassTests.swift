@@ -38,20 +38,22 @@ final class OverlayPassTests: GPUTestCase {
         XCTAssertEqual(SwapchainPresenter.rgb(fromPacked: plain, order: .rgba), colour.quantized8())
     }
 
-    func testEncodingListsOnlyTouchedTilesAndClipsBounds() throws {
+    func testEncodingClipsBoundsSwizzlesColoursAndListsRows() throws {
         let encoding = try XCTUnwrap(OverlayEncoding([.rectangle(x: 5, y: 3, width: 4, height: 10, color: OverlayColor(1, 2, 3, 4)),
-                                                      .rectangle(x: 40, y: 40, width: 5, height: 5, color: OverlayColor(9, 9, 9))],
+                                                      .rectangle(x: 40, y: 40, width: 5, height: 5, color: OverlayColor(9, 9, 9)),
+                                                      .text("A~é", x: -2, y: 1, scale: 2, color: OverlayColor(7, 8, 9))],
                                                      width: 20, height: 12, order: .bgra))
-        // 20×12 → 3×2 tiles; x 5…8 spans tile columns 0–1, y 3…11 rows 0–1; the second is off the image.
-        XCTAssertEqual(encoding.tilesX, 3)
-        XCTAssertEqual(encoding.tileCount, 4)
-        let w = encoding.words
-        XCTAssertEqual(w[0], 1, "one item on the image")
-        let item = Int(w[1])
-        XCTAssertEqual(Array(w[item..<item + 5]), [5, 3, 9, 12, 3 | 2 << 8 | 1 << 16 | 4 << 24], "clipped, colour swizzled to BGRA")
-        XCTAssertEqual(Array(w[Int(w[2])..<Int(w[2]) + 4]), [0, 1, 3, 4])
-        XCTAssertEqual(w[5], 4)
-        XCTAssertEqual(encoding.rows, [3..<12], "the rows kept clean")
+        XCTAssertEqual(encoding.items.count, 2, "the rectangle off the image is left out")
+        XCTAssertEqual(encoding.items[0], OverlayPush(bounds: SIMD4(5, 3, 9, 12), origin: SIMD2(5, 3), imageWidth: 20,
+                                                      colour: 3 | 2 << 8 | 1 << 16 | 4 << 24), "clipped, colour swizzled to BGRA")
+        XCTAssertEqual(encoding.items[1], OverlayPush(bounds: SIMD4(0, 1, 20, 12), origin: SIMD2(-2, 1), imageWidth: 20,
+                                                      colour: 9 | 8 << 8 | 7 << 16 | 255 << 24, kind: 1, scale: 2,
+                                                      firstChar: UInt32(95 * 7), charCount: 3))
+        XCTAssertEqual(Array(encoding.words[(95 * 7)...]), [65, 126, 63], "character codes after the font; é draws as ?")
+        XCTAssertEqual(encoding.rows, [1..<12], "the rows kept clean")
+        XCTAssertTrue(OverlayPass.groups(encoding.items[0]) == (1, 1, 1))
+        // 64 columns and 32 rows per workgroup.
+        XCTAssertTrue(OverlayPass.groups(OverlayPush(bounds: SIMD4(10, 5, 140, 70), origin: .zero, imageWidth: 200, colour: 0)) == (3, 3, 1))
         let two = try XCTUnwrap(OverlayEncoding([.rectangle(x: 0, y: 0, width: 2, height: 2, color: OverlayColor(0, 0, 0)),
                                                  .rectangle(x: 5, y: 1, width: 2, height: 3, color: OverlayColor(0, 0, 0)),
                                                  .rectangle(x: 0, y: 7, width: 2, height: 9, color: OverlayColor(0, 0, 0))],
@@ -59,8 +61,6 @@ final class OverlayPassTests: GPUTestCase {
         XCTAssertEqual(two.rows, [0..<4, 7..<10], "overlapping spans merge, disjoint ones stay apart")
         XCTAssertNil(OverlayEncoding([.rectangle(x: -9, y: 0, width: 9, height: 5, color: OverlayColor(0, 0, 0))], width: 8, height: 8, order: .rgba))
         XCTAssertNil(OverlayEncoding([], width: 8, height: 8, order: .rgba))
-        XCTAssertTrue(OverlayPass.groups(tiles: 70000) == (65535, 2, 1))
-        XCTAssertTrue(OverlayPass.groups(tiles: 12) == (12, 1, 1))
     }
 
     func testOverlayCostIsMeasured() throws {

@@ -34,10 +34,11 @@ final class OverlayLayoutTests: XCTestCase {
 
     func testBarHitTest() {
         let layout = OverlayLayout(width: 320, height: 240)
-        XCTAssertTrue(layout.bar == (0, 206, 320, 34))
+        XCTAssertTrue(layout.bar == (0, 214, 320, 26))
+        XCTAssertEqual(layout.trackCenterY, 232)
         XCTAssertTrue(layout.isOnTimeline(x: 160, y: 230))
-        XCTAssertTrue(layout.isOnTimeline(x: 0, y: 206))
-        XCTAssertFalse(layout.isOnTimeline(x: 160, y: 205.9))
+        XCTAssertTrue(layout.isOnTimeline(x: 0, y: 214))
+        XCTAssertFalse(layout.isOnTimeline(x: 160, y: 213.9))
         XCTAssertFalse(layout.isOnTimeline(x: 160, y: 240))
     }
 
@@ -66,21 +67,21 @@ final class OverlayLayoutTests: XCTestCase {
         let prims = layout.primitives(timeline: timeline(time: 1.5, keyframes: [0, 3]),
                                       hud: HUDContent(framesPerSecond: 30, visibleGaussians: 5, totalGaussians: 9), help: false)
         // Bar first (so everything else draws over it); the playhead last of the timeline.
-        XCTAssertEqual(prims.first, .rectangle(x: 0, y: 206, width: 320, height: 34, color: OverlayLayout.barColor))
+        XCTAssertEqual(prims.first, .rectangle(x: 0, y: 214, width: 320, height: 26, color: OverlayLayout.barColor))
         let head = layout.playheadX(time: 1.5, range: range)
         XCTAssertEqual(head, 160)
-        XCTAssert(prims.contains(.rectangle(x: head - 1, y: 206 + 24 - 7, width: 3, height: 14, color: OverlayLayout.playheadColor)))
+        XCTAssert(prims.contains(.rectangle(x: head - 1, y: 232 - 6, width: 3, height: 12, color: OverlayLayout.playheadColor)))
         let ticks = prims.compactMap { p -> Int? in
             if case let .rectangle(x, _, w, _, c) = p, c == OverlayLayout.keyframeColor { return x + w / 2 }
             return nil
         }
         XCTAssertEqual(ticks, [10, 309], "keyframe ticks at the range's ends")
-        XCTAssert(prims.contains(.text("t 1.500 s", x: 10, y: 210, scale: 1, color: OverlayLayout.textColor)),
+        XCTAssert(prims.contains(.text("t 1.500 s", x: 10, y: 217, scale: 1, color: OverlayLayout.textColor)),
                   "320 px: the range is left out so the texts do not overlap")
         let wide = OverlayLayout(width: 1280, height: 720).primitives(timeline: timeline(time: 1.5), hud: HUDContent(framesPerSecond: nil, visibleGaussians: 0, totalGaussians: 0), help: false)
-        XCTAssert(wide.contains(.text("t 1.500 s  [0.000 - 3.000]", x: 10, y: 720 - 30, scale: 1, color: OverlayLayout.textColor)))
+        XCTAssert(wide.contains(.text("t 1.500 s  [0.000 - 3.000]", x: 10, y: 720 - 23, scale: 1, color: OverlayLayout.textColor)))
         let state = "paused 1/2x once  2 keyframes"
-        XCTAssert(prims.contains(.text(state, x: 310 - state.count * 6, y: 210, scale: 1, color: OverlayLayout.textColor)),
+        XCTAssert(prims.contains(.text(state, x: 310 - state.count * 6, y: 217, scale: 1, color: OverlayLayout.textColor)),
                   "state right-aligned to the track's end")
         XCTAssert(prims.contains(.text("30.0 fps  5 / 9 Gaussians visible", x: 3, y: 3, scale: 1, color: OverlayLayout.textColor)))
         // Every primitive lies inside the window.

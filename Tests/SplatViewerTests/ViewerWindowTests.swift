@@ -274,7 +274,7 @@ final class ViewerWindowTests: XCTestCase {
         }
         XCTAssertGreaterThan(inBar, 1000, "the bar is drawn")
         let head = layout.playheadX(time: 0.5, range: try ViewerWindowTests.dancerTiming().range)
-        for y in (layout.trackCenterY - 7)..<(layout.trackCenterY + 7) {
+        for y in (layout.trackCenterY - layout.playheadHalfHeight)..<(layout.trackCenterY + layout.playheadHalfHeight) {
             for x in (head - 1)...(head + 1) {
                 let i = (y * 320 + x) * 3
                 XCTAssertEqual(Array(shown[i..<i + 3]), [255, 255, 255], "playhead pixel (\(x), \(y))")

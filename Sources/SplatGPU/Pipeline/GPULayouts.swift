@@ -96,9 +96,14 @@ struct ToSwapchainPush {
     var pad: UInt32 = 0
 }
 
-/// overlay.comp push constants (16 bytes).
-struct OverlayPush {
-    var imageSize: SIMD2<UInt32>
-    var tilesX: UInt32
-    var pad: UInt32 = 0
+/// overlay.comp push constants (48 bytes): one item.
+struct OverlayPush: Equatable {
+    var bounds: SIMD4<Int32>
+    var origin: SIMD2<Int32>
+    var imageWidth: UInt32
+    var colour: UInt32
+    var kind: UInt32 = 0
+    var scale: UInt32 = 1
+    var firstChar: UInt32 = 0
+    var charCount: UInt32 = 0
 }

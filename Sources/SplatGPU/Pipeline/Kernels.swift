@@ -190,7 +190,7 @@ enum Kernels {
     static let overlay = Kernel(
         "overlay", Shader_overlay.words,
         bindings: [.reads(.overlay), .readsAndWrites(.pixels)],
-        push: OverlayPush.self, workgroupSize: .fixed(x: 8, y: 8, z: 1))
+        push: OverlayPush.self, workgroupSize: .fixed(x: 64, y: 1, z: 1))
 
     static let all: [Kernel] = [temporalActivity, compactIndices, preprocess, scanReduce, scanDownsweep, compact,
                                 sortUpsweep, sortDownsweep, gatherCounts, emitKeys, tileRanges, blend, toSwapchain,

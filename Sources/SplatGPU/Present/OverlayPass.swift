@@ -1,59 +1,45 @@
 import SplatCore
 
-/// Overlay primitives as overlay.comp's word buffer (its header comment gives the layout), for one
-/// image size and byte order: bounds clipped to the image, colours in the pixels' byte order, and
-/// the list of 8×8 tiles any item touches (the dispatch covers only those).
-struct OverlayEncoding: Equatable {
-    static let tileSize = 8
-    static let itemWords = 12
-    static let headerWords = 6
+/// Overlay primitives as overlay.comp needs them, for one image size and byte order: one push
+/// block per item that touches the image (bounds clipped, colour in the pixels' byte order), the
+/// words of the font and the text, and the pixel rows the items cover.
+struct OverlayEncoding {
+    /// Font rows, then each text item's character codes.
     let words: [UInt32]
-    let tileCount: Int
-    let tilesX: Int
+    /// One per item, in drawing order.
+    let items: [OverlayPush]
     /// The pixel rows any item touches, merged into ascending, disjoint ranges: the rows kept
     /// clean (copied aside) before the overlay is drawn over them.
     let rows: [Range<Int>]
 
     /// nil when no primitive touches the image.
     init?(_ primitives: [OverlayPrimitive], width: Int, height: Int, order: SwapchainPixelOrder) {
-        let t = OverlayEncoding.tileSize
-        let tilesX = (width + t - 1) / t, tilesY = (height + t - 1) / t
-        var items: [UInt32] = [], chars: [UInt32] = []
-        var touched = [Bool](repeating: false, count: tilesX * tilesY)
+        var items: [OverlayPush] = []
+        var words = OverlayFont.rows.map { UInt32($0) }
         var touchedRows = [Bool](repeating: false, count: height)
         for primitive in primitives {
             let b = primitive.bounds
             let x0 = max(0, b.x), y0 = max(0, b.y), x1 = min(width, b.x + b.width), y1 = min(height, b.y + b.height)
             guard x0 < x1, y0 < y1 else { continue }
             for y in y0..<y1 { touchedRows[y] = true }
-            for ty in (y0 / t)...((y1 - 1) / t) {
-                for tx in (x0 / t)...((x1 - 1) / t) { touched[ty * tilesX + tx] = true }
-            }
             let c = primitive.color
             let (first, third) = order == .bgra ? (c.b, c.r) : (c.r, c.b)
-            let colour = UInt32(first) | UInt32(c.g) << 8 | UInt32(third) << 16 | UInt32(c.a) << 24
-            var kind: UInt32 = 0, scale: UInt32 = 1, firstChar = UInt32(chars.count), charCount: UInt32 = 0
-            if case let .text(string, _, _, s, _) = primitive {
-                kind = 1
-                scale = UInt32(max(1, s))
+            var item = OverlayPush(bounds: SIMD4(Int32(x0), Int32(y0), Int32(x1), Int32(y1)),
+                                   origin: SIMD2(Int32(clamping: b.x), Int32(clamping: b.y)), imageWidth: UInt32(width),
+                                   colour: UInt32(first) | UInt32(c.g) << 8 | UInt32(third) << 16 | UInt32(c.a) << 24)
+            if case let .text(string, _, _, scale, _) = primitive {
                 let codes = string.unicodeScalars.map { UInt32(OverlayFont.code(for: $0)) }
-                firstChar = UInt32(chars.count)
-                charCount = UInt32(codes.count)
-                chars += codes
+                item.kind = 1
+                item.scale = UInt32(max(1, scale))
+                item.firstChar = UInt32(words.count)
+                item.charCount = UInt32(codes.count)
+                words += codes
             }
-            items += [UInt32(x0), UInt32(y0), UInt32(x1), UInt32(y1), colour, kind, scale, firstChar, charCount,
-                      UInt32(bitPattern: Int32(clamping: b.x)), UInt32(bitPattern: Int32(clamping: b.y)), 0]
+            items.append(item)
         }
-        let tiles = touched.indices.filter { touched[$0] }.map { UInt32($0) }
-        guard !tiles.isEmpty else { return nil }
-        let font = OverlayFont.rows.map { UInt32($0) }
-        let itemsAt = OverlayEncoding.headerWords, tilesAt = itemsAt + items.count
-        let fontAt = tilesAt + tiles.count, charsAt = fontAt + font.count
-        words = [UInt32(items.count / OverlayEncoding.itemWords), UInt32(itemsAt), UInt32(tilesAt), UInt32(fontAt), UInt32(charsAt),
-                 UInt32(tiles.count)]
-            + items + tiles + font + chars
-        tileCount = tiles.count
-        self.tilesX = tilesX
+        guard !items.isEmpty else { return nil }
+        self.items = items
+        self.words = words
         var rows: [Range<Int>] = []
         for y in 0..<height where touchedRows[y] {
             if let last = rows.last, last.upperBound == y { rows[rows.count - 1] = last.lowerBound..<y + 1 } else { rows.append(y..<y + 1) }
@@ -62,9 +48,13 @@ struct OverlayEncoding: Equatable {
     }
 }
 
-/// The pass of Shaders/overlay.comp: blends the overlay over packed 8-bit pixels in place.
-/// Owns the host-visible buffer its words are uploaded to (rewritten each frame: one frame in flight).
+/// The pass of Shaders/overlay.comp: blends the overlay over packed 8-bit pixels in place, one
+/// dispatch per item. Owns the host-visible buffer its words are uploaded to (rewritten each
+/// frame: one frame in flight).
 final class OverlayPass {
+    /// Invocations per workgroup along x (the shader's local_size_x) and rows each walks.
+    static let workgroupWidth = Kernels.overlay.workgroupSize.size.x
+    static let rowsPerInvocation = 32
     let pipeline: ComputePipeline
     private var words: GPUBuffer?
 
@@ -72,11 +62,10 @@ final class OverlayPass {
         pipeline = try ComputePipeline(device: device, kernel: Kernels.overlay)
     }
 
-    /// Workgroups for `tiles` listed tiles: rows of at most 65535 (Vulkan's guaranteed
-    /// maxComputeWorkGroupCount[0]); the shader skips the padding past the last tile.
-    static func groups(tiles: Int) -> (Int, Int, Int) {
-        let width = min(tiles, 65535)
-        return (width, width == 0 ? 0 : (tiles + width - 1) / width, 1)
+    /// Workgroups covering an item's bounds.
+    static func groups(_ item: OverlayPush) -> (Int, Int, Int) {
+        let width = Int(item.bounds.z - item.bounds.x), height = Int(item.bounds.w - item.bounds.y)
+        return (SplatGPU.groups(width, workgroupWidth), SplatGPU.groups(height, rowsPerInvocation), 1)
     }
 
     /// Records copying the rows the overlay touches from `pixels` to the same places in `clean`,
@@ -90,20 +79,21 @@ final class OverlayPass {
             r.copy(from: pixels.buffer, to: clean.buffer, size: rows.count * width * 4, sourceOffset: pixels.offset + offset,
                    destinationOffset: clean.offset + offset)
         }
-        r.barrier()  // the copy's reads → the overlay's writes
-        try record(r, encoding: encoding, pixels: pixels, width: width, height: height)
+        try record(r, encoding: encoding, pixels: pixels)
     }
 
-    /// Uploads `encoding` and records its dispatch over `pixels` (width·height packed words).
-    func record(_ r: CommandRecorder, encoding: OverlayEncoding, pixels: BufferRange, width: Int, height: Int) throws {
+    /// Uploads `encoding`'s words and records one dispatch per item over `pixels`, each after a
+    /// barrier (an item blends over the ones before it).
+    func record(_ r: CommandRecorder, encoding: OverlayEncoding, pixels: BufferRange) throws {
         let bytes = encoding.words.count * 4
         if (words?.size ?? 0) < bytes {
             words = nil
-            words = try GPUBuffer(device: pipeline.device, size: max(bytes, 64 * 1024), usage: .readback, label: "overlay")
+            words = try GPUBuffer(device: pipeline.device, size: max(bytes, 16 * 1024), usage: .readback, label: "overlay")
         }
         try words!.upload(encoding.words)
-        r.dispatch(pipeline, [.overlay: BufferRange(words!, size: bytes), .pixels: pixels],
-                   push: OverlayPush(imageSize: SIMD2(UInt32(width), UInt32(height)), tilesX: UInt32(encoding.tilesX)),
-                   groups: OverlayPass.groups(tiles: encoding.tileCount))
+        for item in encoding.items {
+            r.barrier()
+            r.dispatch(pipeline, [.overlay: BufferRange(words!, size: bytes), .pixels: pixels], push: item, groups: OverlayPass.groups(item))
+        }
     }
 }
