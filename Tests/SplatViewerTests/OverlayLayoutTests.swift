@@ -96,6 +96,15 @@ final class OverlayLayoutTests: XCTestCase {
         XCTAssertEqual(withHelp.count, 2 + 1 + OverlayLayout.helpLines.count)
     }
 
+    func testHUDNoticeAddsALineInItsOwnColour() {
+        let layout = OverlayLayout(width: 640, height: 360)
+        let hud = HUDContent(framesPerSecond: 12, visibleGaussians: 3, totalGaussians: 4, notice: "cannot open x.ply: bad header — 5 vertices")
+        let prims = layout.primitives(timeline: nil, hud: hud, help: false)
+        XCTAssertEqual(prims.count, 3)
+        XCTAssertEqual(prims[2], .text("cannot open x.ply: bad header - 5 vertices", x: 3, y: 11, scale: 1, color: OverlayLayout.noticeColor))
+        XCTAssertEqual(prims[0].bounds.height, 2 * 8 + 6, "the HUD's background covers both lines")
+    }
+
     func testScrubPausesAndRestoresThePlayState() {
         let wall = ManualClock()
         let timing = PlaybackTiming.forScene(timeRange: 0...2, unit: "seconds", frameRate: 30)
