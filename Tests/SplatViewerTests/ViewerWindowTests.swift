@@ -314,6 +314,24 @@ final class ViewerWindowTests: XCTestCase {
         XCTAssertNotEqual(try PNGFile.read(path: orbit).quantized8(), try PNGFile.read(path: start).quantized8())
     }
 
+    /// A dropped file that fails says why in the HUD's second line (in the notice colour).
+    func testDropErrorShowsInTheOverlay() throws {
+        let corrupt = path("corrupt.ply"), shot = path("notice.png")
+        try Data("ply\nformat binary_little_endian 1.0\nelement vertex 5\nend_header\n".utf8).write(to: URL(fileURLWithPath: corrupt))
+        let view = try runViewer([ViewerWindowTests.scene("synthetic.ply"), "--width", "320", "--height", "240", "--exit-after-frames", "3",
+                                  "--inject-drop", "1:\(corrupt)", "--screenshot-overlay", "--screenshot", shot])
+        XCTAssertEqual(view.status, 0, view.stderr)
+        let rgb = try PNGFile.read(path: shot).quantized8()
+        let notice = OverlayLayout.noticeColor
+        let hits = (11..<18).flatMap { y in (0..<320).filter { x in
+            let i = (y * 320 + x) * 3
+            return rgb[i] == notice.r && rgb[i + 1] == notice.g && rgb[i + 2] == notice.b
+        } }
+        XCTAssertGreaterThan(hits.count, 50, "the notice line is drawn")
+        XCTAssert((0..<320 * 11).allSatisfy { i in !(rgb[i * 3] == notice.r && rgb[i * 3 + 1] == notice.g && rgb[i * 3 + 2] == notice.b) },
+                  "the first HUD line is not in the notice colour")
+    }
+
     func testBadMouseEventsAreRefusedInOneLine() throws {
         let view = try run(try ViewerWindowTests.executable(), ["view", ViewerWindowTests.scene("dancer.4d.ply"),
                                                                  "--inject-commands", "1:press/10"])
