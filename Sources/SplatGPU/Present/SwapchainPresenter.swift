@@ -228,9 +228,13 @@ public final class SwapchainPresenter {
         vkCmdPipelineBarrier(commandBuffer, VkPipelineStageFlags(VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue),
                              VkPipelineStageFlags(VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT.rawValue), 0,
                              0, nil, 0, nil, 1, &toPresent)
-        // Pixels → the host (screenshots), after the fence.
+        // Pixels → the host (screenshots), after the fence; and the rows kept from under the overlay.
         memoryBarrier(from: VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                       to: VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT)
+        if overlay != nil {
+            memoryBarrier(from: VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                          to: VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT)
+        }
         try check(vkEndCommandBuffer(commandBuffer), "vkEndCommandBuffer")
     }
 
