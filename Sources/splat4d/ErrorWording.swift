@@ -27,6 +27,7 @@ enum ErrorWording {
         case .cameraSelection: return "--camera-index and --camera-name"
         case .cameraFile: return "--camera"
         case .lookAt: return "--look-at"
+        case .cacheSize: return "--cache-mb"
         }
     }
 }

@@ -12,6 +12,12 @@ struct Info: ParsableCommand {
     @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
     var frameRate: Double?
 
+    @Option(help: ArgumentHelp("Memory for decoded frames of a streamed frame sequence, in MiB (printed). Default: a quarter of RAM, at most 4096.",
+                               valueName: "N"))
+    var cacheMb: Int?
+
+    var cacheBytes: UInt64 { cacheMb.map { UInt64($0) << 20 } ?? MemoryBudget.defaultFrameCacheBytes }
+
     @Flag(help: "List the Vulkan devices, their limits, and why any is rejected.")
     var devices = false
 
@@ -20,13 +26,15 @@ struct Info: ParsableCommand {
 
     func validate() throws {
         if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
+        if let mb = cacheMb, mb <= 0 { throw ValidationError("--cache-mb must be a positive number of MiB") }
         if scene == nil, !devices { throw ValidationError("give a scene file, or --devices") }
     }
 
     func run() throws {
         if devices { try DeviceList.print(json: json) }
         guard let scene else { return }
-        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
+        let loaded = try SceneLoader.open(path: scene, options: SceneLoader.Options(frameRate: frameRate), cacheBytes: cacheBytes)
+        let cacheMiB = cacheBytes >> 20
         let cloud = loaded.cloud
         let meta = loaded.scene.metadata
         let bounds = Bounds(of: cloud.positions) ?? Bounds(min: .zero, max: .zero)
@@ -43,6 +51,10 @@ struct Info: ParsableCommand {
                 "frame_rate": meta.frameRate.map { $0 as Any } ?? NSNull(),
                 "cameras": meta.cameras.count,
             ]
+            if let stream = loaded.stream {
+                object["frames"] = stream.frameCount
+                object["frame_cache_mb"] = Int(cacheMiB)
+            }
             if let colour = loaded.scene.motion?.colour {
                 object["sh_degree_t"] = colour.degreeT
                 object["time_duration"] = [Double(colour.duration.lowerBound), Double(colour.duration.upperBound)]
@@ -65,6 +77,9 @@ struct Info: ParsableCommand {
                 print("time range: \(range.lowerBound) ... \(range.upperBound) (\(meta.timeUnit)\(rate))")
             } else {
                 print("time range: none (static scene)")
+            }
+            if let stream = loaded.stream {
+                print("frames:     \(stream.frameCount), streamed through a \(cacheMiB) MiB frame cache (--cache-mb)")
             }
             if !meta.cameras.isEmpty { print("cameras:    \(meta.cameras.count) in the file (--camera-index)") }
         }

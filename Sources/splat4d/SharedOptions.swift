@@ -19,8 +19,16 @@ struct SceneArguments: ParsableArguments {
                                valueName: "config.yaml"))
     var config: String?
 
+    @Option(help: ArgumentHelp("Memory for decoded frames of a streamed frame sequence (a folder, pattern or ZIP of frames), in MiB. Default: a quarter of RAM, at most 4096.",
+                               valueName: "N"))
+    var cacheMb: Int?
+
+    /// The frame cache's budget in bytes.
+    var cacheBytes: UInt64 { cacheMb.map { UInt64($0) << 20 } ?? MemoryBudget.defaultFrameCacheBytes }
+
     func validate() throws {
         if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
+        if let mb = cacheMb, mb <= 0 { throw ValidationError("--cache-mb must be a positive number of MiB") }
         if timeDuration != nil, config != nil { throw ValidationError("give --time-duration or --config, not both") }
         _ = try duration()
     }
@@ -36,8 +44,15 @@ struct SceneArguments: ParsableArguments {
     }
 
     /// The scene, ready to render as its trainer did (a file that needs more says what, in one line).
-    func load() throws -> LoadedScene {
-        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate, timeDuration: try duration()))
+    func load() throws -> LoadedScene { try read(streaming: false) }
+
+    /// The scene, a frame sequence opened to stream through a cache of --cache-mb (`LoadedScene.stream`).
+    func open() throws -> LoadedScene { try read(streaming: true) }
+
+    private func read(streaming: Bool) throws -> LoadedScene {
+        let options = SceneLoader.Options(frameRate: frameRate, timeDuration: try duration())
+        let loaded = streaming ? try SceneLoader.open(path: scene, options: options, cacheBytes: cacheBytes)
+            : try SceneLoader.load(path: scene, options: options)
         if let missing = loaded.missingForRendering {
             throw UserError("\(scene): \(missing): give --time-duration T0:T1 or --config (the trainer's YAML)", kind: .badOption)
         }

@@ -2,7 +2,7 @@
 /// terms (`name`); a front end names them its own way (the CLI by its flags) through `worded(naming:)`.
 public enum RequestField: String, Sendable, CaseIterable {
     case time, timeRange, frameCount, fps, frames, spacing, shard, output, depthOutput, overwrite, resume
-    case cameraSelection, cameraFile, lookAt
+    case cameraSelection, cameraFile, lookAt, cacheSize
 
     /// The field in library terms.
     public var name: String {
@@ -21,6 +21,7 @@ public enum RequestField: String, Sendable, CaseIterable {
         case .cameraSelection: return "camera index and name"
         case .cameraFile: return "a camera file"
         case .lookAt: return "the look-at camera"
+        case .cacheSize: return "the frame cache size"
         }
     }
 }

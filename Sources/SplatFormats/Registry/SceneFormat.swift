@@ -110,6 +110,9 @@ public struct LoadedScene: Sendable {
     /// Whether the file says the scene was trained in antialiased mode (SPZ's flag); nil when the
     /// format does not say. The CLI uses it unless --antialiased or --no-antialiased is given.
     public var antialiased: Bool?
+    /// A frame sequence opened to stream (`SceneLoader.open`): `scene` then holds only frame 0
+    /// under the sequence's time range, and renders take their frames from here.
+    public var stream: FrameStream?
 
     public init(format: SceneFormatID, formatDetail: String, scene: TemporalCloud, antialiased: Bool? = nil) {
         self.format = format

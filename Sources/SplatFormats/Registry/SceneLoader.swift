@@ -17,6 +17,22 @@ public enum SceneLoader {
         }
     }
 
+    /// Like `load`, but a frame sequence (folder, pattern, ZIP of frames) is opened to stream: its
+    /// frames are listed, frame 0 decoded, and the rest read through a frame cache of
+    /// `cacheBytes` as renders need them (`LoadedScene.stream`).
+    public static func open(path: String, options: Options = Options(),
+                            cacheBytes: UInt64 = MemoryBudget.defaultFrameCacheBytes) throws -> LoadedScene {
+        guard FrameSequence.names(path) else { return try load(path: path, options: options) }
+        let sequence = try FrameSequence.open(path: path, frameRate: options.frameRate)
+        let stream = sequence.stream(budget: cacheBytes)
+        let allPLY = sequence.names.allSatisfy { $0.lowercased().hasSuffix(".ply") } && !sequence.names[0].contains(".zip:")
+        var loaded = LoadedScene(format: allPLY ? .plySequence : .frameSequence,
+                                 formatDetail: "\(sequence.frameCount) frames of \(sequence.firstFormat), streamed",
+                                 scene: stream.placeholder)
+        loaded.stream = stream
+        return loaded
+    }
+
     public static func load(path: String, options: Options = Options()) throws -> LoadedScene {
         try load(SceneSource.open(path: path), options: options)
     }
