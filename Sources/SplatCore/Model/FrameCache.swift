@@ -67,12 +67,21 @@ public struct FrameBudgetError: FieldNamingError, Equatable {
     public var frames: [Int]
     public var needed: UInt64
     public var budget: UInt64
+    public init(frames: [Int], needed: UInt64, budget: UInt64) {
+        self.frames = frames
+        self.needed = needed
+        self.budget = budget
+    }
     public var kind: ErrorKind { .badOption }
     public func worded(naming name: (RequestField) -> String) -> String {
-        let mib = { (b: UInt64) in (b + (1 << 20) - 1) >> 20 }
         let which = frames.count == 1 ? "frame \(frames[0])" : "frames " + frames.map(String.init).joined(separator: " and ")
-        return "\(which) need \(mib(needed)) MiB of frame cache, more than its \(mib(budget)) MiB budget: "
-            + "raise \(name(.cacheSize)) to at least \(mib(needed)) MiB"
+        return "\(which) need \(Self.size(needed)) of frame cache, more than its \(Self.size(budget)) budget: "
+            + "raise \(name(.cacheSize)) to at least \((needed + (1 << 20) - 1) >> 20) MiB"
+    }
+
+    /// Bytes in KiB below a MiB, else MiB, rounded up (so "need" never reads as less than it is).
+    static func size(_ bytes: UInt64) -> String {
+        bytes < 1 << 20 ? "\((bytes + 1023) >> 10) KiB" : "\((bytes + (1 << 20) - 1) >> 20) MiB"
     }
 }
 

@@ -93,8 +93,14 @@ public struct PLYSequence: SceneFormat {
     }
 
     /// Natural order: digit runs compare as numbers, the rest as text.
-    public static func naturalOrder(_ a: String, _ b: String) -> Bool {
-        let x = chunks(a), y = chunks(b)
+    public static func naturalOrder(_ a: String, _ b: String) -> Bool { naturalOrder(chunks(a), chunks(b)) }
+
+    /// The names in natural order, each split into chunks once (ten thousand frames sort in milliseconds).
+    public static func naturallySorted(_ names: [String]) -> [String] {
+        names.map { (name: $0, key: chunks($0)) }.sorted { naturalOrder($0.key, $1.key) }.map(\.name)
+    }
+
+    private static func naturalOrder(_ x: [String], _ y: [String]) -> Bool {
         for (p, q) in zip(x, y) where p != q {
             switch (UInt64(p), UInt64(q)) {
             case let (m?, n?) where m != n: return m < n

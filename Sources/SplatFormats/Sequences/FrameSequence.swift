@@ -142,8 +142,7 @@ public struct FrameSequence: Sendable {
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
             throw SceneFileError(path: path, problem: "cannot list the folder '\(folder)'")
         }
-        return names.filter { !$0.hasPrefix(".") && accepts($0) }
-            .sorted(by: PLYSequence.naturalOrder)
+        return PLYSequence.naturallySorted(names.filter { !$0.hasPrefix(".") && accepts($0) })
             .map { (folder as NSString).appendingPathComponent($0) }
     }
 
@@ -165,8 +164,9 @@ public struct FrameSequence: Sendable {
     static func frameEntries(_ archive: ZipArchive) -> [ZipArchive.Entry] {
         let isArrays = archive.entries.contains { $0.name.hasSuffix(".npy") || $0.name.hasSuffix(".pkl") }
         guard !isArrays else { return [] }
-        return archive.entries.filter { !$0.name.hasSuffix("/") && isFrameName(($0.name as NSString).lastPathComponent) }
-            .sorted { PLYSequence.naturalOrder($0.name, $1.name) }
+        let frames = archive.entries.filter { !$0.name.hasSuffix("/") && isFrameName(($0.name as NSString).lastPathComponent) }
+        let byName = Dictionary(frames.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return PLYSequence.naturallySorted(Array(byName.keys)).map { byName[$0]! }
     }
 }
 
