@@ -23,7 +23,7 @@ public struct SequenceFrameError: FieldNamingError {
 
     public func worded(naming name: (RequestField) -> String) -> String {
         let reason = (underlying as? FieldNamingError)?.worded(naming: name) ?? "\(underlying)"
-        if let time { return "frame \(frame) (t = \(time)): \(reason)" }
+        if let time { return "frame \(frame) (t = \(time)): \(reason); frames before it are complete, \(name(.resume)) continues" }
         return "frame \(frame): \(reason); frames before it are complete, \(name(.resume)) continues"
     }
 }
