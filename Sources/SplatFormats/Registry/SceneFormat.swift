@@ -128,6 +128,13 @@ public struct LoadedScene: Sendable {
     /// The Gaussians in their canonical state (the whole cloud of a static scene; for a 4D scene,
     /// reference positions and peak opacities), for bounds and automatic framing.
     public var cloud: SplatCloud { scene.canonical }
+
+    /// The Gaussians at time t: through the stream's window (reading the frames around t) when
+    /// the scene streams, else the scene's slice.
+    public func slice(at t: Float) throws -> SplatCloud {
+        guard let stream else { return scene.slice(at: t) }
+        return try stream.window(at: t).scene.slice(at: t)
+    }
 }
 
 /// Why a scene cannot be written in a format.
