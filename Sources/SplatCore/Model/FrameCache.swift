@@ -44,6 +44,9 @@ public final class FrameCache: @unchecked Sendable {
     /// The frame if it is decoded now (never waits, never decodes): the viewer draws what is ready.
     public func ready(_ index: Int) -> SplatCloud? { core.ready(index) }
 
+    /// Why frame `index` could not be decoded, once a request or a prefetch has tried.
+    public func failure(_ index: Int) -> Error? { core.locked { core.failures[index] } }
+
     /// Moves the playhead without waiting (the viewer's clock, a jump): prefetching starts there.
     public func seek(_ index: Int, direction: Int = 1) { core.seek(index, direction: direction >= 0 ? 1 : -1) }
 

@@ -44,6 +44,27 @@ public final class FrameStream: @unchecked Sendable {
         return times[lo] == t ? [lo] : [lo, hi]
     }
 
+    /// Whether a render at t could start now without waiting for the disk.
+    public enum Readiness {
+        case ready
+        /// Not decoded yet: the cache's playhead moved there, so prefetching decodes it next.
+        case buffering
+        /// The frame failed to decode (a damaged file): it will not become ready.
+        case failed(index: Int, error: Error)
+    }
+
+    /// Never waits: the viewer asks this before drawing, and draws the last ready time meanwhile.
+    public func readiness(at t: Float) -> Readiness {
+        let indices = indices(at: t)
+        for k in indices {
+            if let error = cache.failure(k) { return .failed(index: k, error: error) }
+        }
+        if indices.allSatisfy({ cache.ready($0) != nil }) { return .ready }
+        let direction: Int = lock.withLock { indices[0] >= lastFirst ? 1 : -1 }
+        cache.seek(indices[0], direction: direction)
+        return .buffering
+    }
+
     /// The keyframes around t as a scene, with the indices that name it (a renderer re-prepares
     /// only when they change). The playhead moves to t, in the direction from the last window.
     public func window(at t: Float) throws -> (indices: [Int], scene: TemporalCloud) {
