@@ -68,6 +68,21 @@ final class StreamCLITests: XCTestCase {
         XCTAssertGreaterThan(streamed.count, 100)
     }
 
+    func testABudgetTooSmallForOneFrameSaysHowMuchIsNeeded() throws {
+        let frames = path("balls")
+        try FileManager.default.createDirectory(atPath: frames, withIntermediateDirectories: true)
+        for k in 0..<2 {
+            let made = try CLI.run(["generate", "ball", "--count", "3000", "--seed", "\(k + 1)", "--output", frames + "/ball_\(k).ply"])
+            XCTAssertEqual(made.status, 0, made.stderr)
+        }
+        let result = try CLI.run(["render", frames, "--output", path("x.png"), "--time", "0.5", "--cache-mb", "1",
+                                  "--width", "32", "--height", "24", "--backend", "cpu"])
+        XCTAssertEqual(result.status, 64, result.stderr)
+        XCTAssert(result.stderr.contains("frames 0 and 1 need 2 MiB of frame cache, more than its 1 MiB budget: raise --cache-mb to at least 2 MiB"),
+                  result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.png")), "no output")
+    }
+
     func testCacheMBMustBePositive() throws {
         let result = try CLI.run(["render", CLI.scene("dancer-frames"), "--output", path("x.png"), "--cache-mb", "0"])
         XCTAssertEqual(result.status, 64)

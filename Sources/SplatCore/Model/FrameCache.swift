@@ -78,7 +78,7 @@ public struct FrameBudgetError: FieldNamingError, Equatable {
     public var kind: ErrorKind { .badOption }
     public func worded(naming name: (RequestField) -> String) -> String {
         let which = frames.count == 1 ? "frame \(frames[0])" : "frames " + frames.map(String.init).joined(separator: " and ")
-        return "\(which) need \(Self.size(needed)) of frame cache, more than its \(Self.size(budget)) budget: "
+        return "\(which) \(frames.count == 1 ? "needs" : "need") \(Self.size(needed)) of frame cache, more than its \(Self.size(budget)) budget: "
             + "raise \(name(.cacheSize)) to at least \((needed + (1 << 20) - 1) >> 20) MiB"
     }
 
