@@ -52,6 +52,13 @@ final class FrameSequenceTests: XCTestCase {
         XCTAssertEqual(try FrameSequence.open(path: folder.path + "/perf_1*.*", frameRate: nil).frameCount, 3)
     }
 
+    func testNaturalOrderComparesDigitRunsAsNumbers() {
+        let names = ["take_10.ply", "take_9.ply", "take_1a.ply", "take_1.ply", "Take_2.ply", "take_01.ply", "take_0010.ply"]
+        let expected = ["Take_2.ply", "take_01.ply", "take_1.ply", "take_1a.ply", "take_9.ply", "take_0010.ply", "take_10.ply"]
+        XCTAssertEqual(PLYSequence.naturallySorted(names), expected)
+        XCTAssertEqual(names.sorted(by: PLYSequence.naturalOrder), expected)
+    }
+
     func testTheLoaderOpensASequenceToStreamDecodingOnlyTheFirstFrame() throws {
         try write("f_0.ply", PLYWriter.gaussianPLY(Self.frame(0)))
         try write("f_1.ply", Data("ply\nformat binary_little_endian 1.0\nelement vertex 9\nend_header\n".utf8))  // truncated

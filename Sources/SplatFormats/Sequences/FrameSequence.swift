@@ -142,12 +142,13 @@ public struct FrameSequence: Sendable {
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
             throw SceneFileError(path: path, problem: "cannot list the folder '\(folder)'")
         }
-        return PLYSequence.naturallySorted(names.filter { !$0.hasPrefix(".") && accepts($0) })
-            .map { (folder as NSString).appendingPathComponent($0) }
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        return PLYSequence.naturallySorted(names.filter { !$0.hasPrefix(".") && accepts($0) }).map { prefix + $0 }
     }
 
     static func isFrameName(_ name: String) -> Bool {
-        frameExtensions.contains((name as NSString).pathExtension.lowercased())
+        let lower = name.lowercased()
+        return frameExtensions.contains { lower.hasSuffix(".\($0)") }
     }
 
     /// The archive, memory-mapped (its members are read in place), when the file is a ZIP.
