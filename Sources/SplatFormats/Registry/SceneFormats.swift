@@ -10,6 +10,7 @@ public enum SceneFormats {
         Gaussian4DCheckpoint(),
         DynamicGaussiansNPZ(),
         SPZ(),
+        GLTFSplats(),
         CompressedPLY(),
         SpacetimePLY(),
         Gaussian4DPLY(),
