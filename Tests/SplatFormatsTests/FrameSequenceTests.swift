@@ -36,20 +36,21 @@ final class FrameSequenceTests: XCTestCase {
         try write("perf_2.splat", AntimatterSplat.encode(Self.frame(1)))
         try write("perf_1.ply", PLYWriter.gaussianPLY(Self.frame(0)))
         try write("perf_11.compressed.ply", CompressedPLY.encode(Self.frame(3)))
+        try write("perf_12.glb", GLTFSplats.encode(Self.frame(4)))
         try write("notes.txt", Data("not a frame".utf8))
         let sequence = try FrameSequence.open(path: folder.path, frameRate: 10)
         XCTAssertEqual(sequence.names.map { ($0 as NSString).lastPathComponent },
-                       ["perf_1.ply", "perf_2.splat", "perf_10.spz", "perf_11.compressed.ply"])
+                       ["perf_1.ply", "perf_2.splat", "perf_10.spz", "perf_11.compressed.ply", "perf_12.glb"])
         XCTAssertEqual(sequence.firstFormat, .gaussianPLY)
         XCTAssertEqual(sequence.first, try Self.decoded(PLYWriter.gaussianPLY(Self.frame(0))))
-        XCTAssertEqual(sequence.times, [0, 0.1, 0.2, 0.3].map { Float(Double($0)) })
+        XCTAssertEqual(sequence.times, [0, 0.1, 0.2, 0.3, 0.4].map { Float(Double($0)) })
         XCTAssertEqual(sequence.metadata.timeUnit, "seconds")
         // Each frame is exactly what the registry decodes from its file.
-        for k in 1..<4 {
+        for k in 1..<5 {
             XCTAssertEqual(try sequence.decodeFrame(k), try SceneLoader.load(path: sequence.names[k]).cloud, "frame \(k)")
         }
         // A pattern picks the files it matches.
-        XCTAssertEqual(try FrameSequence.open(path: folder.path + "/perf_1*.*", frameRate: nil).frameCount, 3)
+        XCTAssertEqual(try FrameSequence.open(path: folder.path + "/perf_1*.*", frameRate: nil).frameCount, 4)
     }
 
     func testNaturalOrderComparesDigitRunsAsNumbers() {
