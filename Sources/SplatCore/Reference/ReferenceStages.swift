@@ -162,7 +162,7 @@ public enum ReferenceStages {
     public static func run(scene: TemporalCloud, time: Float, camera: Camera, settings: RenderSettings,
                            cullTiles: Bool = true) -> FrameStages {
         guard scene.motion != nil else {
-            let cloud = scene.keyframes == nil ? scene.gaussians : scene.slice(at: time)
+            let cloud = scene.keyframes == nil && scene.field == nil ? scene.gaussians : scene.slice(at: time)
             return run(cloud, camera: camera, settings: settings, cullTiles: cullTiles)
         }
         let flags = activeFlags(scene, time: time)

@@ -11,9 +11,12 @@ public enum SceneLoader {
         /// The training config's `time_duration` of a 4DGS checkpoint (it sets the period of the
         /// time-varying colour and is not in the checkpoint); nil: spatial colour only.
         public var timeDuration: ClosedRange<Float>?
-        public init(frameRate: Double? = nil, timeDuration: ClosedRange<Float>? = nil) {
+        /// The training iteration of a 4DGaussians model folder; nil: the latest.
+        public var iteration: Int?
+        public init(frameRate: Double? = nil, timeDuration: ClosedRange<Float>? = nil, iteration: Int? = nil) {
             self.frameRate = frameRate
             self.timeDuration = timeDuration
+            self.iteration = iteration
         }
     }
 

@@ -22,6 +22,11 @@ public final class GPUScene {
     /// them and kept in a small cache (playback only ever needs the two around t).
     let keyframes: Keyframes?
     private var keyframeCache: [Int: GPUScene] = [:]
+    /// A cloud moved by a deformation field (4DGaussians): this scene holds the canonical cloud;
+    /// a frame deforms it on the CPU (FieldMotion, the reference) and uploads the result. There is
+    /// no deformation compute pass yet.
+    let deformed: TemporalCloud?
+    private var deformedCache: (time: Float, scene: GPUScene)?
     static let keyframeCacheSize = 4
     /// Gaussians per preprocess dispatch, so each chunk's window fits maxStorageBufferRange.
     let chunkSize: Int
@@ -37,6 +42,7 @@ public final class GPUScene {
     public init(device: GPUDevice, scene cloud: TemporalCloud) throws {
         self.device = device
         keyframes = cloud.keyframes
+        deformed = cloud.field == nil ? nil : cloud
         count = cloud.count
         shDegree = cloud.shDegree
         falloffCutoff = cloud.motion?.falloffCutoff ?? 0
@@ -91,6 +97,15 @@ public final class GPUScene {
     }
 
     public var isTemporal: Bool { motion != nil }
+
+    /// The deformation-field scene at `time`, deformed on the CPU and uploaded (the last one kept).
+    func deformedScene(at time: Float) throws -> GPUScene {
+        guard let deformed else { return self }
+        if let cached = deformedCache, cached.time == time { return cached.scene }
+        let scene = try GPUScene(device: device, cloud: deformed.slice(at: time))
+        deformedCache = (time, scene)
+        return scene
+    }
 
     /// The uploaded keyframe `index` (a static scene; keyframe 0 is this scene itself).
     func keyframe(_ index: Int) throws -> GPUScene {

@@ -65,9 +65,14 @@ public final class VulkanRasterizer {
         try render(scene, time: time, camera: camera, settings: settings, capture: nil)
     }
 
-    /// Keyframed scenes blend the two keyframes around `time`; others render as they are.
+    /// Keyframed scenes blend the two keyframes around `time`; deformation-field scenes are
+    /// deformed at `time` on the CPU; others render as they are.
     func render(_ scene: GPUScene, time: Float, camera: Camera, settings: RenderSettings,
                 capture: FrameStageCapture?) throws -> RenderedFrame {
+        if scene.deformed != nil {
+            return try render(try scene.deformedScene(at: time), time: 0, blendWith: nil, camera: camera, settings: settings,
+                              capture: capture)
+        }
         guard let keyframes = scene.keyframes else {
             return try render(scene, time: time, blendWith: nil, camera: camera, settings: settings, capture: capture)
         }
