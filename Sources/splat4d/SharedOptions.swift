@@ -19,8 +19,12 @@ struct SceneArguments: ParsableArguments {
                                valueName: "config.yaml"))
     var config: String?
 
+    @Option(help: "The training iteration of a 4DGaussians model folder (point_cloud/iteration_N); default: the latest.")
+    var iteration: Int?
+
     func validate() throws {
         if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
+        if let i = iteration, i < 0 { throw ValidationError("--iteration must be a non-negative integer") }
         if timeDuration != nil, config != nil { throw ValidationError("give --time-duration or --config, not both") }
         _ = try duration()
     }
@@ -37,7 +41,7 @@ struct SceneArguments: ParsableArguments {
 
     /// The scene, ready to render as its trainer did (a file that needs more says what, in one line).
     func load() throws -> LoadedScene {
-        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate, timeDuration: try duration()))
+        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate, timeDuration: try duration(), iteration: iteration))
         if let missing = loaded.missingForRendering {
             throw UserError("\(scene): \(missing): give --time-duration T0:T1 or --config (the trainer's YAML)", kind: .badOption)
         }

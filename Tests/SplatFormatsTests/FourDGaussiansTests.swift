@@ -61,9 +61,9 @@ final class FourDGaussiansTests: XCTestCase {
         XCTAssertTrue(options.options.applyRotation)
         XCTAssertNotNil(options.staticMask)
         let loaded = try SceneLoader.load(path: folder.appendingPathComponent("dynerf").path)
-        XCTAssertEqual(loaded.formatDetail, "iteration 3000, HexPlane 2 levels x 6 planes, 16 channels, resolutions [6, 6, 6, 7] "
-                       + "[12, 12, 12, 7], MLP width 128 depth 1, heads: position, scale, rotation, opacity, SH, "
-                       + "deformation table marks 48 of 64")
+        XCTAssertEqual(loaded.formatDetail, "iteration 3000, HexPlane deformation network, deformation table marks 48 of 64")
+        XCTAssertEqual(FourDGaussiansFolder.describe(try XCTUnwrap(loaded.scene.field?.field)), "HexPlane 2 levels x 6 planes, 16 channels, resolutions [6, 6, 6, 7] "
+                       + "[12, 12, 12, 7], MLP width 128 depth 1, heads: position, scale, rotation, opacity, SH")
     }
 
     /// The iteration folder reads alone (cfg_args two levels up); --iteration picks a folder.

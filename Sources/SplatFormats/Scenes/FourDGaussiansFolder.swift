@@ -39,7 +39,7 @@ public struct FourDGaussiansFolder: SceneFormat {
         let motion = FieldMotion(field: field, logScales: canonical.logScales, opacityLogits: canonical.opacityLogits)
         let scene = TemporalCloud(gaussians: canonical.cloud, field: motion,
                                   metadata: SceneMetadata(timeRange: 0...1, timeUnit: "segment"))
-        let detail = "iteration \(paths.number.map(String.init) ?? "?"), \(Self.describe(field))"
+        let detail = "iteration \(paths.number.map(String.init) ?? "?"), HexPlane deformation network"
             + (table.map { ", deformation table marks \($0) of \(n)" } ?? "")
         return LoadedScene(format: id, formatDetail: detail, scene: scene)
     }
