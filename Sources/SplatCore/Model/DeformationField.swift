@@ -112,6 +112,12 @@ public struct DeformationField: Sendable, Equatable {
     public var width: Int { feature.last?.outputs ?? 0 }
     /// defor_depth as the layer count (the trainer builds one layer for depth 0 and 1).
     public var depth: Int { feature.count }
+    /// Floats in the planes and layers.
+    public var parameterCount: Int {
+        let layers = feature + [position, scale, rotation, opacity, sh].flatMap { [$0.hidden, $0.output] }
+            + (staticMask.map { [$0.hidden, $0.output] } ?? [])
+        return levels.joined().reduce(0) { $0 + $1.values.count } + layers.reduce(0) { $0 + $1.weight.count + $1.bias.count }
+    }
     /// SH coefficients per channel the SH head writes (16: degree 3).
     public var shCoefficients: Int { sh.output.outputs / 3 }
 

@@ -22,9 +22,11 @@ public final class GPUScene {
     /// them and kept in a small cache (playback only ever needs the two around t).
     let keyframes: Keyframes?
     private var keyframeCache: [Int: GPUScene] = [:]
-    /// A cloud moved by a deformation field (4DGaussians): this scene holds the canonical cloud;
-    /// a frame deforms it on the CPU (FieldMotion, the reference) and uploads the result. There is
-    /// no deformation compute pass yet.
+    /// A cloud moved by a deformation field (4DGaussians) whose network fits deform_hexplane.comp:
+    /// its buffers; each frame's pass writes `geometry` and `sh`, which preprocess reads as a static cloud.
+    let deformation: GPUDeformation?
+    /// A deformation-field scene beyond the shader's limits (or several chunks): a frame deforms
+    /// it on the CPU (FieldMotion, the reference) and uploads the result.
     let deformed: TemporalCloud?
     private var deformedCache: (time: Float, scene: GPUScene)?
     static let keyframeCacheSize = 4
@@ -42,7 +44,6 @@ public final class GPUScene {
     public init(device: GPUDevice, scene cloud: TemporalCloud) throws {
         self.device = device
         keyframes = cloud.keyframes
-        deformed = cloud.field == nil ? nil : cloud
         count = cloud.count
         shDegree = cloud.shDegree
         falloffCutoff = cloud.motion?.falloffCutoff ?? 0
@@ -94,9 +95,40 @@ public final class GPUScene {
         } else {
             motion = nil
         }
+        if let field = cloud.field, chunkSize >= cloud.count, let network = DeformationNetwork.pack(field.field) {
+            var raw = [GPUCanonicalGaussian]()
+            raw.reserveCapacity(cloud.count)
+            for i in 0..<cloud.count {
+                raw.append(GPUCanonicalGaussian(positionLogit: SIMD4(cloud.positions[i], field.opacityLogits[i]),
+                                                logScale: SIMD4(field.logScales[i], 0), rotation: cloud.rotations[i]))
+            }
+            let canonical = try GPUBuffer(device: device, size: max(raw.count, 1) * MemoryLayout<GPUCanonicalGaussian>.stride,
+                                          usage: .storage, label: "canonical Gaussians (\(cloud.count), deformation field)")
+            try canonical.upload(raw)
+            let canonicalSH = try GPUBuffer(device: device, size: max(cloud.sh.count, 1) * 4, usage: .storage,
+                                            label: "canonical SH (\(cloud.count) Gaussians)")
+            try canonicalSH.upload(cloud.sh)
+            let weights = try GPUBuffer(device: device, size: network.count * 4, usage: .storage,
+                                        label: "deformation network (\(network.count) floats)")
+            try weights.upload(network)
+            deformation = GPUDeformation(canonical: canonical, canonicalSH: canonicalSH, network: weights, shFloats: spatialFloats)
+            deformed = nil
+        } else {
+            deformation = nil
+            deformed = cloud.field == nil ? nil : cloud
+        }
     }
 
     public var isTemporal: Bool { motion != nil }
+
+    /// The deformed, activated Gaussians the last deform pass wrote (a stage capture).
+    func readDeformed() throws -> SplatCloud {
+        let g = try geometry.read(GPUGaussianGeometry.self, count: count)
+        let floats = SplatCloud.coefficientCount(degree: shDegree) * 3
+        return SplatCloud(positions: g.map { SIMD3($0.positionOpacity.x, $0.positionOpacity.y, $0.positionOpacity.z) },
+                          scales: g.map { SIMD3($0.scale.x, $0.scale.y, $0.scale.z) }, rotations: g.map(\.rotation),
+                          opacities: g.map(\.positionOpacity.w), shDegree: shDegree, sh: try sh.read(Float.self, count: count * floats))
+    }
 
     /// The deformation-field scene at `time`, deformed on the CPU and uploaded (the last one kept).
     func deformedScene(at time: Float) throws -> GPUScene {

@@ -66,9 +66,14 @@ public final class VulkanRasterizer {
     }
 
     /// Keyframed scenes blend the two keyframes around `time`; deformation-field scenes are
-    /// deformed at `time` on the CPU; others render as they are.
+    /// deformed at `time` (deform_hexplane.comp, or on the CPU beyond its limits); others render as they are.
     func render(_ scene: GPUScene, time: Float, camera: Camera, settings: RenderSettings,
                 capture: FrameStageCapture?) throws -> RenderedFrame {
+        if let deformation = scene.deformation {
+            // Its own submission: the pass rewrites the scene's geometry and SH, then the frame is static.
+            try device.submitAndWait { r in passes.deform.record(r, scene: scene, deformation: deformation, time: time) }
+            return try render(scene, time: 0, blendWith: nil, camera: camera, settings: settings, capture: capture)
+        }
         if scene.deformed != nil {
             return try render(try scene.deformedScene(at: time), time: 0, blendWith: nil, camera: camera, settings: settings,
                               capture: capture)

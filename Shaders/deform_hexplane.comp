@@ -1,0 +1,150 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+// hustvl/4DGaussians' deformation network at t, one invocation per Gaussian (DeformationField in
+// SplatCore is the CPU twin and says what each step is): the HexPlane features (bilinear
+// grid_sample, align_corners, border), the feature MLP, the heads, the mask, the activations.
+// Writes the deformed, activated Gaussians where preprocess reads a static cloud.
+layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
+
+struct CanonicalGaussian {
+    vec4 positionLogit;  // xyz, opacity logit
+    vec4 logScale;       // xyz, w unused
+    vec4 rotation;       // raw quaternion (w, x, y, z) in (x, y, z, w)
+};
+
+layout(std430, binding = 0) readonly buffer Canonical { CanonicalGaussian canonical[]; };
+layout(std430, binding = 1) readonly buffer CanonicalSH { float canonicalSH[]; };
+// Header (integers as floats; contract.glsl DEFORM_*), then each layer's weights [out][in] and bias.
+layout(std430, binding = 2) readonly buffer Network { float network[]; };
+layout(std430, binding = 3) writeonly buffer Geometry { GaussianGeometry geometry[]; };
+layout(std430, binding = 4) writeonly buffer SH { float sh[]; };
+layout(push_constant) uniform Push { uint count; float time; uint shFloats; uint pad; };
+
+// 0: network input, 1 and 2: hidden ping-pong, 3: a head's output.
+float buf[4][DEFORM_MAX_INPUTS];
+
+// Header integers are stored as exact float values (below 2^24), not bit patterns: those would be
+// denormals, which a device may flush to zero.
+uint word(uint i) { return uint(network[i]); }
+
+void dense(uint offset, uint inputs, uint outputs, uint src, uint dst) {
+    for (uint o = 0; o < outputs; o++) {
+        float sum = 0.0;
+        uint row = offset + o * inputs;
+        for (uint i = 0; i < inputs; i++) sum += network[row + i] * buf[src][i];
+        buf[dst][o] = sum + network[offset + outputs * inputs + o];
+    }
+}
+
+void relu(uint b, uint n) {
+    for (uint i = 0; i < n; i++) buf[b][i] = max(buf[b][i], 0.0);
+}
+
+// A head on ReLU(h) (in buf[h]): ReLU, Linear, ReLU, Linear into buf[3].
+void head(uint index, uint width, uint outputs, uint h) {
+    uint other = 3u - h;
+    dense(word(DEFORM_HEADS_AT + index * 2u), width, width, h, other);
+    relu(other, width);
+    dense(word(DEFORM_HEADS_AT + index * 2u + 1u), width, outputs, other, 3u);
+}
+
+void main() {
+    uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
+    if (i >= count) return;
+    uint levels = word(0), channels = word(1), layers = word(2), width = word(3), gridPE = word(4), flags = word(5);
+    uint shOutputs = word(6), inputs = word(7);
+    vec3 aabb0 = vec3(network[8], network[9], network[10]), aabb1 = vec3(network[11], network[12], network[13]);
+    CanonicalGaussian g = canonical[i];
+
+    // HexPlane features: product over the six planes, concatenated over levels.
+    vec3 p = (g.positionLogit.xyz - aabb0) * (2.0 / (aabb1 - aabb0)) - 1.0;
+    float point[4] = float[4](p.x, p.y, p.z, time);
+    const uint axisA[6] = uint[6](0u, 0u, 0u, 1u, 1u, 2u);
+    const uint axisB[6] = uint[6](1u, 2u, 3u, 2u, 3u, 3u);
+    for (uint l = 0; l < levels; l++) {
+        for (uint c = 0; c < channels; c++) buf[0][l * channels + c] = 1.0;
+        for (uint k = 0; k < 6u; k++) {
+            uint at = DEFORM_PLANES_AT + (l * 6u + k) * 3u;
+            uint w = word(at), h = word(at + 1u), offset = word(at + 2u);
+            float ix = clamp((point[axisA[k]] + 1.0) / 2.0 * float(w - 1u), 0.0, float(w - 1u));
+            float iy = clamp((point[axisB[k]] + 1.0) / 2.0 * float(h - 1u), 0.0, float(h - 1u));
+            uint x0 = uint(floor(ix)), y0 = uint(floor(iy));
+            uint x1 = min(x0 + 1u, w - 1u), y1 = min(y0 + 1u, h - 1u);
+            float fx = ix - float(x0), fy = iy - float(y0);
+            float nw = (1.0 - fx) * (1.0 - fy), ne = fx * (1.0 - fy), sw = (1.0 - fx) * fy, se = fx * fy;
+            for (uint c = 0; c < channels; c++) {
+                uint base = offset + c * w * h;
+                float v = network[base + y0 * w + x0] * nw + network[base + y0 * w + x1] * ne
+                        + network[base + y1 * w + x0] * sw + network[base + y1 * w + x1] * se;
+                buf[0][l * channels + c] *= v;
+            }
+        }
+    }
+    uint features = levels * channels;
+    if (gridPE > 1u) {
+        float pe = float(gridPE);
+        for (uint f = 0; f < features; f++) {
+            float v = buf[0][f];
+            buf[0][features + f] = sin(v * pe);
+            buf[0][2u * features + f] = cos(v * pe);
+        }
+    }
+
+    // Feature MLP: Linear, then (ReLU, Linear) for the rest.
+    dense(word(DEFORM_FEATURE_LAYERS_AT), inputs, width, 0u, 1u);
+    uint h = 1u;
+    for (uint l = 1; l < layers; l++) {
+        relu(h, width);
+        dense(word(DEFORM_FEATURE_LAYERS_AT + l), width, width, h, 3u - h);
+        h = 3u - h;
+    }
+    relu(h, width);  // every head starts with ReLU(h)
+
+    // The heads in one loop (one call site: lavapipe miscompiled six inlined copies at width 128);
+    // the static mask first, as it scales the others.
+    float mask = 1.0;
+    vec3 position = g.positionLogit.xyz, logScale = g.logScale.xyz;
+    vec4 q = g.rotation;
+    float logit = g.positionLogit.w;
+    const uint order[6] = uint[6](5u, 0u, 1u, 2u, 3u, 4u);
+    const uint flagOf[6] = uint[6](DEFORM_FLAG_POSITION, DEFORM_FLAG_SCALE, DEFORM_FLAG_ROTATION, DEFORM_FLAG_OPACITY,
+                                   DEFORM_FLAG_SH, DEFORM_FLAG_STATIC_MLP);
+    const uint outputsOf[5] = uint[5](3u, 3u, 4u, 1u, 0u);
+    for (uint n = 0; n < 6u; n++) {
+        uint k = order[n];
+        if ((flags & flagOf[k]) == 0u) continue;
+        head(k, width, k == 5u ? 1u : (k == 4u ? shOutputs : outputsOf[k]), h);
+        if (k == 5u) {
+            mask = buf[3][0];
+        } else if (k == 0u) {
+            position = position * mask + vec3(buf[3][0], buf[3][1], buf[3][2]);
+        } else if (k == 1u) {
+            logScale = logScale * mask + vec3(buf[3][0], buf[3][1], buf[3][2]);
+        } else if (k == 2u) {
+            vec4 d = vec4(buf[3][0], buf[3][1], buf[3][2], buf[3][3]);
+            if ((flags & DEFORM_FLAG_APPLY_ROTATION) != 0u) {
+                // batch_quaternion_multiply(q, d), divided by its norm (w, x, y, z in x, y, z, w).
+                vec4 m = vec4(q.x * d.x - q.y * d.y - q.z * d.z - q.w * d.w,
+                              q.x * d.y + q.y * d.x + q.z * d.w - q.w * d.z,
+                              q.x * d.z - q.y * d.w + q.z * d.x + q.w * d.y,
+                              q.x * d.w + q.y * d.z - q.z * d.y + q.w * d.x);
+                q = m / sqrt(dot(m, m));
+            } else {
+                q = q + d;
+            }
+        } else if (k == 3u) {
+            logit = logit * mask + buf[3][0];
+        }
+    }
+    bool deformSH = (flags & DEFORM_FLAG_SH) != 0u;  // the SH head ran last: its outputs are in buf[3]
+    for (uint k = 0; k < shFloats; k++) {
+        float v = canonicalSH[i * shFloats + k];
+        if (deformSH && k < shOutputs) v = v * mask + buf[3][k];
+        sh[i * shFloats + k] = v;
+    }
+    float n = sqrt(dot(q, q));
+    geometry[i].positionOpacity = vec4(position, 1.0 / (1.0 + exp(-logit)));
+    geometry[i].scale = vec4(exp(logScale), 0.0);
+    geometry[i].rotation = n > 0.0 ? q / n : vec4(1.0, 0.0, 0.0, 0.0);
+}
