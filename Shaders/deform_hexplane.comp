@@ -21,32 +21,64 @@ layout(std430, binding = 3) writeonly buffer Geometry { GaussianGeometry geometr
 layout(std430, binding = 4) writeonly buffer SH { float sh[]; };
 layout(push_constant) uniform Push { uint count; float time; uint shFloats; uint pad; };
 
-// 0: network input, 1 and 2: hidden ping-pong, 3: a head's output.
-float buf[4][DEFORM_MAX_INPUTS];
+// Private arrays kept small: lavapipe corrupts memory when an invocation's private arrays grow
+// large (a width-128 network went wrong with 4 x 384 floats). 0: network input, 1 and 2: hidden
+// ping-pong, 3: a head's output.
+float inputsBuf[DEFORM_MAX_INPUTS];
+float hiddenA[DEFORM_MAX_WIDTH];
+float hiddenB[DEFORM_MAX_WIDTH];
+float outBuf[DEFORM_MAX_WIDTH];
+
+float getBuf(uint b, uint i) {
+    if (b == 0u) return inputsBuf[i];
+    if (b == 1u) return hiddenA[i];
+    if (b == 2u) return hiddenB[i];
+    return outBuf[i];
+}
+
+void setBuf(uint b, uint i, float v) {
+    if (b == 0u) inputsBuf[i] = v;
+    else if (b == 1u) hiddenA[i] = v;
+    else if (b == 2u) hiddenB[i] = v;
+    else outBuf[i] = v;
+}
 
 // Header integers are stored as exact float values (below 2^24), not bit patterns: those would be
 // denormals, which a device may flush to zero.
 uint word(uint i) { return uint(network[i]); }
 
-void dense(uint offset, uint inputs, uint outputs, uint src, uint dst) {
+// A Linear layer; `reluInput` applies ReLU to its input as it reads it. The dot products run 16
+// terms per iteration: llvmpipe (lavapipe) ends a shader's loops after 65 535 iterations in all
+// (its loop limiter), which one-term loops over a width-128 network exceed.
+float input_(uint src, uint i, float floor_) { return max(getBuf(src, i), floor_); }
+
+void dense(uint offset, uint inputs, uint outputs, uint src, uint dst, bool reluInput) {
+    float floor_ = reluInput ? 0.0 : -1.0 / 0.0;
+    uint blocks = inputs / 16u;
     for (uint o = 0; o < outputs; o++) {
         float sum = 0.0;
         uint row = offset + o * inputs;
-        for (uint i = 0; i < inputs; i++) sum += network[row + i] * buf[src][i];
-        buf[dst][o] = sum + network[offset + outputs * inputs + o];
+        for (uint b = 0; b < blocks; b++) {
+            uint i = b * 16u, w = row + i;
+            sum += network[w] * input_(src, i, floor_) + network[w + 1u] * input_(src, i + 1u, floor_)
+                 + network[w + 2u] * input_(src, i + 2u, floor_) + network[w + 3u] * input_(src, i + 3u, floor_)
+                 + network[w + 4u] * input_(src, i + 4u, floor_) + network[w + 5u] * input_(src, i + 5u, floor_)
+                 + network[w + 6u] * input_(src, i + 6u, floor_) + network[w + 7u] * input_(src, i + 7u, floor_)
+                 + network[w + 8u] * input_(src, i + 8u, floor_) + network[w + 9u] * input_(src, i + 9u, floor_)
+                 + network[w + 10u] * input_(src, i + 10u, floor_) + network[w + 11u] * input_(src, i + 11u, floor_)
+                 + network[w + 12u] * input_(src, i + 12u, floor_) + network[w + 13u] * input_(src, i + 13u, floor_)
+                 + network[w + 14u] * input_(src, i + 14u, floor_) + network[w + 15u] * input_(src, i + 15u, floor_);
+        }
+        for (uint i = blocks * 16u; i < inputs; i++) sum += network[row + i] * input_(src, i, floor_);
+        setBuf(dst, o, sum + network[offset + outputs * inputs + o]);
     }
 }
 
-void relu(uint b, uint n) {
-    for (uint i = 0; i < n; i++) buf[b][i] = max(buf[b][i], 0.0);
-}
-
-// A head on ReLU(h) (in buf[h]): ReLU, Linear, ReLU, Linear into buf[3].
+// A head on ReLU(h) (h in buffer h): ReLU, Linear, ReLU, Linear into outBuf.
 void head(uint index, uint width, uint outputs, uint h) {
     uint other = 3u - h;
-    dense(word(DEFORM_HEADS_AT + index * 2u), width, width, h, other);
-    relu(other, width);
-    dense(word(DEFORM_HEADS_AT + index * 2u + 1u), width, outputs, other, 3u);
+    dense(word(DEFORM_HEADS_AT + index * 2u), width, width, h, other, true);
+    dense(word(DEFORM_HEADS_AT + index * 2u + 1u), width, outputs, other, 3u, true);
 }
 
 void main() {
@@ -63,7 +95,7 @@ void main() {
     const uint axisA[6] = uint[6](0u, 0u, 0u, 1u, 1u, 2u);
     const uint axisB[6] = uint[6](1u, 2u, 3u, 2u, 3u, 3u);
     for (uint l = 0; l < levels; l++) {
-        for (uint c = 0; c < channels; c++) buf[0][l * channels + c] = 1.0;
+        for (uint c = 0; c < channels; c++) inputsBuf[l * channels + c] = 1.0;
         for (uint k = 0; k < 6u; k++) {
             uint at = DEFORM_PLANES_AT + (l * 6u + k) * 3u;
             uint w = word(at), h = word(at + 1u), offset = word(at + 2u);
@@ -77,7 +109,7 @@ void main() {
                 uint base = offset + c * w * h;
                 float v = network[base + y0 * w + x0] * nw + network[base + y0 * w + x1] * ne
                         + network[base + y1 * w + x0] * sw + network[base + y1 * w + x1] * se;
-                buf[0][l * channels + c] *= v;
+                inputsBuf[l * channels + c] *= v;
             }
         }
     }
@@ -85,21 +117,20 @@ void main() {
     if (gridPE > 1u) {
         float pe = float(gridPE);
         for (uint f = 0; f < features; f++) {
-            float v = buf[0][f];
-            buf[0][features + f] = sin(v * pe);
-            buf[0][2u * features + f] = cos(v * pe);
+            float v = inputsBuf[f];
+            inputsBuf[features + f] = sin(v * pe);
+            inputsBuf[2u * features + f] = cos(v * pe);
         }
     }
 
     // Feature MLP: Linear, then (ReLU, Linear) for the rest.
-    dense(word(DEFORM_FEATURE_LAYERS_AT), inputs, width, 0u, 1u);
+    dense(word(DEFORM_FEATURE_LAYERS_AT), inputs, width, 0u, 1u, false);
     uint h = 1u;
     for (uint l = 1; l < layers; l++) {
-        relu(h, width);
-        dense(word(DEFORM_FEATURE_LAYERS_AT + l), width, width, h, 3u - h);
+        dense(word(DEFORM_FEATURE_LAYERS_AT + l), width, width, h, 3u - h, true);
         h = 3u - h;
     }
-    relu(h, width);  // every head starts with ReLU(h)
+    // Every head starts with ReLU(h): dense applies it as it reads buffer h.
 
     // The heads in one loop (one call site: lavapipe miscompiled six inlined copies at width 128);
     // the static mask first, as it scales the others.
@@ -116,13 +147,13 @@ void main() {
         if ((flags & flagOf[k]) == 0u) continue;
         head(k, width, k == 5u ? 1u : (k == 4u ? shOutputs : outputsOf[k]), h);
         if (k == 5u) {
-            mask = buf[3][0];
+            mask = outBuf[0];
         } else if (k == 0u) {
-            position = position * mask + vec3(buf[3][0], buf[3][1], buf[3][2]);
+            position = position * mask + vec3(outBuf[0], outBuf[1], outBuf[2]);
         } else if (k == 1u) {
-            logScale = logScale * mask + vec3(buf[3][0], buf[3][1], buf[3][2]);
+            logScale = logScale * mask + vec3(outBuf[0], outBuf[1], outBuf[2]);
         } else if (k == 2u) {
-            vec4 d = vec4(buf[3][0], buf[3][1], buf[3][2], buf[3][3]);
+            vec4 d = vec4(outBuf[0], outBuf[1], outBuf[2], outBuf[3]);
             if ((flags & DEFORM_FLAG_APPLY_ROTATION) != 0u) {
                 // batch_quaternion_multiply(q, d), divided by its norm (w, x, y, z in x, y, z, w).
                 vec4 m = vec4(q.x * d.x - q.y * d.y - q.z * d.z - q.w * d.w,
@@ -134,13 +165,13 @@ void main() {
                 q = q + d;
             }
         } else if (k == 3u) {
-            logit = logit * mask + buf[3][0];
+            logit = logit * mask + outBuf[0];
         }
     }
-    bool deformSH = (flags & DEFORM_FLAG_SH) != 0u;  // the SH head ran last: its outputs are in buf[3]
+    bool deformSH = (flags & DEFORM_FLAG_SH) != 0u;  // the SH head ran last: its outputs are in outBuf
     for (uint k = 0; k < shFloats; k++) {
         float v = canonicalSH[i * shFloats + k];
-        if (deformSH && k < shOutputs) v = v * mask + buf[3][k];
+        if (deformSH && k < shOutputs) v = v * mask + outBuf[k];
         sh[i * shFloats + k] = v;
     }
     float n = sqrt(dot(q, q));

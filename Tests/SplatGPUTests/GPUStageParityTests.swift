@@ -138,12 +138,12 @@ enum StageComparison {
         guard a.count == b.count, a.sh.count == b.sh.count else { return "deformed: \(a.count) Gaussians, expected \(b.count)" }
         func near(_ x: Float, _ y: Float) -> Bool { abs(x - y) <= 1e-5 * max(1, abs(x), abs(y)) }
         for i in 0..<a.count {
-            var x: [Float] = [], y: [Float] = []
+            var x: [Float] = [a.opacities[i]], y: [Float] = [b.opacities[i]]
             for k in 0..<3 { x += [a.positions[i][k], a.scales[i][k]]; y += [b.positions[i][k], b.scales[i][k]] }
             for k in 0..<4 { x.append(a.rotations[i][k]); y.append(b.rotations[i][k]) }
-            if !zip(x, y).allSatisfy(near) { print("DBG", x, y); return "deformed: Gaussian \(i) differs" }
+            if !zip(x, y).allSatisfy(near) { return "deformed: Gaussian \(i) differs" }
         }
-        if let k = a.sh.indices.first(where: { !near(a.sh[$0], b.sh[$0]) }) { print("DBG SH", k, a.sh[k], b.sh[k], a.sh[k+1], b.sh[k+1]); return "deformed: SH value \(k) differs" }
+        if let k = a.sh.indices.first(where: { !near(a.sh[$0], b.sh[$0]) }) { return "deformed: SH value \(k) differs" }
         return nil
     }
 

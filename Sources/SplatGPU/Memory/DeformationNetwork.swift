@@ -11,7 +11,7 @@ enum DeformationNetwork {
         guard levels <= ShaderContract.DEFORM_MAX_LEVELS, field.feature.count <= ShaderContract.DEFORM_MAX_LAYERS,
               field.levels.allSatisfy({ $0.allSatisfy { $0.channels == channels } }),
               inputs <= ShaderContract.DEFORM_MAX_INPUTS, levels * channels * (field.options.gridPE > 1 ? 3 : 1) == inputs,
-              width <= ShaderContract.DEFORM_MAX_WIDTH, field.parameterCount < 1 << 24, field.sh.output.outputs <= ShaderContract.DEFORM_MAX_INPUTS else { return nil }
+              width <= ShaderContract.DEFORM_MAX_WIDTH, field.parameterCount < 1 << 24, loopIterations(field) < 60_000, field.sh.output.outputs <= ShaderContract.DEFORM_MAX_WIDTH else { return nil }
         var data = [Float](repeating: 0, count: ShaderContract.DEFORM_HEADER)
         // Integers as exact float values (bit patterns would be denormals, which devices may flush).
         func put(_ index: Int, _ value: Int) { data[index] = Float(value) }
@@ -29,13 +29,6 @@ enum DeformationNetwork {
         }
         data[8] = field.aabb.0.x; data[9] = field.aabb.0.y; data[10] = field.aabb.0.z
         data[11] = field.aabb.1.x; data[12] = field.aabb.1.y; data[13] = field.aabb.1.z
-        for (l, level) in field.levels.enumerated() {
-            for (k, plane) in level.enumerated() {
-                let at = ShaderContract.DEFORM_PLANES_AT + (l * 6 + k) * 3
-                put(at, plane.width); put(at + 1, plane.height); put(at + 2, data.count)
-                data += plane.values
-            }
-        }
         func append(_ layer: DeformationField.Linear) -> Int {
             let offset = data.count
             data += layer.weight
@@ -48,7 +41,26 @@ enum DeformationNetwork {
             put(ShaderContract.DEFORM_HEADS_AT + h * 2, append(head.hidden))
             put(ShaderContract.DEFORM_HEADS_AT + h * 2 + 1, append(head.output))
         }
+        for (l, level) in field.levels.enumerated() {
+            for (k, plane) in level.enumerated() {
+                let at = ShaderContract.DEFORM_PLANES_AT + (l * 6 + k) * 3
+                put(at, plane.width); put(at + 1, plane.height); put(at + 2, data.count)
+                data += plane.values
+            }
+        }
         return data
+    }
+}
+
+extension DeformationNetwork {
+    /// Loop iterations one invocation of deform_hexplane.comp runs: llvmpipe (lavapipe) stops a
+    /// shader's loops after 65 535 in all, so larger networks deform on the CPU.
+    static func loopIterations(_ field: DeformationField) -> Int {
+        let channels = field.levels.first?[0].channels ?? 0, features = field.levels.count * channels
+        func dense(_ layer: DeformationField.Linear) -> Int { layer.outputs * (1 + layer.inputs / 16 + layer.inputs % 16) }
+        let heads = [field.position, field.scale, field.rotation, field.opacity, field.sh] + (field.staticMask.map { [$0] } ?? [])
+        return field.levels.count * (channels + 6 * (1 + channels)) + 3 * features + field.feature.reduce(0) { $0 + dense($1) }
+            + heads.reduce(0) { $0 + dense($1.hidden) + dense($1.output) + 1 } + 48
     }
 }
 
