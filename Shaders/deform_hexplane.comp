@@ -5,7 +5,7 @@
 // SplatCore is the CPU twin and says what each step is): the HexPlane features (bilinear
 // grid_sample, align_corners, border), the feature MLP, the heads, the mask, the activations.
 // Writes the deformed, activated Gaussians where preprocess reads a static cloud.
-layout(local_size_x = DEFORM_WORKGROUP_SIZE) in;
+layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
 
 struct CanonicalGaussian {
     vec4 positionLogit;  // xyz, opacity logit
@@ -21,32 +21,27 @@ layout(std430, binding = 3) writeonly buffer Geometry { GaussianGeometry geometr
 layout(std430, binding = 4) writeonly buffer SH { float sh[]; };
 layout(push_constant) uniform Push { uint count; float time; uint shFloats; uint pad; };
 
-// Each invocation's activations live in workgroup memory: llvmpipe (lavapipe) turns dynamically
-// indexed private arrays into long select chains (a 100k-Gaussian frame took seconds), while
-// shared memory is plain loads and stores. 0: network input, 1 and 2: hidden ping-pong, 3: a
-// head's output.
-shared float inputsBuf[DEFORM_WORKGROUP_SIZE][DEFORM_MAX_INPUTS];
-shared float hiddenA[DEFORM_WORKGROUP_SIZE][DEFORM_MAX_WIDTH];
-shared float hiddenB[DEFORM_WORKGROUP_SIZE][DEFORM_MAX_WIDTH];
-shared float outShared[DEFORM_WORKGROUP_SIZE][DEFORM_MAX_WIDTH];
+// Private arrays kept small: lavapipe corrupts memory when an invocation's private arrays grow
+// large (a width-128 network went wrong with 4 x 384 floats). 0: network input, 1 and 2: hidden
+// ping-pong, 3: a head's output.
+float inputsBuf[DEFORM_MAX_INPUTS];
+float hiddenA[DEFORM_MAX_WIDTH];
+float hiddenB[DEFORM_MAX_WIDTH];
+float outBuf[DEFORM_MAX_WIDTH];
 
 float getBuf(uint b, uint i) {
-    uint l = gl_LocalInvocationIndex;
-    if (b == 0u) return inputsBuf[l][i];
-    if (b == 1u) return hiddenA[l][i];
-    if (b == 2u) return hiddenB[l][i];
-    return outShared[l][i];
+    if (b == 0u) return inputsBuf[i];
+    if (b == 1u) return hiddenA[i];
+    if (b == 2u) return hiddenB[i];
+    return outBuf[i];
 }
 
 void setBuf(uint b, uint i, float v) {
-    uint l = gl_LocalInvocationIndex;
-    if (b == 0u) inputsBuf[l][i] = v;
-    else if (b == 1u) hiddenA[l][i] = v;
-    else if (b == 2u) hiddenB[l][i] = v;
-    else outShared[l][i] = v;
+    if (b == 0u) inputsBuf[i] = v;
+    else if (b == 1u) hiddenA[i] = v;
+    else if (b == 2u) hiddenB[i] = v;
+    else outBuf[i] = v;
 }
-
-float outBuf(uint i) { return outShared[gl_LocalInvocationIndex][i]; }
 
 // Header integers are stored as exact float values (below 2^24), not bit patterns: those would be
 // denormals, which a device may flush to zero.
@@ -100,7 +95,7 @@ void main() {
     const uint axisA[6] = uint[6](0u, 0u, 0u, 1u, 1u, 2u);
     const uint axisB[6] = uint[6](1u, 2u, 3u, 2u, 3u, 3u);
     for (uint l = 0; l < levels; l++) {
-        for (uint c = 0; c < channels; c++) inputsBuf[gl_LocalInvocationIndex][l * channels + c] = 1.0;
+        for (uint c = 0; c < channels; c++) inputsBuf[l * channels + c] = 1.0;
         for (uint k = 0; k < 6u; k++) {
             uint at = DEFORM_PLANES_AT + (l * 6u + k) * 3u;
             uint w = word(at), h = word(at + 1u), offset = word(at + 2u);
@@ -114,7 +109,7 @@ void main() {
                 uint base = offset + c * w * h;
                 float v = network[base + y0 * w + x0] * nw + network[base + y0 * w + x1] * ne
                         + network[base + y1 * w + x0] * sw + network[base + y1 * w + x1] * se;
-                inputsBuf[gl_LocalInvocationIndex][l * channels + c] *= v;
+                inputsBuf[l * channels + c] *= v;
             }
         }
     }
@@ -122,9 +117,9 @@ void main() {
     if (gridPE > 1u) {
         float pe = float(gridPE);
         for (uint f = 0; f < features; f++) {
-            float v = inputsBuf[gl_LocalInvocationIndex][f];
-            inputsBuf[gl_LocalInvocationIndex][features + f] = sin(v * pe);
-            inputsBuf[gl_LocalInvocationIndex][2u * features + f] = cos(v * pe);
+            float v = inputsBuf[f];
+            inputsBuf[features + f] = sin(v * pe);
+            inputsBuf[2u * features + f] = cos(v * pe);
         }
     }
 
@@ -152,13 +147,13 @@ void main() {
         if ((flags & flagOf[k]) == 0u) continue;
         head(k, width, k == 5u ? 1u : (k == 4u ? shOutputs : outputsOf[k]), h);
         if (k == 5u) {
-            mask = outBuf(0);
+            mask = outBuf[0];
         } else if (k == 0u) {
-            position = position * mask + vec3(outBuf(0), outBuf(1), outBuf(2));
+            position = position * mask + vec3(outBuf[0], outBuf[1], outBuf[2]);
         } else if (k == 1u) {
-            logScale = logScale * mask + vec3(outBuf(0), outBuf(1), outBuf(2));
+            logScale = logScale * mask + vec3(outBuf[0], outBuf[1], outBuf[2]);
         } else if (k == 2u) {
-            vec4 d = vec4(outBuf(0), outBuf(1), outBuf(2), outBuf(3));
+            vec4 d = vec4(outBuf[0], outBuf[1], outBuf[2], outBuf[3]);
             if ((flags & DEFORM_FLAG_APPLY_ROTATION) != 0u) {
                 // batch_quaternion_multiply(q, d), divided by its norm (w, x, y, z in x, y, z, w).
                 vec4 m = vec4(q.x * d.x - q.y * d.y - q.z * d.z - q.w * d.w,
@@ -170,13 +165,13 @@ void main() {
                 q = q + d;
             }
         } else if (k == 3u) {
-            logit = logit * mask + outBuf(0);
+            logit = logit * mask + outBuf[0];
         }
     }
     bool deformSH = (flags & DEFORM_FLAG_SH) != 0u;  // the SH head ran last: its outputs are in outBuf
     for (uint k = 0; k < shFloats; k++) {
         float v = canonicalSH[i * shFloats + k];
-        if (deformSH && k < shOutputs) v = v * mask + outBuf(k);
+        if (deformSH && k < shOutputs) v = v * mask + outBuf[k];
         sh[i * shFloats + k] = v;
     }
     float n = sqrt(dot(q, q));

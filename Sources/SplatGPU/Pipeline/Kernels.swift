@@ -125,7 +125,7 @@ enum Kernels {
     static let deformHexplane = Kernel(
         "deform_hexplane", Shader_deform_hexplane.words,
         bindings: [.reads(.canonical), .reads(.canonicalSH), .reads(.network), .writes(.geometry), .writes(.sh)],
-        push: DeformPush.self, workgroupSize: .fixed(x: ShaderContract.DEFORM_WORKGROUP_SIZE, y: 1, z: 1))
+        push: DeformPush.self, workgroupSize: linear)
 
     static let compactIndices = Kernel(
         "compact_indices", Shader_compact_indices.words,
