@@ -27,6 +27,8 @@ Provenance
   gaussian_renderer.render applies them: means (3), exp(scales) (3), normalize(rotations) (4, w x y z),
   sigmoid(opacity) (1), SH (16 x 3, coefficient-major as the rasterizer receives them).
 Run: python3 tools/make_4dgaussians_fixtures.py  (PyTorch CPU, numpy, plyfile).
+Benchmark models (not committed): python3 tools/make_4dgaussians_fixtures.py --bench N OUT writes OUT/dnerf-N
+and OUT/dynerf-N with the configs' full HexPlane resolution and N Gaussians, without expected values.
 """
 import os
 import subprocess
@@ -90,12 +92,13 @@ def trainer_args(config_file, overrides):
     return args
 
 
-def build(name, config_file, overrides, seed):
+def build(name, config_file, overrides, seed, n=None, out=None, record=True):
     import scene.deformation as deformation
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     args = trainer_args(config_file, overrides)
     net = deformation.deform_network(args)
+    N = n or globals()["N"]
     # Canonical Gaussians (raw, as GaussianModel holds them).
     xyz = torch.tensor(rng.uniform(-1.2, 1.2, (N, 3)), dtype=torch.float32)
     net.deformation_net.set_aabb(xyz.max(0).values.tolist(), xyz.min(0).values.tolist())
@@ -116,7 +119,7 @@ def build(name, config_file, overrides, seed):
     table = torch.tensor(rng.uniform(0, 1, N) > 0.25)
     accum = torch.tensor(rng.uniform(0, 1, (N, 3)), dtype=torch.float32)
 
-    folder = os.path.join(OUT, name)
+    folder = os.path.join(out or OUT, name)
     it = os.path.join(folder, "point_cloud", "iteration_3000")
     os.makedirs(it, exist_ok=True)
     with open(os.path.join(folder, "cfg_args"), "w") as f:
@@ -126,6 +129,8 @@ def build(name, config_file, overrides, seed):
     torch.save(table, os.path.join(it, "deformation_table.pth"))
     torch.save(accum, os.path.join(it, "deformation_accum.pth"))
 
+    if not record:
+        return
     # Expected values: gaussian_renderer.render's "fine" stage, then its activations.
     shs = torch.cat((features_dc, features_rest), dim=1)
     rows = []
@@ -153,16 +158,22 @@ def save_ply(path, xyz, features_dc, features_rest, opacity, scaling, rotation):
     attrs += ['opacity'] + [f'scale_{i}' for i in range(3)] + [f'rot_{i}' for i in range(4)]
     elements = np.empty(xyz.shape[0], dtype=[(a, 'f4') for a in attrs])
     attributes = np.concatenate((xyz, normals, f_dc, f_rest, opacity.numpy(), scaling.numpy(), rotation.numpy()), axis=1)
-    elements[:] = list(map(tuple, attributes))
+    elements[:] = np.rec.fromarrays(attributes.T.astype(np.float32), dtype=elements.dtype)
     PlyData([PlyElement.describe(elements, 'vertex')]).write(path)
 
 
 def main():
+    here = os.getcwd()
     src = "/tmp/4dgaussians-" + COMMIT[:8]
     extract(src)
     sys.path.insert(0, src)
     sys.modules.setdefault("tkinter", types.SimpleNamespace(W=None))
     os.chdir(src)
+    if len(sys.argv) == 4 and sys.argv[1] == "--bench":
+        n, out = int(sys.argv[2]), os.path.abspath(sys.argv[3]) if os.path.isabs(sys.argv[3]) else os.path.join(here, sys.argv[3])
+        build(f"dnerf-{n}", "arguments/dnerf/dnerf_default.py", {}, seed=4, n=n, out=out, record=False)
+        build(f"dynerf-{n}", "arguments/dynerf/default.py", {}, seed=5, n=n, out=out, record=False)
+        return
     build("dnerf", "arguments/dnerf/dnerf_default.py",
           {"kplanes_config": {'grid_dimensions': 2, 'input_coordinate_dim': 4, 'output_coordinate_dim': 32,
                               'resolution': [8, 8, 8, 5]}}, seed=1)

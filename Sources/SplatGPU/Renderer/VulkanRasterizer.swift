@@ -3,7 +3,7 @@ import SplatCore
 
 /// GPU time of each stage of one frame, in milliseconds.
 public struct StageTimings: Sendable, Equatable {
-    public static let stageNames = ["preprocess", "scan", "keys", "sort", "ranges", "blend", "readback"]
+    public static let stageNames = ["deform", "preprocess", "scan", "keys", "sort", "ranges", "blend", "readback"]
     public var milliseconds: [String: Double] = [:]
     /// Wall-clock time of the whole render call on the host.
     public var frameMilliseconds: Double = 0
@@ -71,8 +71,14 @@ public final class VulkanRasterizer {
                 capture: FrameStageCapture?) throws -> RenderedFrame {
         if let deformation = scene.deformation {
             // Its own submission: the pass rewrites the scene's geometry and SH, then the frame is static.
+            let start = DispatchTime.now().uptimeNanoseconds
             try device.submitAndWait { r in passes.deform.record(r, scene: scene, deformation: deformation, time: time) }
-            return try render(scene, time: 0, blendWith: nil, camera: camera, settings: settings, capture: capture)
+            let deformMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            let frame = try render(scene, time: 0, blendWith: nil, camera: camera, settings: settings, capture: capture)
+            // The deformation's wall time (its own submission) counts in the frame.
+            lastTimings.milliseconds["deform"] = deformMilliseconds
+            lastTimings.frameMilliseconds += deformMilliseconds
+            return frame
         }
         if scene.deformed != nil {
             return try render(try scene.deformedScene(at: time), time: 0, blendWith: nil, camera: camera, settings: settings,
