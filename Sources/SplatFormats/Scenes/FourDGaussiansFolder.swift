@@ -61,11 +61,27 @@ public struct FourDGaussiansFolder: SceneFormat {
         return text
     }
 
-    /// A small model folder's files are not one byte stream: the fuzzer reads the bytes as a
-    /// deformation.pth under default options and deforms one Gaussian with it.
-    public func fuzzSeeds() throws -> [FuzzSeed] { [FuzzSeed("deformation.pth", DeformationStateDict.seed())] }
+    /// An iteration folder's files (cfg_args beside them, as the loader also accepts): the
+    /// options, the canonical PLY (SH degree 3) and a tiny network.
+    public func fuzzSeeds() throws -> [FuzzSeed] {
+        let cloud = SceneGenerator.benchmarkBall(count: 2, seed: 5, shDegree: 3)
+        return [FuzzSeed("cfg_args", Data("Namespace(sh_degree=3, no_do=False, no_dshs=False, grid_pe=0, static_mlp=False)".utf8)),
+                FuzzSeed("point_cloud.ply", PLYWriter.gaussianPLY(cloud)),
+                FuzzSeed("deformation.pth", DeformationStateDict.seed())]
+    }
 
+    /// A folder is not one byte stream: the bytes are read as the file they look like — a PLY as
+    /// the canonical cloud, a ZIP as deformation.pth (deforming one Gaussian), else as cfg_args.
     public func fuzz(_ data: Data) throws {
+        if PLYHeader.hasMagic(data) {
+            _ = try Self.canonical(PLYFile(data: data, path: "fuzz.ply"))
+            return
+        }
+        guard ZipArchive.hasZipMagic(data) else {
+            let namespace = try PythonNamespace.parse(String(decoding: data, as: UTF8.self)) { SceneFileError(path: "cfg_args", problem: $0) }
+            _ = try DeformationConfig(namespace, path: "cfg_args")
+            return
+        }
         let field = try DeformationStateDict.field(TorchCheckpoint(data: data, path: "fuzz.pth"), options: DeformationField.Options())
         // Degree 3: the SH head writes at most its own outputs into the 48 coefficients.
         let cloud = SplatCloud(positions: [SIMD3(0.1, 0.2, 0.3)], scales: [SIMD3(repeating: 0.1)], rotations: [SIMD4(1, 0, 0, 0)],
@@ -116,8 +132,11 @@ public struct FourDGaussiansFolder: SceneFormat {
         if let iteration, number != iteration {
             throw SceneFileError(path: path, problem: "is one iteration folder, not iteration \(iteration): give the model folder to choose an iteration")
         }
+        // cfg_args sits two levels up (model/point_cloud/iteration_N), or beside a copied-out folder's files.
         let model = ((folder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-        return Paths(config: (model as NSString).appendingPathComponent("cfg_args"), iteration: folder,
+        let beside = (folder as NSString).appendingPathComponent("cfg_args")
+        let config = exists(beside) ? beside : (model as NSString).appendingPathComponent("cfg_args")
+        return Paths(config: config, iteration: folder,
                      ply: (folder as NSString).appendingPathComponent("point_cloud.ply"), number: number)
     }
 

@@ -28,7 +28,6 @@ public final class GPUScene {
     /// A deformation-field scene beyond the shader's limits (or several chunks): a frame deforms
     /// it on the CPU (FieldMotion, the reference) and uploads the result.
     let deformed: TemporalCloud?
-    private var deformedCache: (time: Float, scene: GPUScene)?
     static let keyframeCacheSize = 4
     /// Gaussians per preprocess dispatch, so each chunk's window fits maxStorageBufferRange.
     let chunkSize: Int
@@ -130,13 +129,11 @@ public final class GPUScene {
                           opacities: g.map(\.positionOpacity.w), shDegree: shDegree, sh: try sh.read(Float.self, count: count * floats))
     }
 
-    /// The deformation-field scene at `time`, deformed on the CPU and uploaded (the last one kept).
+    /// The deformation-field scene at `time`, deformed on the CPU and uploaded (every frame: the
+    /// frame's cost is the deformation's).
     func deformedScene(at time: Float) throws -> GPUScene {
         guard let deformed else { return self }
-        if let cached = deformedCache, cached.time == time { return cached.scene }
-        let scene = try GPUScene(device: device, cloud: deformed.slice(at: time))
-        deformedCache = (time, scene)
-        return scene
+        return try GPUScene(device: device, cloud: deformed.slice(at: time))
     }
 
     /// The uploaded keyframe `index` (a static scene; keyframe 0 is this scene itself).

@@ -81,8 +81,14 @@ public final class VulkanRasterizer {
             return frame
         }
         if scene.deformed != nil {
-            return try render(try scene.deformedScene(at: time), time: 0, blendWith: nil, camera: camera, settings: settings,
-                              capture: capture)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let deformed = try scene.deformedScene(at: time)
+            let deformMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            let frame = try render(deformed, time: 0, blendWith: nil, camera: camera, settings: settings, capture: capture)
+            // The CPU deformation and its upload count in the frame.
+            lastTimings.milliseconds["deform"] = deformMilliseconds
+            lastTimings.frameMilliseconds += deformMilliseconds
+            return frame
         }
         guard let keyframes = scene.keyframes else {
             return try render(scene, time: time, blendWith: nil, camera: camera, settings: settings, capture: capture)
