@@ -168,8 +168,9 @@ public enum ReferenceStages {
     public static func run(scene: TemporalCloud, time: Float, camera: Camera, settings: RenderSettings,
                            cullTiles: Bool = true) -> FrameStages {
         if let field = scene.field {
-            var stages = run(deform(scene.gaussians, field, time: time), camera: camera, settings: settings, cullTiles: cullTiles)
-            stages.deformed = deform(scene.gaussians, field, time: time)
+            let deformed = deform(scene.gaussians, field, time: time)
+            var stages = run(deformed, camera: camera, settings: settings, cullTiles: cullTiles)
+            stages.deformed = deformed
             return stages
         }
         guard scene.motion != nil else {
