@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Splat4D builds and tests with, when any is missing.
 # Vulkan loader + headers, Mesa's lavapipe (a CPU Vulkan device), the Khronos validation layer,
-# GLFW, libpng, glslang (GLSL → SPIR-V at build time), pkg-config, Xvfb for window tests, zlib,
+# GLFW, libpng, glslang (GLSL → SPIR-V at build time), pkg-config, Xvfb for window tests, zlib, zstd,
 # Chromium (the evaluation report is opened headless in a test).
 set -euo pipefail
 packages=(libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers libglfw3-dev libpng-dev
-          glslang-tools pkg-config xvfb xauth zlib1g-dev chromium)
+          glslang-tools pkg-config xvfb xauth zlib1g-dev libzstd-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

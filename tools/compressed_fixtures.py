@@ -51,7 +51,7 @@ def make():
                       opacities=subset.opacities, sh0=subset.sh0, shN=subset.shN[:, :0])
     gsply.plywrite(str(OUT / "gsply-sh0.compressed.ply"), sh0_only, compressed=True)
     write_spz(str(OUT / "gsply-v3.spz"), to_rub(subset), version=3)
-    write_spz(str(OUT / "gsply-v4.spz"), to_rub(subset[:10]), version=4)
+    write_spz(str(OUT / "gsply-v4.spz"), to_rub(subset), version=4)
     for f in sorted(OUT.iterdir()):
         print(f.name, f.stat().st_size)
 

@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # Decode throughput of each writable format on the 1M-Gaussian benchmark ball (SH degree 3): the
-# file size, and the best of 3 `splat4d info` runs (load whole, one core: the decoders are serial),
-# as MB/s of file and Gaussians/s. Usage: bash tools/decode_bench.sh [splat4d binary] [count]
+# file size and `splat4d bench --decode` (the file read into memory once, decoded 3 times after one
+# warm-up; median) on one core (taskset -c 0) and on all cores, as MB/s of file, Gaussians/s, and MB
+# per CPU second (steady under background load). Usage: bash tools/decode_bench.sh [splat4d binary] [count]
 set -euo pipefail
 bin=${1:-.build/release/splat4d}
 count=${2:-1000000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin" generate ball --count "$count" --output "$work/ball.ply" >/dev/null
-for format in ply splat spz compressed-ply; do
-    file="$work/ball.$format"
-    [ "$format" = ply ] && file="$work/ball.ply" || "$bin" convert "$work/ball.ply" --format "$format" --output "$file" >/dev/null
-    size=$(stat -c %s "$file")
-    best=999
-    for _ in 1 2 3; do
-        start=$(date +%s.%N)
-        "$bin" info "$file" >/dev/null
-        t=$(echo "$(date +%s.%N) - $start" | bc)
-        best=$(echo "if ($t < $best) $t else $best" | bc)
-    done
-    echo "$format bytes=$size seconds=$best MB/s=$(echo "scale=1; $size / $best / 1000000" | bc) Mgaussians/s=$(echo "scale=2; $count / $best / 1000000" | bc)"
+field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(round(d['$2'] / $3, 2))" "$1"; }
+for format in ply splat spz spz4 compressed-ply; do
+    case $format in
+        ply) file="$work/ball.ply" ;;
+        spz4) file="$work/ball-v4.spz"; "$bin" convert "$work/ball.ply" --spz-version 4 --output "$file" >/dev/null ;;
+        *) file="$work/ball.$format"; "$bin" convert "$work/ball.ply" --format "$format" --output "$file" >/dev/null ;;
+    esac
+    one=$(taskset -c 0 "$bin" bench "$file" --decode --repeat 3 --warmup 1 --json)
+    all=$("$bin" bench "$file" --decode --repeat 3 --warmup 1 --json)
+    echo "$format bytes=$(stat -c %s "$file")" \
+        "one-core: MB/s=$(field "$one" megabytes_per_second 1) Mgaussians/s=$(field "$one" gaussians_per_second 1e6) MB/cpu-s=$(field "$one" megabytes_per_cpu_second 1)" \
+        "all-cores($(nproc)): MB/s=$(field "$all" megabytes_per_second 1) Mgaussians/s=$(field "$all" gaussians_per_second 1e6)"
 done

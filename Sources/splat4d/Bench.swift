@@ -30,12 +30,17 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Flag(help: ArgumentHelp("Time decoding the scene file instead of rendering: read once into memory, decoded --repeat times. "
+                             + "Decoding uses every core; run under `taskset -c 0` for one core's speed."))
+    var decode = false
+
     func validate() throws {
         guard (1...100_000).contains(repeatCount) else { throw ValidationError("--repeat must lie in 1...100000") }
         guard (0...1000).contains(warmup) else { throw ValidationError("--warmup must lie in 0...1000") }
     }
 
     func run() throws {
+        if decode { return try runDecode() }
         let loaded = try input.load()
         let t = try SceneTime.resolve(time, for: loaded.scene, sceneName: input.scene)
         let camera = try self.camera.request().resolve(for: loaded.cloud, sceneCameras: loaded.scene.metadata.cameras)
@@ -44,6 +49,27 @@ struct Bench: ParsableCommand {
         let result = try FrameBenchmark(warmup: warmup, repeatCount: repeatCount).run(renderer, at: t, camera: camera, settings: settings)
         let active = loaded.scene.activeCount(at: t)
         report(result, active: active, time: loaded.scene.isStatic ? nil : t, device: renderer.deviceDescription, camera: camera)
+    }
+
+    private func runDecode() throws {
+        let options = SceneLoader.Options(frameRate: input.frameRate, timeDuration: try input.duration())
+        let result = try DecodeBenchmark(warmup: warmup, repeatCount: repeatCount).run(path: input.scene, options: options)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if json {
+            let object: [String: Any] = [
+                "scene": input.scene, "bytes": result.bytes, "gaussians": result.gaussians, "repeat": repeatCount, "cores": cores,
+                "decode_ms_median": result.medianMilliseconds, "decode_ms_min": result.minimumMilliseconds,
+                "megabytes_per_second": result.megabytesPerSecond, "megabytes_per_cpu_second": result.megabytesPerCPUSecond, "gaussians_per_second": result.gaussiansPerSecond,
+            ]
+            let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("scene:          \(input.scene)")
+        print("file:           \(result.bytes) bytes, \(result.gaussians) Gaussians, \(repeatCount) decodes after \(warmup) warm-up, \(cores) cores")
+        print(String(format: "decode:         median %9.3f ms   min %9.3f ms", result.medianMilliseconds, result.minimumMilliseconds))
+        print(String(format: "throughput:     %.0f MB/s, %.2f M Gaussians/s (wall); %.0f MB per CPU second", result.megabytesPerSecond,
+                     result.gaussiansPerSecond / 1e6, result.megabytesPerCPUSecond))
     }
 
     private func report(_ result: FrameBenchmark.Result, active: Int, time: Float?, device: String, camera: Camera) {

@@ -16,8 +16,11 @@ struct Convert: ParsableCommand {
     @Option(name: .shortAndLong, help: "The file to write, or a pattern (frame_%05d.ply, frame_{frame}.spz).")
     var output: String
 
-    @Option(help: "ply, splat, spz or compressed-ply (default: from the output's extension: .ply, .splat, .spz, .compressed.ply).")
+    @Option(help: "ply, splat, spz, compressed-ply or glb (default: from the output's extension: .ply, .splat, .spz, .compressed.ply, .glb).")
     var format: ExportFormat?
+
+    @Option(help: "SPZ version to write: 2, 3 (read most widely) or 4 (zstd streams).")
+    var spzVersion: Int = 3
 
     @Option(help: "Scene time (default: the start of the scene's range).")
     var time: Float?
@@ -28,12 +31,15 @@ struct Convert: ParsableCommand {
     @Flag(help: "Replace existing files.")
     var overwrite = false
 
-    func validate() throws { _ = try exportFormat() }
+    func validate() throws {
+        _ = try exportFormat()
+        guard (2...4).contains(spzVersion) else { throw ValidationError("--spz-version must be 2, 3 or 4") }
+    }
 
     func exportFormat() throws -> ExportFormat {
         if let format { return format }
         guard let format = ExportFormat(path: output) else {
-            throw ValidationError("--output '\(output)' has no extension that names a format (.ply, .splat, .spz, .compressed.ply); give --format")
+            throw ValidationError("--output '\(output)' has no extension that names a format (.ply, .splat, .spz, .compressed.ply, .glb); give --format")
         }
         return format
     }
@@ -67,7 +73,7 @@ struct Convert: ParsableCommand {
             guard cloud.count > 0 else { throw UserError("\(scene): no Gaussian is active at t = \(t); nothing to write to \(path)") }
             let comment = loaded.scene.isStatic ? "exported by splat4d" : "exported by splat4d from \(scene) at t = \(t)"
             do {
-                try exportFormat.encode(cloud, comment: comment).write(to: URL(fileURLWithPath: path), options: .atomic)
+                try exportFormat.encode(cloud, comment: comment, spzVersion: spzVersion).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
                 throw UserError("\(path): cannot write the file (\(error.localizedDescription))")
             }

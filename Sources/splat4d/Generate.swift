@@ -18,6 +18,9 @@ struct Generate: ParsableCommand {
         dancer-splatv: the dancer as a splaTV .splatv file carrying two cameras.
         dancer-npz: the dancer's keyframes as a Dynamic 3D Gaussians params.npz.
         dancer-frames: the dancer as a folder of per-frame 3DGS PLYs (--output names the folder).
+        sequence: --frames per-frame 3DGS PLYs of --count SH-degree-3 Gaussians (the ball turning, each Gaussian \
+        bobbing): the streaming benchmark's long performance (--output names the folder; 500k Gaussians \
+        take 124 MB a frame).
         ball: N Gaussians uniform in a ball of radius 2 at the origin (the benchmark scenes of \
         BENCHMARKS.md); view it with --look-at 0,0,-D:0,0,0 --fov-y 45 --width 1280 --height 720.
         """)
@@ -32,16 +35,20 @@ struct Generate: ParsableCommand {
         case ball4D = "ball4d"
         case ball4DSlice = "ball4d-slice"
         case fuzzSeeds = "fuzz-seeds"
+        case sequence
     }
 
-    @Argument(help: "What to generate: synthetic or ball.")
+    @Argument(help: "What to generate (the kinds listed above).")
     var kind: Kind
 
     @Option(name: .shortAndLong, help: "The PLY file to write.")
     var output: String
 
-    @Option(help: "Number of Gaussians (ball, ball4d, ball4d-slice).")
+    @Option(help: "Number of Gaussians (ball, ball4d, ball4d-slice, sequence).")
     var count: Int = 100_000
+
+    @Option(help: "Number of frames (sequence).")
+    var frames: Int = 300
 
     @Option(help: "Seed of the pseudo-random generator (default: the one the bundled scene used).")
     var seed: UInt64?
@@ -75,12 +82,28 @@ struct Generate: ParsableCommand {
         }
     }
 
+    /// A folder of frame_NNNNN.ply files of the moving ball.
+    private func writeSequence() throws {
+        let generator = SequenceGenerator(count: count, frames: frames, seed: seed ?? 1)
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            try PLYWriter.gaussianPLYFrames(generator.base, frames: frames, positions: generator.positions(frame:)) { k, data in
+                let file = (output as NSString).appendingPathComponent(String(format: "frame_%05d.ply", k))
+                try data.write(to: URL(fileURLWithPath: file), options: .atomic)
+            }
+        } catch {
+            throw UserError("\(output): cannot write the frames (\(error.localizedDescription))")
+        }
+    }
+
     func validate() throws {
         guard (1...50_000_000).contains(count) else { throw ValidationError("--count must lie in 1...50000000") }
+        guard (1...1_000_000).contains(frames) else { throw ValidationError("--frames must lie in 1...1000000") }
     }
 
     func run() throws {
         if kind == .dancerFrames { return try writeFrames() }
+        if kind == .sequence { return try writeSequence() }
         if kind == .fuzzSeeds { return try writeFuzzSeeds() }
         try OutputPath.checkWritable(output)
         let data: Data
@@ -88,7 +111,7 @@ struct Generate: ParsableCommand {
         case .synthetic: data = PLYWriter.gaussianPLY(SceneGenerator.synthetic(seed: seed ?? 1))
         case .ball: data = PLYWriter.gaussianPLY(SceneGenerator.benchmarkBall(count: count, seed: seed ?? 1, shDegree: 3))
         case .dancerSTG: data = SpacetimePLY.write(PerformanceGenerator.dancer(seed: seed ?? 7))
-        case .dancerFrames, .fuzzSeeds:
+        case .dancerFrames, .fuzzSeeds, .sequence:
             return
         case .dancerSplatV:
             let cameras = [Camera.lookAt(eye: [0, 0, -3], target: .zero, up: [0, -1, 0], fovY: 50, width: 480, height: 480)!,

@@ -281,6 +281,41 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(ball.status, 0, ball.stderr)
         XCTAssertEqual(try SceneLoader.load(path: path("ball.ply")).cloud.count, 1000)
     }
+
+    /// The streaming benchmark's sequence: distinct frames of equal counts, the generator's poses
+    /// exactly, the same bytes every run.
+    func testGenerateSequenceWritesDistinctMovingFrames() throws {
+        let result = try CLI.run(["generate", "sequence", "--count", "500", "--frames", "4", "--output", path("seq")])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let names = try FileManager.default.contentsOfDirectory(atPath: path("seq")).sorted()
+        XCTAssertEqual(names, (0..<4).map { String(format: "frame_%05d.ply", $0) })
+        let generator = SequenceGenerator(count: 500, frames: 4, seed: 1)
+        var previous: [SIMD3<Float>]?
+        for (k, name) in names.enumerated() {
+            let cloud = try SceneLoader.load(path: path("seq/\(name)")).cloud
+            XCTAssertEqual(cloud.count, 500)
+            XCTAssertEqual(cloud.shDegree, 3)
+            XCTAssertEqual(cloud.positions, generator.positions(frame: k), name)
+            XCTAssertEqual(cloud.scales, generator.base.scales.map { s in SIMD3((0..<3).map { exp(log(s[$0])) }) }, name)
+            if let previous {
+                // Every Gaussian moves between frames, by less than the ball's size.
+                let moves = zip(previous, cloud.positions).map { (($1 - $0) * ($1 - $0)).sum().squareRoot() }
+                XCTAssertGreaterThan(moves.min()!, 0, name)
+                XCTAssertLessThan(moves.max()!, 2, name)
+            }
+            previous = cloud.positions
+        }
+        let sequence = try SceneLoader.load(path: path("seq"))
+        XCTAssertEqual(sequence.scene.keyframes?.frames.count, 4)
+        XCTAssertEqual(try CLI.run(["generate", "sequence", "--count", "500", "--frames", "4", "--output", path("again")]).status, 0)
+        for name in names {
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("seq/\(name)"))),
+                           try Data(contentsOf: URL(fileURLWithPath: path("again/\(name)"))), name)
+        }
+        let bad = try CLI.run(["generate", "sequence", "--frames", "0", "--output", path("none")])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssert(bad.stderr.contains("--frames must lie in 1...1000000"), bad.stderr)
+    }
 }
 
 /// Time-varying scenes through the CLI: --time, the range check, info, scene cameras.

@@ -625,7 +625,7 @@ final class SequenceCLITests: XCTestCase {
     func testConvertFormatsFromTheExtensionOrTheFlag() throws {
         let look = ["--look-at", "0,0,-4:0,0,0"] + small
         _ = try run(["render", dancer, "--time", "0.7"] + look + ["--output", path("direct.png")])
-        for (name, format) in [("i.spz", "spz"), ("i.compressed.ply", "compressed-ply"), ("i.splat", "splat"), ("i.ply", "3dgs-ply")] {
+        for (name, format) in [("i.spz", "spz"), ("i.compressed.ply", "compressed-ply"), ("i.splat", "splat"), ("i.ply", "3dgs-ply"), ("i.glb", "gltf")] {
             _ = try run(["convert", dancer, "--time", "0.7", "--output", path(name)])
             let info = try run(["info", path(name), "--json"])
             let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
@@ -637,8 +637,15 @@ final class SequenceCLITests: XCTestCase {
         }
         _ = try run(["convert", dancer, "--time", "0.7", "--format", "spz", "--output", path("named.bin")])
         XCTAssertEqual(try bytes(path("named.bin")), try bytes(path("i.spz")))
+        // Version 4 holds the same quantised Gaussians: the same pixels.
+        _ = try run(["convert", dancer, "--time", "0.7", "--spz-version", "4", "--output", path("v4.spz")])
+        XCTAssertEqual(try bytes(path("v4.spz")).prefix(5), Data([0x4E, 0x47, 0x53, 0x50, 4]))
+        _ = try run(["render", path("v4.spz")] + look + ["--output", path("v4.png")])
+        XCTAssertEqual(try bytes(path("v4.png")), try bytes(path("i.spz.png")))
+        let badVersion = try run(["convert", dancer, "--spz-version", "5", "--output", path("v5.spz")], status: 64)
+        XCTAssert(badVersion.stderr.contains("--spz-version must be 2, 3 or 4"), badVersion.stderr)
         let unknown = try run(["convert", dancer, "--time", "0.7", "--output", path("x.bin")], status: 64)
-        XCTAssert(unknown.stderr.contains("--output '\(path("x.bin"))' has no extension that names a format (.ply, .splat, .spz, .compressed.ply); give --format"), unknown.stderr)
+        XCTAssert(unknown.stderr.contains("--output '\(path("x.bin"))' has no extension that names a format (.ply, .splat, .spz, .compressed.ply, .glb); give --format"), unknown.stderr)
     }
 
     func testSPZAntialiasedFlagIsTheDefaultUnlessOverridden() throws {

@@ -56,35 +56,80 @@ final class CompressedFormatsTests: XCTestCase {
 
     func testGsplySPZDecodesWithinTheQuantisationSteps() throws {
         let source = try source()
-        let loaded = try SceneLoader.load(path: Self.fixture("gsply-v3.spz"))
-        XCTAssertEqual(loaded.format, .spz)
-        XCTAssertEqual(loaded.formatDetail, "version 3")
-        XCTAssertEqual(loaded.antialiased, false)
-        let cloud = loaded.cloud
-        XCTAssertEqual(cloud.count, source.count)
-        XCTAssertEqual(cloud.shDegree, 3)
-        let k = 16
-        for i in 0..<cloud.count {
-            // Positions in our axes (the file's right-up-back mapped back): 12 fractional bits.
-            XCTAssertLessThanOrEqual(maxAbs(cloud.positions[i], source.positions[i]), 0.5 / 4096 + 1e-6, "position \(i)")
-            let logRatio = SIMD3((0..<3).map { log(cloud.scales[i][$0] / source.scales[i][$0]) })
-            XCTAssertLessThanOrEqual(maxAbs(logRatio, .zero), 0.5 / 16 + 1e-4, "scale \(i)")
-            XCTAssertLessThanOrEqual(abs(cloud.opacities[i] - source.opacities[i]), 0.5 / 255 + 1e-4, "opacity \(i)")
-            XCTAssertGreaterThan(abs((cloud.rotations[i] * source.rotations[i]).sum()), 0.998, "rotation \(i)")
-            XCTAssertLessThanOrEqual(maxAbs(cloud.shCoefficient(i, 0), source.shCoefficient(i, 0)), 0.5 / (0.15 * 255) + 1e-4)
-            for j in 3..<(k * 3) {
-                // SH saturates at ±1 in SPZ; within that range, half a step of 1/128.
-                let expected = min(max(source.sh[i * k * 3 + j], -1), 127.0 / 128)
-                XCTAssertEqual(cloud.sh[i * k * 3 + j], expected, accuracy: 0.5 / 128 + 1e-5, "SH \(j) of \(i)")
+        for version in [3, 4] {
+            let loaded = try SceneLoader.load(path: Self.fixture("gsply-v\(version).spz"))
+            XCTAssertEqual(loaded.format, .spz)
+            XCTAssertEqual(loaded.formatDetail, "version \(version)")
+            XCTAssertEqual(loaded.antialiased, false)
+            let cloud = loaded.cloud
+            XCTAssertEqual(cloud.count, source.count)
+            XCTAssertEqual(cloud.shDegree, 3)
+            let k = 16
+            for i in 0..<cloud.count {
+                // Positions in our axes (the file's right-up-back mapped back): 12 fractional bits.
+                XCTAssertLessThanOrEqual(maxAbs(cloud.positions[i], source.positions[i]), 0.5 / 4096 + 1e-6, "position \(i)")
+                let logRatio = SIMD3((0..<3).map { log(cloud.scales[i][$0] / source.scales[i][$0]) })
+                XCTAssertLessThanOrEqual(maxAbs(logRatio, .zero), 0.5 / 16 + 1e-4, "scale \(i)")
+                XCTAssertLessThanOrEqual(abs(cloud.opacities[i] - source.opacities[i]), 0.5 / 255 + 1e-4, "opacity \(i)")
+                XCTAssertGreaterThan(abs((cloud.rotations[i] * source.rotations[i]).sum()), 0.998, "rotation \(i)")
+                XCTAssertLessThanOrEqual(maxAbs(cloud.shCoefficient(i, 0), source.shCoefficient(i, 0)), 0.5 / (0.15 * 255) + 1e-4)
+                for j in 3..<(k * 3) {
+                    // SH saturates at ±1 in SPZ; within that range, half a step of 1/128.
+                    let expected = min(max(source.sh[i * k * 3 + j], -1), 127.0 / 128)
+                    XCTAssertEqual(cloud.sh[i * k * 3 + j], expected, accuracy: 0.5 / 128 + 1e-5, "SH \(j) of \(i)")
+                }
             }
+            let quantised = try SPZ.decode(data: SPZ.encode(source, version: version), path: "ours").cloud
+            XCTAssertGreaterThanOrEqual(try psnr(cloud, quantised), 45, "version \(version)")
         }
-        let quantised = try SPZ.decode(data: SPZ.encode(source), path: "ours").cloud
-        XCTAssertGreaterThanOrEqual(try psnr(cloud, quantised), 45)
+        // The same packing in both containers: versions 3 and 4 of gsply decode to the same cloud.
+        XCTAssertEqual(try SceneLoader.load(path: Self.fixture("gsply-v3.spz")).cloud,
+                       try SceneLoader.load(path: Self.fixture("gsply-v4.spz")).cloud)
     }
 
-    func testSPZVersion4IsRefusedByName() {
-        assertFileProblem("SPZ version 4 is not supported (this reader takes versions 2 and 3, one gzip stream)") {
-            _ = try SceneLoader.load(path: Self.fixture("gsply-v4.spz"))
+    func testOurSPZVersion4MatchesVersion3AndIsSmallerThanTheArrays() throws {
+        for degree in 0...3 {
+            let cloud = SceneGenerator.benchmarkBall(count: 700, seed: 8, shDegree: degree)
+            let v4 = SPZ.encode(cloud, version: 4, antialiased: degree == 1)
+            let file = try SPZ.decode(data: v4, path: "ours.spz")
+            XCTAssertEqual(file.version, 4)
+            XCTAssertEqual(file.antialiased, degree == 1)
+            XCTAssertEqual(file.cloud, try SPZ.decode(data: SPZ.encode(cloud, version: 3), path: "v3.spz").cloud, "degree \(degree)")
+            // Header, one table entry per non-empty array (no SH array at degree 0), zstd streams.
+            XCTAssertEqual(Int(v4[15]), degree == 0 ? 5 : 6)
+            XCTAssertLessThan(v4.count, 700 * (9 + 1 + 3 + 3 + 4 + 3 * (SplatCloud.coefficientCount(degree: degree) - 1)))
+        }
+    }
+
+    func testSPZVersion5IsRefusedByName() throws {
+        var data = try Data(contentsOf: URL(fileURLWithPath: Self.fixture("gsply-v4.spz")))
+        data[4] = 5
+        assertFileProblem("SPZ version 5 is not supported (this reader takes versions 2 and 3 in one gzip stream, and version 4)") {
+            _ = try SPZ.decode(data: data, path: "v5.spz")
+        }
+    }
+
+    /// Damaged version-4 files: each check names its problem, before any large allocation.
+    func testDamagedSPZVersion4() throws {
+        let good = SPZ.encode(SceneGenerator.benchmarkBall(count: 50, seed: 1, shDegree: 1), version: 4)
+        func patched(_ change: (inout Data) -> Void) -> Data { var d = good; change(&d); return d }
+        func u64(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        let firstStreamSize = Int(good.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 32, as: UInt64.self) })
+        let cases: [(Data, String)] = [
+            (good.prefix(20), "truncated SPZ file: 20 bytes, the version-4 header needs 32"),
+            (patched { $0[15] = 3 }, "SPZ stream table lists 3 streams, 6 expected for SH degree 1"),
+            (patched { $0[16] = 0xF0; $0[17] = 0xFF }, "SPZ stream table at byte 65520 lies outside the file (\(good.count) bytes)"),
+            (patched { $0.replaceSubrange(40..<48, with: u64(449)) }, "SPZ positions stream holds 449 bytes, 450 expected for 50 Gaussians"),
+            (good.prefix(good.count - 3), "truncated SPZ file: the SH stream needs"),
+            (patched { $0[32 + 6 * 16] ^= 0xFF }, "damaged SPZ positions stream (not a zstd frame)"),
+            (patched { $0[32 + 6 * 16 + firstStreamSize - 1] ^= 0x55 }, "damaged SPZ positions stream"),
+            (patched { $0[8] = 0xFF; $0[9] = 0xFF; $0[10] = 0xFF; $0[11] = 0x00 }, "SPZ header declares 16777215 Gaussians"),
+            (patched { $0[12] = 4 }, "SPZ SH degree 4 is not 0 to 3"),
+        ]
+        for (data, message) in cases {
+            XCTAssertThrowsError(try SPZ.decode(data: data, path: "bad.spz"), message) { error in
+                XCTAssert("\(error)".hasPrefix("bad.spz: " + message), "\(error)")
+            }
         }
     }
 
@@ -152,10 +197,10 @@ final class CompressedFormatsTests: XCTestCase {
 
     func testDamagedSPZFiles() throws {
         let good = SPZ.encode(SceneGenerator.benchmarkBall(count: 50, seed: 1, shDegree: 0))
-        assertFileProblem("SPZ version 5 is not supported (this reader takes versions 2 and 3)") {
+        assertFileProblem("SPZ version 5 is not supported (this reader takes versions 2 and 3 in one gzip stream, and version 4)") {
             _ = try SPZ.decode(data: spz(version: 5, count: 1), path: "f.spz")
         }
-        assertFileProblem("SPZ version 1 is not supported (this reader takes versions 2 and 3)") {
+        assertFileProblem("SPZ version 1 is not supported (this reader takes versions 2 and 3 in one gzip stream, and version 4)") {
             _ = try SPZ.decode(data: spz(version: 1, count: 1), path: "f.spz")
         }
         assertFileProblem("SPZ SH degree 4 is not 0 to 3") { _ = try SPZ.decode(data: spz(count: 1, degree: 4), path: "f.spz") }

@@ -160,6 +160,20 @@ final class SpacetimePLYTests: XCTestCase {
         }
     }
 
+    /// The full model's PLY (the trainer's oursfull.py attribute list: 6 features f_dc_0..5 and
+    /// f_t_0..2) is refused by name, never read as a lite model with wrong colours.
+    func testFullModelPLYIsRefusedByName() throws {
+        let names = ["x", "y", "z", "trbf_center", "trbf_scale", "nx", "ny", "nz"] + (0..<9).map { "motion_\($0)" }
+            + (0..<6).map { "f_dc_\($0)" } + ["opacity", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3"]
+            + (0..<4).map { "omega_\($0)" } + (0..<3).map { "f_t_\($0)" }
+        let row = names.map { $0 == "rot_0" ? Float(1) : 0.1 }
+        let data = PLYWriter.table(names: names, values: row + row)
+        XCTAssertThrowsError(try SceneLoader.load(data: data, path: "full.ply")) { error in
+            XCTAssertEqual("\(error)", "full.ply: a Spacetime Gaussians full-model PLY (features decoded by a network): "
+                           + "only the lite model is supported (see docs/spacetime-gaussians.md)")
+        }
+    }
+
     func testNonFiniteValues() {
         for (name, value) in [("motion_4", "nan"), ("trbf_scale", "inf"), ("omega_0", "-inf"), ("trbf_center", "nan"),
                               ("f_dc_1", "nan")] {

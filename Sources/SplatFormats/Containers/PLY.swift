@@ -346,6 +346,35 @@ public struct PLYFile: Sendable {
         return PLYTable(element: name, rowCount: rows, columnNames: names, values: values)
     }
 
+    /// Where the named float32 properties of `name` lie when the file allows reading them by plain
+    /// offsets: binary little-endian, every record up to and including this element of fixed size,
+    /// every requested property a float32. Nil when it does not (the general reader handles those).
+    func floatRecords(of name: String, properties names: [String]) -> PLYFloatRecords? {
+        guard header.encoding == .binaryLittleEndian,
+              let index = header.elements.firstIndex(where: { $0.name == name }),
+              let stride = header.elements[index].fixedByteSize else { return nil }
+        var start = header.byteCount
+        for preceding in header.elements[..<index] {
+            guard let size = preceding.fixedByteSize else { return nil }
+            start += preceding.count * size  // counts were checked against the file size at init
+        }
+        let element = header.elements[index]
+        var offsetByName: [String: Int] = [:]
+        var offset = 0
+        for property in element.properties {
+            guard case .scalar(let type) = property.kind else { return nil }
+            if type == .float32, offsetByName[property.name] == nil { offsetByName[property.name] = offset }
+            offset += type.byteSize
+        }
+        var offsets: [Int] = []
+        for n in names {
+            guard let o = offsetByName[n] else { return nil }
+            offsets.append(o)
+        }
+        guard OpeningChecks.recordsFit(element.count, each: stride, in: data.count - start) else { return nil }
+        return PLYFloatRecords(start: start, stride: stride, count: element.count, offsets: offsets)
+    }
+
     /// Calls `body` once per record of the element, in order, with the named scalar properties
     /// converted to Float (in `names` order). The buffer is only valid during the call. Readers of
     /// large files use this to fill their own arrays without an intermediate table.
@@ -384,6 +413,17 @@ public struct PLYFile: Sendable {
             }
         }
     }
+}
+
+/// Fixed-size little-endian records holding the requested float32 properties at known offsets.
+struct PLYFloatRecords {
+    /// Byte offset of the first record in the file.
+    var start: Int
+    /// Bytes per record.
+    var stride: Int
+    var count: Int
+    /// Byte offset of each requested property inside a record, in request order.
+    var offsets: [Int]
 }
 
 /// A requested scalar property: its index in the element and its stored type.

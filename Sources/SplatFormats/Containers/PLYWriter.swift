@@ -10,6 +10,22 @@ public enum PLYWriter {
               comments: comments)
     }
 
+    /// One 3DGS PLY per position set, all sharing `cloud`'s other attributes: the stored values are
+    /// computed once and only the centres change (a long generated sequence writes gigabytes).
+    public static func gaussianPLYFrames(_ cloud: SplatCloud, frames: Int, positions: (Int) -> [SIMD3<Float>],
+                                         write: (Int, Data) throws -> Void) rethrows {
+        let names = propertyNames(shDegree: cloud.shDegree)
+        var values = rawValues(cloud)
+        for k in 0..<frames {
+            for (i, p) in positions(k).enumerated() {
+                values[i * names.count] = p.x
+                values[i * names.count + 1] = p.y
+                values[i * names.count + 2] = p.z
+            }
+            try write(k, table(names: names, values: values))
+        }
+    }
+
     /// A PLY with one "vertex" element of float properties; `values` is row-major.
     public static func table(names: [String], values rows: [Float], encoding: PLYEncoding = .binaryLittleEndian,
                              comments: [String] = []) -> Data {

@@ -7,6 +7,7 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     case splat
     case spz
     case compressedPLY = "compressed-ply"
+    case glb
 
     /// The format an output path names by its extension (`.compressed.ply` before `.ply`), or nil.
     public init?(path: String) {
@@ -15,19 +16,21 @@ public enum ExportFormat: String, CaseIterable, Sendable {
         else if name.hasSuffix(".ply") { self = .ply }
         else if name.hasSuffix(".splat") { self = .splat }
         else if name.hasSuffix(".spz") { self = .spz }
+        else if name.hasSuffix(".glb") { self = .glb }
         else { return nil }
     }
 
     /// Whether the format rounds values (quantisation) on the way out.
-    public var isLossy: Bool { self != .ply }
+    public var isLossy: Bool { self != .ply && self != .glb }
 
     /// The cloud's file bytes; `comment` goes where the format keeps one (the PLY header).
-    public func encode(_ cloud: SplatCloud, comment: String? = nil) -> Data {
+    public func encode(_ cloud: SplatCloud, comment: String? = nil, spzVersion: Int = 3) -> Data {
         switch self {
         case .ply: PLYWriter.gaussianPLY(cloud, comments: comment.map { [$0] } ?? [])
         case .splat: AntimatterSplat.encode(cloud)
-        case .spz: SPZ.encode(cloud)
+        case .spz: SPZ.encode(cloud, version: spzVersion)
         case .compressedPLY: CompressedPLY.encode(cloud)
+        case .glb: GLTFSplats.encode(cloud)
         }
     }
 }

@@ -11,6 +11,7 @@ public enum SceneFormats {
         Gaussian4DCheckpoint(),
         DynamicGaussiansNPZ(),
         SPZ(),
+        GLTFSplats(),
         CompressedPLY(),
         SpacetimePLY(),
         Gaussian4DPLY(),

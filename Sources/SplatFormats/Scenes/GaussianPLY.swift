@@ -95,7 +95,7 @@ extension SceneFormatID {
 }
 
 /// Which column of the vertex table holds what, for one SH degree.
-private struct ColumnLayout {
+struct ColumnLayout {
     let degree: Int
     let coefficients: Int  // K per channel
     let names: [String]
@@ -113,9 +113,20 @@ private struct ColumnLayout {
     var scale: Int { opacity + 1 }
     var rotation: Int { opacity + 4 }
 
-    /// Reads and activates every vertex in one pass, straight into the cloud's arrays (no
-    /// intermediate table: a million-Gaussian file is hundreds of MB).
+    /// Reads and activates every vertex, straight into the cloud's arrays (no intermediate table:
+    /// a million-Gaussian file is hundreds of MB). The layout nearly every trainer writes takes
+    /// the record decoder; anything else, and any file with a non-finite value (for its exact
+    /// error), takes the general row reader. Both give the same floats.
     func cloud(from ply: PLYFile, count n: Int) throws -> SplatCloud {
+        if let records = ply.floatRecords(of: "vertex", properties: names),
+           let cloud = FloatRecordDecoder(layout: self, records: records).decode(ply.data) {
+            return cloud
+        }
+        return try cloudByRows(from: ply, count: n)
+    }
+
+    /// The general path: one row at a time through the PLY reader's type conversions.
+    func cloudByRows(from ply: PLYFile, count n: Int) throws -> SplatCloud {
         let k = coefficients
         var positions: [SIMD3<Float>] = []
         var scales: [SIMD3<Float>] = []

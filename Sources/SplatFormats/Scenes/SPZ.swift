@@ -1,7 +1,7 @@
 import Foundation
 import SplatCore
 
-/// Niantic's SPZ, versions 2 and 3 (facts from the nianticlabs/spz format description): one gzip
+/// Niantic's SPZ, versions 2, 3 and 4 (facts from the nianticlabs/spz format description). Versions 2 and 3: one gzip
 /// stream holding a 16-byte header (u32 magic "NGSP", u32 version, u32 count, u8 SH degree, u8
 /// fractional bits, u8 flags, u8 reserved) and then, attribute by attribute for all Gaussians:
 /// positions (3 × 24-bit signed fixed point, value/2^fractionalBits), alphas (u8, activated),
@@ -11,7 +11,8 @@ import SplatCore
 ///
 /// SPZ stores right-up-back axes (OpenGL); Splat4D's scenes are the 3DGS PLY's right-down-forward,
 /// so y and z flip: positions (x, −y, −z), quaternions (w, x, −y, −z), and the SH coefficients odd
-/// in y and z change sign. Flag bit 0 marks a scene trained antialiased.
+/// in y and z change sign. Flag bit 0 marks a scene trained antialiased. Version 4 keeps version
+/// 3's arrays, each in its own zstd stream behind a plain header (SPZStreams).
 public struct SPZ: SceneFormat {
     public static let magic: UInt32 = 0x5053_474E  // "NGSP" little-endian
     public static let headerByteCount = 16
@@ -46,7 +47,8 @@ public struct SPZ: SceneFormat {
 
     public func fuzzSeeds() -> [FuzzSeed] {
         [FuzzSeed("tiny-v3.spz", Self.encode(SeedScenes.staticCloud())),
-         FuzzSeed("tiny-v2.spz", Self.encode(SeedScenes.staticCloud(), version: 2, antialiased: true))]
+         FuzzSeed("tiny-v2.spz", Self.encode(SeedScenes.staticCloud(), version: 2, antialiased: true)),
+         FuzzSeed("tiny-v4.spz", Self.encode(SeedScenes.staticCloud(), version: 4, antialiased: true))]
     }
 
     /// A decoded SPZ file: the cloud in Splat4D's axes, and what the header said.
@@ -65,7 +67,13 @@ public struct SPZ: SceneFormat {
         if data.count >= 8, data.prefix(4).elementsEqual(magicBytes) {
             // Version 4 and later: a plain header and zstd streams.
             let version = data.withUnsafeBytes { $0.uint32(4) }
-            throw fail("SPZ version \(version) is not supported (this reader takes versions 2 and 3, one gzip stream)")
+            guard version == SPZStreams.version else {
+                throw fail("SPZ version \(version) is not supported (this reader takes versions 2 and 3 in one gzip stream, and version 4)")
+            }
+            let (header, payload) = try SPZStreams.read(data, checks: checks)
+            let layout = Layout(count: Int(header.count), shDegree: Int(header.shDegree), version: Int(header.version))
+            let cloud = payload.withUnsafeBytes { layout.cloud(from: $0, fractionalBits: Int(header.fractionalBits)) }
+            return File(cloud: cloud, version: Int(header.version), antialiased: header.flags & antialiasedFlag != 0)
         }
         guard data.starts(with: [0x1F, 0x8B]) else { throw fail("not an SPZ file (no gzip stream)") }
         guard let head = Inflate.prefix(data, count: headerByteCount, wrapper: .gzip), head.count == headerByteCount else {
@@ -74,12 +82,10 @@ public struct SPZ: SceneFormat {
         let header = head.withUnsafeBytes { Header(raw: $0) }
         guard header.magic == magic else { throw fail("not an SPZ file (the gzip stream does not start with NGSP)") }
         guard header.version == 2 || header.version == 3 else {
-            throw fail("SPZ version \(header.version) is not supported (this reader takes versions 2 and 3)")
+            throw fail("SPZ version \(header.version) is not supported (this reader takes versions 2 and 3 in one gzip stream, and version 4)")
         }
-        guard header.shDegree <= 3 else { throw fail("SPZ SH degree \(header.shDegree) is not 0 to 3") }
-        guard header.fractionalBits <= 23 else { throw fail("SPZ fractional bits \(header.fractionalBits) is more than 23") }
+        try validate(header, checks: checks)
         let n = Int(header.count)
-        try checks.gaussians(n, shDegree: Int(header.shDegree), temporal: false)
         let layout = Layout(count: n, shDegree: Int(header.shDegree), version: Int(header.version))
         // DEFLATE expands at most 1032:1 (RFC 1951's longest match per the fewest bits): a header
         // declaring more than that of the file's bytes is damaged, before anything is allocated.
@@ -100,6 +106,14 @@ public struct SPZ: SceneFormat {
         }
         let cloud = bytes.withUnsafeBytes { layout.cloud(from: $0, fractionalBits: Int(header.fractionalBits)) }
         return File(cloud: cloud, version: Int(header.version), antialiased: header.flags & antialiasedFlag != 0)
+    }
+
+    /// The header fields every version shares: SH degree, fractional bits, and a count the
+    /// memory budget holds.
+    static func validate(_ header: Header, checks: OpeningChecks) throws {
+        guard header.shDegree <= 3 else { throw checks.fail("SPZ SH degree \(header.shDegree) is not 0 to 3") }
+        guard header.fractionalBits <= 23 else { throw checks.fail("SPZ fractional bits \(header.fractionalBits) is more than 23") }
+        try checks.gaussians(Int(header.count), shDegree: Int(header.shDegree), temporal: false)
     }
 
     struct Header {
@@ -220,10 +234,10 @@ public struct SPZ: SceneFormat {
 
     // MARK: - Writing
 
-    /// The cloud as SPZ (version 3 unless asked), 12 fractional bits as Niantic's writer uses, or
-    /// fewer when a coordinate would not fit in 24 bits.
+    /// The cloud as SPZ (version 3 unless asked: the version most readers take), 12 fractional bits
+    /// as Niantic's writer uses, or fewer when a coordinate would not fit in 24 bits.
     public static func encode(_ cloud: SplatCloud, version: Int = 3, antialiased: Bool = false) -> Data {
-        precondition(version == 2 || version == 3, "SPZ writer takes versions 2 and 3")
+        precondition((2...4).contains(version), "SPZ writer takes versions 2, 3 and 4")
         let n = cloud.count, k = cloud.coefficientsPerGaussian
         let extent = cloud.positions.reduce(Float(0)) { max($0, abs($1.x), abs($1.y), abs($1.z)) }
         var fractionalBits = 12
@@ -264,6 +278,7 @@ public struct SPZ: SceneFormat {
                 out[layout.sh + 3 * (k - 1) * i + j] = byte(cloud.sh[i * k * 3 + 3 + j] * shFlip[coefficient] * 128 + 128)
             }
         }
+        if version == Int(SPZStreams.version) { return SPZStreams.write(header, payload: out, layout: layout) }
         return out.withUnsafeBytes { Deflate.compress($0, wrapper: .gzip) }
     }
 }

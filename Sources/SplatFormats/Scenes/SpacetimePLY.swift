@@ -43,6 +43,12 @@ public struct SpacetimePLY: SceneFormat {
     }
 
     public static func scene(from ply: PLYFile) throws -> TemporalCloud {
+        // The full model stores 6 features per Gaussian (f_dc_0..5) and a time feature f_t_*, decoded to colour by a
+        // per-pixel network: reading only f_dc_0..2 as RGB would render wrong colours, silently.
+        if let vertex = ply.header.element(named: "vertex"), vertex.property(named: "f_t_0") != nil || vertex.property(named: "f_dc_3") != nil {
+            throw SceneFileError(path: ply.path, problem: "a Spacetime Gaussians full-model PLY (features decoded by a network): "
+                                 + "only the lite model is supported (see docs/spacetime-gaussians.md)")
+        }
         let rows = try TemporalPLYRows(ply: ply, names: names)
         let n = rows.count
         var positions = [SIMD3<Float>](), scales = [SIMD3<Float>](), rotations = [SIMD4<Float>](), opacities = [Float]()
