@@ -21,8 +21,7 @@ layout(std430, binding = 3) writeonly buffer Geometry { GaussianGeometry geometr
 layout(std430, binding = 4) writeonly buffer SH { float sh[]; };
 layout(push_constant) uniform Push { uint count; float time; uint shFloats; uint pad; };
 
-// Private arrays kept small: lavapipe corrupts memory when an invocation's private arrays grow
-// large (a width-128 network went wrong with 4 x 384 floats). 0: network input, 1 and 2: hidden
+// Per-invocation activations, sized by the contract's limits. 0: network input, 1 and 2: hidden
 // ping-pong, 3: a head's output.
 float inputsBuf[DEFORM_MAX_INPUTS];
 float hiddenA[DEFORM_MAX_WIDTH];
@@ -132,8 +131,7 @@ void main() {
     }
     // Every head starts with ReLU(h): dense applies it as it reads buffer h.
 
-    // The heads in one loop (one call site: lavapipe miscompiled six inlined copies at width 128);
-    // the static mask first, as it scales the others.
+    // The heads in one loop, the static mask first, as it scales the others.
     float mask = 1.0;
     vec3 position = g.positionLogit.xyz, logScale = g.logScale.xyz;
     vec4 q = g.rotation;
