@@ -36,6 +36,12 @@ public struct ViewerConfiguration {
     public var injectedDrops: [Int: [String]] = [:]
     /// Test hook: commands handled as if typed before drawing frame N (keyed by N).
     public var injectedCommands: [Int: [ViewerCommand]] = [:]
+    /// Test hook: mouse events handled as if made before drawing frame N (keyed by N).
+    public var injectedPointer: [Int: [PointerEvent]] = [:]
+    /// Draw the overlay (timeline, HUD) from the start (--no-overlay: false; O toggles it).
+    public var showsOverlay = true
+    /// Screenshots (--screenshot, P) include the overlay; by default they are the frame alone.
+    public var screenshotWithOverlay = false
     /// Camera keyframes to edit (K, Shift+K, [ ], C) and the file Ctrl+S writes them to.
     public var cameraPath = CameraPathEditor()
     /// Test hook: after this many frames, resize the window (and wait until it has that size).
@@ -67,6 +73,9 @@ public struct ViewerSummary: Sendable {
     /// that work to finish before the next render), in ms.
     public var meanPresentMilliseconds = 0.0
     public var swapchainsCreated = 0
+    /// GPU milliseconds the overlay adds per frame at the window's size (measured on exit when
+    /// the last frame had one); nil: none drawn.
+    public var overlayMilliseconds: Double?
     public var width = 0, height = 0
     public var presentMode = ""
     public var device = ""
@@ -75,7 +84,8 @@ public struct ViewerSummary: Sendable {
     public var line: String {
         let fps = meanFramesPerSecond.map { String(format: "%.1f frames/s mean", $0) } ?? "too few frames for a rate"
         return "view: \(frames) frames in \(String(format: "%.2f", seconds)) s, \(fps) (render \(String(format: "%.1f", meanRenderMilliseconds)) ms, present \(String(format: "%.1f", meanPresentMilliseconds)) ms per frame), "
-            + "\(width)×\(height), \(presentMode), swapchain created \(swapchainsCreated) time\(swapchainsCreated == 1 ? "" : "s"), \(device)"
+            + "\(width)×\(height), \(presentMode), swapchain created \(swapchainsCreated) time\(swapchainsCreated == 1 ? "" : "s"), "
+            + (overlayMilliseconds.map { String(format: "overlay %.3f ms GPU, ", $0) } ?? "") + device
     }
 }
 
@@ -112,6 +122,7 @@ public enum Viewer {
         var state = ViewerState(controller: controller, clock: clock, cameras: config.cameras, cameraIndex: config.startCameraIndex,
                                 sceneCenter: bounds.center, sceneRadius: radius)
         state.pathEditor = config.cameraPath
+        state.showsOverlay = config.showsOverlay
         return state
     }
 

@@ -39,9 +39,9 @@ final class ViewerGraphics {
         try Swapchain.make(device: device, surface: surface, framebuffer: size, vsync: vsync, replacing: old)
     }
 
-    /// The frame on screen as an 8-bit RGB image, if one was shown.
-    func shownImage() throws -> Image? {
-        guard let shot = try presenter.shownFrameRGB() else { return nil }
+    /// The frame on screen as an 8-bit RGB image, if one was shown; with the overlay or without.
+    func shownImage(withOverlay: Bool) throws -> Image? {
+        guard let shot = try presenter.shownFrameRGB(withOverlay: withOverlay) else { return nil }
         return Image(width: shot.width, height: shot.height, channels: 3, pixels: shot.rgb.map { Float($0) / 255 })
     }
 }

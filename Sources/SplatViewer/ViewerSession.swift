@@ -28,6 +28,11 @@ final class ViewerSession {
     /// The test hook's commands not yet typed, and paths not yet dropped, by frame.
     private var pendingInjected: [Int: [ViewerCommand]]
     private var pendingDrops: [Int: [String]]
+    private var pendingPointer: [Int: [PointerEvent]]
+    /// The overlay drawn over the last frame presented (for the exit line's cost measurement).
+    private var lastOverlay: [OverlayPrimitive] = []
+    /// Shown in the overlay's HUD: why the last dropped file did not open.
+    private var notice: String?
 
     /// Frames per second for the title, measured over half-second windows.
     private struct TitleRate {
@@ -47,6 +52,7 @@ final class ViewerSession {
         pendingResize = config.resizeAfterFrames
         pendingInjected = config.injectedCommands
         pendingDrops = config.injectedDrops
+        pendingPointer = config.injectedPointer
     }
 
     func run() throws -> ViewerSummary {
@@ -58,6 +64,10 @@ final class ViewerSession {
         if let path = config.screenshotPath {
             try saveScreenshot(to: path)
             summary.screenshot = path
+        }
+        if !lastOverlay.isEmpty, summary.width > 0 {
+            summary.overlayMilliseconds = try graphics.presenter.overlayMilliseconds(lastOverlay, width: summary.width,
+                                                                                     height: summary.height, repeats: 10)
         }
         if state.pathEditor.isDirty, state.pathEditor.file != nil { savePath() }
         try graphics.presenter.waitUntilIdle()
@@ -72,8 +82,11 @@ final class ViewerSession {
         lastLoop = now
         if let injected = pendingInjected.removeValue(forKey: summary.frames) { window.input.commands += injected }
         if let drops = pendingDrops.removeValue(forKey: summary.frames) { window.input.dropped += drops }
+        updateTimelineHitTest()
+        pendingPointer.removeValue(forKey: summary.frames)?.forEach(window.input.inject)
         let dropped = openDropped()
-        guard let hadInput = try handleCommands(at: now) else { return false }
+        guard let commanded = try handleCommands(at: now) else { return false }
+        let hadInput = applyTimelineInput() || commanded
 
         let size = window.framebufferSize
         if size.width == 0 || size.height == 0 {  // minimised: nothing to draw into
@@ -136,8 +149,11 @@ final class ViewerSession {
             do {
                 try open(dropped: path)
                 opened = true
+                notice = nil
             } catch {
                 FileHandle.standardError.write(Data("splat4d: cannot open \(path): \(error)\n".utf8))
+                notice = "cannot open \((path as NSString).lastPathComponent): \(error)"
+                opened = true  // redraw: the HUD shows why
             }
         }
         return opened
@@ -172,6 +188,54 @@ final class ViewerSession {
         lastDrawn = nil
         window.setTitle(titleText(time: state.clock.currentTime, framesPerSecond: nil))
         config.print("opened \(config.sceneName): \(loaded.scene.count) Gaussians")
+    }
+
+    /// The overlay's layout for the frame being drawn: the swapchain's size, else the window's.
+    private var layout: OverlayLayout {
+        let size = swapchain.map { (width: $0.width, height: $0.height) } ?? window.framebufferSize
+        return OverlayLayout(width: size.width, height: size.height)
+    }
+
+    /// Framebuffer pixels per window coordinate (cursor positions are in window coordinates).
+    private var pixelScale: SIMD2<Double> {
+        let pixels = window.framebufferSize, points = window.windowSize
+        return SIMD2(points.width > 0 ? Double(pixels.width) / Double(points.width) : 1,
+                     points.height > 0 ? Double(pixels.height) / Double(points.height) : 1)
+    }
+
+    /// What the timeline shows at scene time `time`; nil for a static scene (no timeline).
+    private func timeline(at time: Double) -> TimelineContent? {
+        guard !config.scene.isStatic, let range = state.clock.timing.range else { return nil }
+        return TimelineContent(range: range, unit: config.scene.metadata.timeUnit, time: time, playing: state.clock.isPlaying,
+                               speed: state.clock.speed, loops: state.clock.loops,
+                               keyframes: state.pathEditor.keys.map { Double($0.time) })
+    }
+
+    /// Tells the input recorder where the timeline is, so a press there scrubs instead of orbiting.
+    private func updateTimelineHitTest() {
+        let layout = self.layout, scale = pixelScale
+        let hasTimeline = state.showsOverlay && !config.scene.isStatic && state.clock.timing.range != nil
+        window.input.timelineContains = { p in hasTimeline && layout.isOnTimeline(x: p.x * scale.x, y: p.y * scale.y) }
+    }
+
+    /// Seeks for presses and drags on the timeline and steps frames for its wheel; true when there were any.
+    private func applyTimelineInput() -> Bool {
+        let scrubs = window.input.scrubs, wheel = window.input.timelineWheel
+        window.input.scrubs.removeAll()
+        window.input.timelineWheel = 0
+        guard let range = state.clock.timing.range else { return false }
+        let layout = self.layout, scale = pixelScale.x
+        for scrub in scrubs { state.scrub(scrub.phase, to: layout.time(atX: scrub.x * scale, range: range)) }
+        state.stepFrames(wheel: wheel)
+        return !scrubs.isEmpty || wheel != 0
+    }
+
+    /// What the overlay draws over a frame at `time`: nothing when hidden (O, --no-overlay).
+    private func overlay(at time: Double, width: Int, height: Int) -> [OverlayPrimitive] {
+        guard state.showsOverlay else { return [] }
+        let hud = HUDContent(framesPerSecond: idle ? nil : title.framesPerSecond, visibleGaussians: lastVisible,
+                             totalGaussians: config.scene.count, notice: notice)
+        return OverlayLayout(width: width, height: height).primitives(timeline: timeline(at: time), hud: hud, help: state.showsHelp)
     }
 
     /// Writes the keyframes to the --camera-path file; a failure is reported, never fatal.
@@ -234,7 +298,8 @@ final class ViewerSession {
         lastVisible = frame.statistics.visibleGaussians
 
         let presentStart = wall.seconds
-        let outcome = try graphics.presenter.present(frame, of: graphics.rasterizer, to: swapchain)
+        let overlay = overlay(at: time, width: swapchain.width, height: swapchain.height)
+        let outcome = try graphics.presenter.present(frame, of: graphics.rasterizer, to: swapchain, overlay: overlay)
         presentSeconds += wall.seconds - presentStart
         switch outcome {
         case .outOfDate:
@@ -246,6 +311,7 @@ final class ViewerSession {
             break
         }
         summary.frames += 1
+        lastOverlay = overlay
         lastDrawn = (camera, time, swapchain.generation)
         summary.width = swapchain.width
         summary.height = swapchain.height
@@ -297,7 +363,7 @@ final class ViewerSession {
     }
 
     private func saveScreenshot(to path: String) throws {
-        guard let image = try graphics.shownImage() else {
+        guard let image = try graphics.shownImage(withOverlay: config.screenshotWithOverlay) else {
             throw ViewerError("\(path): no frame was shown, so there is no screenshot to write")
         }
         try PNGFile.write(image, to: path)

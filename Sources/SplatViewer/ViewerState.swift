@@ -8,6 +8,20 @@ public enum ViewerCommand: Sendable, Equatable, CaseIterable {
     /// Camera keyframes: K adds, Shift+K removes the nearest, [ / ] jump between them, C previews
     /// the path, Ctrl+S saves it.
     case addKeyframe, removeKeyframe, previousKeyframe, nextKeyframe, togglePathPreview, savePath
+    /// O: show / hide the on-screen overlay (timeline and HUD).
+    case toggleOverlay
+}
+
+/// A scripted mouse event (the --inject-commands test hook), in window coordinates: the left
+/// button's press, a cursor move, its release, and wheel notches (positive: up).
+public enum PointerEvent: Sendable, Equatable {
+    case press(x: Double, y: Double), move(x: Double, y: Double), release(x: Double, y: Double)
+    case wheel(x: Double, y: Double, notches: Double)
+}
+
+/// A drag on the timeline: its press, its moves and its release.
+public enum ScrubPhase: Sendable, Equatable {
+    case begin, move, end
 }
 
 /// Keys held down this frame, for flying.
@@ -38,6 +52,12 @@ public struct ViewerState {
     public var pathEditor = CameraPathEditor()
     /// True while the camera follows the keyframed path (C).
     public private(set) var previewingPath = false
+    /// Whether the overlay (timeline, HUD) is drawn; O toggles it.
+    public var showsOverlay = true
+    /// Whether the overlay shows the controls panel; H toggles it.
+    public private(set) var showsHelp = false
+    /// While dragging on the timeline: whether playback ran before the drag (restored on release).
+    public private(set) var playingBeforeScrub: Bool?
 
     /// What the window must do after a command.
     public enum Effect: Equatable, Sendable {
@@ -70,7 +90,10 @@ public struct ViewerState {
         case .nextCamera: jumpToListedCamera(by: 1)
         case .previousCamera: jumpToListedCamera(by: -1)
         case .screenshot: return .screenshot
-        case .help: return .help
+        case .help:
+            showsHelp.toggle()
+            return .help
+        case .toggleOverlay: showsOverlay.toggle()
         case .quit: return .quit
         case .addKeyframe, .removeKeyframe, .previousKeyframe, .nextKeyframe, .togglePathPreview, .savePath:
             return handleKeyframes(command)
@@ -112,6 +135,26 @@ public struct ViewerState {
             return path.camera(at: Float(time))
         }
         return controller.camera(width: width, height: height)
+    }
+
+    /// A drag on the timeline to scene time `time`: the press pauses (remembering the play
+    /// state), every phase seeks, the release restores the play state.
+    public mutating func scrub(_ phase: ScrubPhase, to time: Double) {
+        if playingBeforeScrub == nil {  // the press (or a move whose press was not seen)
+            playingBeforeScrub = clock.isPlaying
+            clock.pause()
+        }
+        clock.seek(to: time)
+        if phase == .end {
+            if playingBeforeScrub == true { clock.play() }
+            playingBeforeScrub = nil
+        }
+    }
+
+    /// The wheel over the timeline: one frame per notch, up (positive) forward; pauses like ← / →.
+    public mutating func stepFrames(wheel notches: Float) {
+        let frames = Int(notches.rounded())
+        if frames != 0 { clock.step(frames: frames) }
     }
 
     /// A new list for N / B (a cameras file dropped onto the window); the view stays where it is.
@@ -193,6 +236,7 @@ public struct ViewerState {
         ("left drag", "orbit around the pivot"),
         ("right or middle drag", "pan"),
         ("wheel", "zoom toward / away from the pivot"),
+        ("click / drag on the timeline", "seek (pauses while dragging); the wheel there steps frames"),
         ("W A S D", "fly forward, left, back, right"),
         ("Q / E", "fly down / up"),
         ("Shift", "fly 4× faster"),
@@ -208,7 +252,8 @@ public struct ViewerState {
         ("[ / ]", "jump to the previous / next keyframe (pauses)"),
         ("C", "preview the camera path (the camera follows it) / back to the free camera"),
         ("Ctrl+S", "save the path to the --camera-path file (also on exit when changed)"),
-        ("H", "print these controls"),
+        ("H", "show / hide these controls (also printed)"),
+        ("O", "hide / show the overlay (timeline and HUD)"),
         ("Esc", "quit"),
     ]
 }

@@ -63,8 +63,15 @@ final class InputRecorder {
     var pan = SIMD2<Float>.zero
     var wheel: Float = 0
     var framebufferResized = false
+    /// Whether a point (window coordinates) lies on the timeline; the session sets it each frame.
+    var timelineContains: (SIMD2<Double>) -> Bool = { _ in false }
+    /// Presses, drags and releases on the timeline since the last frame, with the cursor's x
+    /// (window coordinates). A left press there scrubs instead of orbiting until released.
+    var scrubs: [(phase: ScrubPhase, x: Double)] = []
+    /// Wheel notches over the timeline (frame steps) since the last frame.
+    var timelineWheel: Float = 0
     private var cursor: SIMD2<Double>?
-    private var leftDown = false, panDown = false
+    private var leftDown = false, panDown = false, scrubbing = false
 
     func takeMouse() -> (orbit: SIMD2<Float>, pan: SIMD2<Float>, wheel: Float) {
         defer { orbit = .zero; pan = .zero; wheel = 0 }
@@ -97,6 +104,7 @@ final class InputRecorder {
         case GLFW_KEY_HOME: return .jumpToStart
         case GLFW_KEY_END: return .jumpToEnd
         case GLFW_KEY_L: return .toggleLoop
+        case GLFW_KEY_O: return .toggleOverlay
         case GLFW_KEY_R: return .resetCamera
         case GLFW_KEY_N: return .nextCamera
         case GLFW_KEY_B: return .previousCamera
@@ -109,6 +117,12 @@ final class InputRecorder {
 
     func button(_ button: Int32, action: Int32, at position: SIMD2<Double>) {
         let down = action == GLFW_PRESS
+        if button == GLFW_MOUSE_BUTTON_LEFT, down ? timelineContains(position) : scrubbing {
+            scrubbing = down
+            scrubs.append((down ? .begin : .end, position.x))
+            cursor = position
+            return
+        }
         switch button {
         case GLFW_MOUSE_BUTTON_LEFT: leftDown = down
         case GLFW_MOUSE_BUTTON_RIGHT, GLFW_MOUSE_BUTTON_MIDDLE: panDown = down
@@ -119,9 +133,28 @@ final class InputRecorder {
 
     func cursorMoved(to position: SIMD2<Double>) {
         defer { cursor = position }
+        if scrubbing {
+            scrubs.append((.move, position.x))
+            return
+        }
         guard let last = cursor else { return }
         let delta = SIMD2<Float>(Float(position.x - last.x), Float(position.y - last.y))
         if leftDown { orbit += delta } else if panDown { pan += delta }
+    }
+
+    /// The wheel: frame steps over the timeline, zoom elsewhere.
+    func scroll(_ notches: Double, at position: SIMD2<Double>) {
+        if timelineContains(position) { timelineWheel += Float(notches) } else { wheel += Float(notches) }
+    }
+
+    /// A scripted pointer event (the --inject-commands test hook), through the same paths as GLFW's callbacks.
+    func inject(_ event: PointerEvent) {
+        switch event {
+        case let .press(x, y): button(GLFW_MOUSE_BUTTON_LEFT, action: GLFW_PRESS, at: SIMD2(x, y))
+        case let .move(x, y): cursorMoved(to: SIMD2(x, y))
+        case let .release(x, y): button(GLFW_MOUSE_BUTTON_LEFT, action: GLFW_RELEASE, at: SIMD2(x, y))
+        case let .wheel(x, y, notches): scroll(notches, at: SIMD2(x, y))
+        }
     }
 }
 
@@ -157,7 +190,9 @@ final class Window {
             Window.recorder(window)?.cursorMoved(to: SIMD2(x, y))
         }
         glfwSetScrollCallback(window) { window, _, y in
-            Window.recorder(window)?.wheel += Float(y)
+            var cx = 0.0, cy = 0.0
+            glfwGetCursorPos(window, &cx, &cy)
+            Window.recorder(window)?.scroll(y, at: SIMD2(cx, cy))
         }
         glfwSetFramebufferSizeCallback(window) { window, _, _ in
             Window.recorder(window)?.framebufferResized = true
@@ -179,6 +214,13 @@ final class Window {
     var framebufferSize: (width: Int, height: Int) {
         var w: Int32 = 0, h: Int32 = 0
         glfwGetFramebufferSize(handle, &w, &h)
+        return (Int(w), Int(h))
+    }
+
+    /// The window's size in screen coordinates (cursor positions); the framebuffer may be larger (HiDPI).
+    var windowSize: (width: Int, height: Int) {
+        var w: Int32 = 0, h: Int32 = 0
+        glfwGetWindowSize(handle, &w, &h)
         return (Int(w), Int(h))
     }
 

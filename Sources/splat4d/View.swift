@@ -13,8 +13,10 @@ struct View: ParsableCommand {
         abstract: "Preview a scene in a window: play, pause, scrub time, orbit, pan, zoom, fly.",
         discussion: """
             Controls: left drag orbit, right/middle drag pan, wheel zoom, WASD fly (Q/E down/up, Shift faster), \
-            R reset, N/B next/previous camera, Space play/pause, ←/→ step, −/+ or [/] speed, Home/End, L loop, \
-            P screenshot, H help, Esc quit. On exit it prints one line with the frame count and mean frames/s.
+            R reset, N/B next/previous camera, Space play/pause, ←/→ step, −/+ speed, Home/End, L loop, \
+            click or drag the timeline to seek (wheel there: frame steps), K/Shift+K keyframes, [/] jump between them, \
+            C path preview, Ctrl+S save the path, P screenshot, H help (on screen), O hide the overlay, Esc quit. \
+            On exit it prints one line with the frame count and mean frames/s.
             """)
 
     @OptionGroup var input: SceneArguments
@@ -46,10 +48,16 @@ struct View: ParsableCommand {
     @Option(help: "On exit, write the last frame shown (window resolution) to this PNG file.")
     var screenshot: String?
 
+    @Flag(help: "Start with the overlay (timeline, HUD) hidden; O shows it.")
+    var noOverlay = false
+
+    @Flag(help: "Screenshots (--screenshot, P) include the overlay; by default they are the frame alone, as `render` draws it.")
+    var screenshotOverlay = false
+
     @Option(help: ArgumentHelp("Test hook: after N frames resize the window to W×H.", valueName: "N:WxH", visibility: .hidden))
     var resizeAfterFrames: String?
 
-    @Option(help: ArgumentHelp("Test hook: commands typed before frame N, e.g. 2:addKeyframe,3:togglePathPreview.",
+    @Option(help: ArgumentHelp("Test hook: commands typed before frame N, e.g. 2:addKeyframe,3:togglePathPreview; mouse events (window coordinates, left button) as N:press/X/Y, N:move/X/Y, N:release/X/Y, N:wheel/X/Y/NOTCHES.",
                                valueName: "N:COMMAND,...", visibility: .hidden))
     var injectCommands: String?
 
@@ -69,17 +77,44 @@ struct View: ParsableCommand {
         return out
     }
 
-    /// The --inject-commands list by frame.
+    /// The --inject-commands list by frame (mouse events are parsed by `parsePointer`).
     static func parseInjected(_ text: String?) throws -> [Int: [ViewerCommand]] {
         guard let text else { return [:] }
         var out: [Int: [ViewerCommand]] = [:]
         for item in text.split(separator: ",") {
             let parts = item.split(separator: ":")
+            if parts.count == 2, parts[1].contains("/") { continue }  // a mouse event
             guard parts.count == 2, let frame = Int(parts[0]), frame >= 0,
                   let command = ViewerCommand.allCases.first(where: { "\($0)" == parts[1] }) else {
-                throw ValidationError("--inject-commands expects N:COMMAND items (commands: \(ViewerCommand.allCases.map { "\($0)" }.joined(separator: " "))), got '\(item)'")
+                throw ValidationError("--inject-commands expects N:COMMAND items (commands: \(ViewerCommand.allCases.map { "\($0)" }.joined(separator: " ")); mouse: press/X/Y move/X/Y release/X/Y wheel/X/Y/NOTCHES), got '\(item)'")
             }
             out[frame, default: []].append(command)
+        }
+        return out
+    }
+
+    /// The mouse events of the --inject-commands list by frame: N:press/X/Y, N:move/X/Y,
+    /// N:release/X/Y, N:wheel/X/Y/NOTCHES.
+    static func parsePointer(_ text: String?) throws -> [Int: [PointerEvent]] {
+        guard let text else { return [:] }
+        var out: [Int: [PointerEvent]] = [:]
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, parts[1].contains("/") else { continue }
+            let fields = parts[1].split(separator: "/").map(String.init)
+            let numbers = fields.dropFirst().compactMap { Double($0) }.filter(\.isFinite)
+            let event: PointerEvent?
+            switch (fields[0], numbers.count == fields.count - 1 ? numbers.count : -1) {
+            case ("press", 2): event = .press(x: numbers[0], y: numbers[1])
+            case ("move", 2): event = .move(x: numbers[0], y: numbers[1])
+            case ("release", 2): event = .release(x: numbers[0], y: numbers[1])
+            case ("wheel", 3): event = .wheel(x: numbers[0], y: numbers[1], notches: numbers[2])
+            default: event = nil
+            }
+            guard let frame = Int(parts[0]), frame >= 0, let event else {
+                throw ValidationError("--inject-commands: mouse events are N:press/X/Y, N:move/X/Y, N:release/X/Y or N:wheel/X/Y/NOTCHES, got '\(item)'")
+            }
+            out[frame, default: []].append(event)
         }
         return out
     }
@@ -91,6 +126,7 @@ struct View: ParsableCommand {
             throw ValidationError("--screenshot must name a .png file, got '\(screenshot)'")
         }
         _ = try View.parseInjected(injectCommands)
+        _ = try View.parsePointer(injectCommands)
         _ = try View.parseDrops(injectDrop)
         if let resize = try View.parseResize(resizeAfterFrames), let limit = exitAfterFrames, resize.frames >= limit {
             throw ValidationError("--resize-after-frames must come before --exit-after-frames")
@@ -144,6 +180,9 @@ struct View: ParsableCommand {
         config.screenshotPath = screenshot
         if let cameraPath { config.cameraPath = try CameraPathEditor.open(cameraPath) }
         config.injectedCommands = try View.parseInjected(injectCommands)
+        config.injectedPointer = try View.parsePointer(injectCommands)
+        config.showsOverlay = !noOverlay
+        config.screenshotWithOverlay = screenshotOverlay
         config.injectedDrops = try View.parseDrops(injectDrop)
         config.resizeAfterFrames = try View.parseResize(resizeAfterFrames)
 

@@ -182,7 +182,8 @@ final class CompressedFormatsTests: XCTestCase {
         XCTAssertEqual(ExportFormat(path: "b.PLY"), .ply)
         XCTAssertEqual(ExportFormat(path: "b.spz"), .spz)
         XCTAssertEqual(ExportFormat(path: "b.splat"), .splat)
-        XCTAssertNil(ExportFormat(path: "b.glb"))
+        XCTAssertEqual(ExportFormat(path: "b.glb"), .glb)
+        XCTAssertNil(ExportFormat(path: "b.gltf"))
     }
 
     // MARK: - Hostile input

@@ -60,6 +60,8 @@ final class GPULayoutTests: XCTestCase {
         let count = fields(CountPush.self, [("count", \.count), ("tilesX", \.tilesX)])
         let compact = fields(CompactPush.self, [("count", \.count), ("keyBase", \.keyBase)])
         let toSwapchain = fields(ToSwapchainPush.self, [("imageSize", \.imageSize), ("swizzleBGRA", \.swizzleBGRA), ("pad", \.pad)])
+        let overlay = fields(OverlayPush.self, [("bounds", \.bounds), ("origin", \.origin), ("imageWidth", \.imageWidth), ("colour", \.colour),
+                                                ("kind", \.kind), ("scale", \.scale), ("firstChar", \.firstChar), ("charCount", \.charCount)])
         let temporal = fields(TemporalPush.self, [("count", \.count), ("time", \.time), ("falloffCutoff", \.falloffCutoff),
                                                    ("pad", \.pad)])
         let deform = fields(DeformPush.self, [("count", \.count), ("time", \.time), ("shFloats", \.shFloats), ("pad", \.pad)])
@@ -78,6 +80,7 @@ final class GPULayoutTests: XCTestCase {
             ("emit_keys", Shader_emit_keys.words, count.0, count.1),
             ("tile_ranges", Shader_tile_ranges.words, count.0, count.1),
             ("to_swapchain", Shader_to_swapchain.words, toSwapchain.0, toSwapchain.1),
+            ("overlay", Shader_overlay.words, overlay.0, overlay.1),
         ]
     }()
 

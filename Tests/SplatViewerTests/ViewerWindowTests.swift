@@ -5,6 +5,7 @@ import SplatFormats
 import SplatGPU
 import SplatPNG
 import SplatTestSupport
+@testable import SplatViewer
 
 /// `splat4d view` in a real window: under `xvfb-run -a` (skipped, with the reason, when Xvfb is
 /// absent or GLFW cannot open its display), on lavapipe, with the Khronos validation layer on.
@@ -230,5 +231,111 @@ final class ViewerWindowTests: XCTestCase {
         let resize = try run(exe, ["view", ViewerWindowTests.scene("dancer.4d.ply"), "--resize-after-frames", "5:10x10",
                                    "--exit-after-frames", "3"])
         XCTAssertEqual(resize.status, 64, resize.stderr)
+    }
+
+    /// The dancer's time range and frame step, as the viewer's clock sees them.
+    static func dancerTiming() throws -> (range: ClosedRange<Double>, frameStep: Double) {
+        let metadata = try SceneLoader.load(path: scene("dancer.4d.ply")).scene.metadata
+        let timing = PlaybackTiming.forScene(timeRange: metadata.timeRange, unit: metadata.timeUnit, frameRate: metadata.frameRate)
+        return (try XCTUnwrap(timing.range), timing.frameStep)
+    }
+
+    /// The overlay's pixels (screenshot with it vs --no-overlay) differ only inside the bar and
+    /// the HUD line, the bar is drawn, and the playhead is white where the layout puts it; the
+    /// default screenshot is the frame without the overlay.
+    func testOverlayPixelsAppearOnlyWhereTheLayoutPutsThem() throws {
+        let base = [ViewerWindowTests.scene("dancer.4d.ply"), "--look-at", "0,0,-3:0,0,0", "--width", "320", "--height", "240",
+                    "--time", "0.5", "--exit-after-frames", "3"]
+        let with = path("with.png"), without = path("without.png"), plain = path("plain.png")
+        let a = try runViewer(base + ["--screenshot-overlay", "--screenshot", with])
+        XCTAssertEqual(a.status, 0, a.stderr)
+        assertNoValidationMessages(a)
+        XCTAssert(a.stdout.contains(" ms GPU, "), "the exit line gives the overlay's cost: \(a.stdout)")
+        let b = try runViewer(base + ["--no-overlay", "--screenshot-overlay", "--screenshot", without])
+        XCTAssertEqual(b.status, 0, b.stderr)
+        XCTAssertFalse(b.stdout.contains(" ms GPU, "), "no overlay, no cost: \(b.stdout)")
+        let c = try runViewer(base + ["--screenshot", plain])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        let shown = try PNGFile.read(path: with).quantized8(), bare = try PNGFile.read(path: without).quantized8()
+        XCTAssertEqual(try PNGFile.read(path: plain).quantized8(), bare, "the default screenshot leaves the overlay out")
+
+        let layout = OverlayLayout(width: 320, height: 240)
+        let bar = layout.bar, hudHeight = 8 + 2 * 3
+        var inBar = 0
+        for y in 0..<240 {
+            for x in 0..<320 {
+                let i = (y * 320 + x) * 3
+                guard shown[i..<i + 3] != bare[i..<i + 3] else { continue }
+                let allowed = layout.isOnTimeline(x: Double(x), y: Double(y)) || y < hudHeight
+                XCTAssert(allowed, "overlay pixel at (\(x), \(y)) outside the bar and the HUD line")
+                if !allowed { return }
+                if y >= bar.y { inBar += 1 }
+            }
+        }
+        XCTAssertGreaterThan(inBar, 1000, "the bar is drawn")
+        let head = layout.playheadX(time: 0.5, range: try ViewerWindowTests.dancerTiming().range)
+        for y in (layout.trackCenterY - layout.playheadHalfHeight)..<(layout.trackCenterY + layout.playheadHalfHeight) {
+            for x in (head - 1)...(head + 1) {
+                let i = (y * 320 + x) * 3
+                XCTAssertEqual(Array(shown[i..<i + 3]), [255, 255, 255], "playhead pixel (\(x), \(y))")
+            }
+        }
+    }
+
+    /// Scripted mouse input on the timeline: a press, a drag and a release seek (the screenshot is
+    /// `render` at the time under the release point), and the wheel there steps frames.
+    func testMouseOnTheTimelineSeeks() throws {
+        let (range, frameStep) = try ViewerWindowTests.dancerTiming()
+        let layout = OverlayLayout(width: 320, height: 240)
+        let y = Double(layout.trackCenterY), releaseX = 201.0
+        let shot = path("scrubbed.png"), reference = path("reference.png")
+        let camera = ["--look-at", "0,0,-3:0,0,0", "--width", "320", "--height", "240"]
+        let view = try runViewer([ViewerWindowTests.scene("dancer.4d.ply"), "--time", "0", "--exit-after-frames", "6",
+                                  "--inject-commands", "1:press/60/\(y),2:move/150/\(y),3:release/\(releaseX)/\(y),4:wheel/100/\(y)/2",
+                                  "--screenshot", shot] + camera)
+        XCTAssertEqual(view.status, 0, view.stderr)
+        assertNoValidationMessages(view)
+        let expected = min(layout.time(atX: releaseX, range: range) + 2 * frameStep, range.upperBound)
+        XCTAssertGreaterThan(expected, 0.1, "the seek moved the time")
+        let render = try run(try ViewerWindowTests.executable(), ["render", ViewerWindowTests.scene("dancer.4d.ply"),
+                                                                   "--time", "\(Float(expected))", "--output", reference] + camera)
+        XCTAssertEqual(render.status, 0, render.stderr)
+        XCTAssertEqual(try PNGFile.read(path: shot).quantized8(), try PNGFile.read(path: reference).quantized8(),
+                       "the screenshot is not `render` at t = \(expected)")
+        // A drag off the timeline orbits instead: the frame is not `render`'s at the start time.
+        let orbit = path("orbit.png"), start = path("start.png")
+        let orbited = try runViewer([ViewerWindowTests.scene("dancer.4d.ply"), "--time", "0", "--exit-after-frames", "4",
+                                     "--inject-commands", "1:press/160/100,2:move/220/100,3:release/220/100",
+                                     "--screenshot", orbit] + camera)
+        XCTAssertEqual(orbited.status, 0, orbited.stderr)
+        let still = try run(try ViewerWindowTests.executable(), ["render", ViewerWindowTests.scene("dancer.4d.ply"), "--time", "0",
+                                                                  "--output", start] + camera)
+        XCTAssertEqual(still.status, 0, still.stderr)
+        XCTAssertNotEqual(try PNGFile.read(path: orbit).quantized8(), try PNGFile.read(path: start).quantized8())
+    }
+
+    /// A dropped file that fails says why in the HUD's second line (in the notice colour).
+    func testDropErrorShowsInTheOverlay() throws {
+        let corrupt = path("corrupt.ply"), shot = path("notice.png")
+        try Data("ply\nformat binary_little_endian 1.0\nelement vertex 5\nend_header\n".utf8).write(to: URL(fileURLWithPath: corrupt))
+        let view = try runViewer([ViewerWindowTests.scene("synthetic.ply"), "--width", "320", "--height", "240", "--exit-after-frames", "3",
+                                  "--inject-drop", "1:\(corrupt)", "--screenshot-overlay", "--screenshot", shot])
+        XCTAssertEqual(view.status, 0, view.stderr)
+        let rgb = try PNGFile.read(path: shot).quantized8()
+        let notice = OverlayLayout.noticeColor
+        let hits = (11..<18).flatMap { y in (0..<320).filter { x in
+            let i = (y * 320 + x) * 3
+            return rgb[i] == notice.r && rgb[i + 1] == notice.g && rgb[i + 2] == notice.b
+        } }
+        XCTAssertGreaterThan(hits.count, 50, "the notice line is drawn")
+        XCTAssert((0..<320 * 11).allSatisfy { i in !(rgb[i * 3] == notice.r && rgb[i * 3 + 1] == notice.g && rgb[i * 3 + 2] == notice.b) },
+                  "the first HUD line is not in the notice colour")
+    }
+
+    func testBadMouseEventsAreRefusedInOneLine() throws {
+        let view = try run(try ViewerWindowTests.executable(), ["view", ViewerWindowTests.scene("dancer.4d.ply"),
+                                                                 "--inject-commands", "1:press/10"])
+        XCTAssertNotEqual(view.status, 0)
+        XCTAssert(view.stderr.contains("mouse events are N:press/X/Y"), view.stderr)
     }
 }

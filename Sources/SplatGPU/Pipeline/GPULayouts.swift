@@ -103,3 +103,15 @@ struct ToSwapchainPush {
     var swizzleBGRA: UInt32
     var pad: UInt32 = 0
 }
+
+/// overlay.comp push constants (48 bytes): one item.
+struct OverlayPush: Equatable {
+    var bounds: SIMD4<Int32>
+    var origin: SIMD2<Int32>
+    var imageWidth: UInt32
+    var colour: UInt32
+    var kind: UInt32 = 0
+    var scale: UInt32 = 1
+    var firstChar: UInt32 = 0
+    var charCount: UInt32 = 0
+}

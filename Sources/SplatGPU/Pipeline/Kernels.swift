@@ -26,8 +26,8 @@ enum BufferRole: String, CaseIterable, Sendable {
     // Radix sort (GPURadixSort).
     case keysIn = "KeysIn", valuesIn = "ValuesIn", digitCounts = "DigitCounts", digitOffsets = "DigitOffsets"
     case keysOut = "KeysOut", valuesOut = "ValuesOut"
-    // Presentation: 8-bit pixels packed for the swapchain.
-    case pixels = "Pixels"
+    // Presentation: 8-bit pixels packed for the swapchain, and the overlay drawn over them.
+    case pixels = "Pixels", overlay = "Overlay"
 }
 
 /// The Vulkan descriptor type a binding needs.
@@ -194,6 +194,12 @@ enum Kernels {
         bindings: [.reads(.colour), .writes(.pixels)],
         push: ToSwapchainPush.self, workgroupSize: .specializedX(64))
 
+    static let overlay = Kernel(
+        "overlay", Shader_overlay.words,
+        bindings: [.reads(.overlay), .readsAndWrites(.pixels)],
+        push: OverlayPush.self, workgroupSize: .fixed(x: 64, y: 1, z: 1))
+
     static let all: [Kernel] = [deformHexplane, temporalActivity, compactIndices, preprocess, scanReduce, scanDownsweep, compact,
-                                sortUpsweep, sortDownsweep, gatherCounts, emitKeys, tileRanges, blend, toSwapchain]
+                                sortUpsweep, sortDownsweep, gatherCounts, emitKeys, tileRanges, blend, toSwapchain,
+                                overlay]
 }

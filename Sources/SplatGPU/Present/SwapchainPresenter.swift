@@ -8,15 +8,25 @@ import SplatCore
 /// TRANSFER_DST usage), and the same host-visible pixel buffer is the screenshot, so a screenshot
 /// is exactly the frame on screen.
 ///
+/// An overlay (`OverlayPrimitive`s: the viewer's timeline and HUD) is drawn by overlay.comp over
+/// the pixels in place, after the rows it touches are copied aside, so a screenshot is the frame
+/// without the overlay (as `render` draws it) unless asked for with it. Only those rows are
+/// copied (a few percent of the frame), which keeps the overlay's cost small.
+///
 /// One frame in flight: a present's submission must finish (`waitUntilIdle`) before the renderer
 /// writes its colour buffer again; `present` and `shownFrameRGB` wait for it themselves.
 public final class SwapchainPresenter {
     public let device: GPUDevice
     let pass: ToSwapchainPass
+    let overlayPass: OverlayPass
     private let commandBuffer: VkCommandBuffer
     private let fence: VkFence
     private let imageAvailable: VkSemaphore
     private var pixels: GPUBuffer?
+    /// The rows of `pixels` the overlay covered, as they were before it (at the same offsets).
+    private var cleanRows: GPUBuffer?
+    /// The rows the last presented frame's overlay covered (empty: no overlay).
+    private var shownOverlayRows: [Range<Int>] = []
     private var inFlight = false
     /// Size and byte order of the frame the pixel buffer holds (the one last presented).
     public private(set) var shown: (width: Int, height: Int, order: SwapchainPixelOrder)?
@@ -35,6 +45,7 @@ public final class SwapchainPresenter {
     public init(device: GPUDevice) throws {
         self.device = device
         pass = try ToSwapchainPass(device: device)
+        overlayPass = try OverlayPass(device: device)
         var allocateInfo = VkCommandBufferAllocateInfo()
         allocateInfo.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO
         allocateInfo.commandPool = device.commandPool
@@ -79,8 +90,9 @@ public final class SwapchainPresenter {
 
     /// Presents `frame`, the frame `rasterizer` rendered last (its colour buffer is read on the
     /// GPU, not `frame`'s host copy), in the next image of `swapchain`. The frame must have the
-    /// swapchain's size.
-    public func present(_ frame: RenderedFrame, of rasterizer: VulkanRasterizer, to swapchain: Swapchain) throws -> Outcome {
+    /// swapchain's size. `overlay` is drawn over it on screen (not in `shownFrameRGB()`).
+    public func present(_ frame: RenderedFrame, of rasterizer: VulkanRasterizer, to swapchain: Swapchain,
+                        overlay: [OverlayPrimitive] = []) throws -> Outcome {
         guard rasterizer.device === device, swapchain.device === device else {
             throw GPUError("the presenter, the renderer and the swapchain must share one device", kind: .badOption)
         }
@@ -101,9 +113,14 @@ public final class SwapchainPresenter {
             pixels = nil
             pixels = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "window pixels")
         }
+        let encoding = OverlayEncoding(overlay, width: width, height: height, order: swapchain.pixelOrder)
+        if encoding != nil, (cleanRows?.size ?? 0) < bytes {
+            cleanRows = nil
+            cleanRows = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "window rows under the overlay")
+        }
         let colour = BufferRange(rasterizer.buffers.colour.buffer, size: width * height * 16)
-        try record(colour: colour, pixels: BufferRange(pixels!, size: bytes), image: swapchain.images[Int(index)],
-                   width: width, height: height, order: swapchain.pixelOrder)
+        try record(colour: colour, pixels: BufferRange(pixels!, size: bytes), overlay: encoding.map { ($0, BufferRange(cleanRows!, size: bytes)) },
+                   image: swapchain.images[Int(index)], width: width, height: height, order: swapchain.pixelOrder)
 
         try check(vkResetFences(device.handle, 1, [fence]), "vkResetFences")
         var waitStage = VkPipelineStageFlags(VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue)
@@ -131,6 +148,7 @@ public final class SwapchainPresenter {
         try check(submitted, "vkQueueSubmit (present)")
         inFlight = true
         shown = (width, height, swapchain.pixelOrder)
+        shownOverlayRows = encoding?.rows ?? []
 
         var swapchainHandle: VkSwapchainKHR? = swapchain.handle
         var imageIndex = index
@@ -155,8 +173,8 @@ public final class SwapchainPresenter {
         return .presented
     }
 
-    private func record(colour: BufferRange, pixels: BufferRange, image: VkImage, width: Int, height: Int,
-                        order: SwapchainPixelOrder) throws {
+    private func record(colour: BufferRange, pixels: BufferRange, overlay: (encoding: OverlayEncoding, clean: BufferRange)?, image: VkImage,
+                        width: Int, height: Int, order: SwapchainPixelOrder) throws {
         try check(vkResetCommandBuffer(commandBuffer, 0), "vkResetCommandBuffer")
         var begin = VkCommandBufferBeginInfo()
         begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO
@@ -167,7 +185,7 @@ public final class SwapchainPresenter {
         // The blend's writes (an earlier submission) → this pass's reads.
         memoryBarrier(from: VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                       to: VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT)
-        pass.record(r, colour: colour, pixels: pixels, width: width, height: height, order: order)
+        try recordConversion(r, colour: colour, pixels: pixels, overlay: overlay, width: width, height: height, order: order)
 
         // Pixels written → copied; the image (acquired: its semaphore wait is at TRANSFER) → copy target.
         let range = VkImageSubresourceRange(aspectMask: VkImageAspectFlags(VK_IMAGE_ASPECT_COLOR_BIT.rawValue),
@@ -210,10 +228,24 @@ public final class SwapchainPresenter {
         vkCmdPipelineBarrier(commandBuffer, VkPipelineStageFlags(VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue),
                              VkPipelineStageFlags(VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT.rawValue), 0,
                              0, nil, 0, nil, 1, &toPresent)
-        // Pixels → the host (screenshots), after the fence.
+        // Pixels → the host (screenshots), after the fence; and the rows kept from under the overlay.
         memoryBarrier(from: VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                       to: VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT)
+        if overlay != nil {
+            memoryBarrier(from: VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                          to: VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT)
+        }
         try check(vkEndCommandBuffer(commandBuffer), "vkEndCommandBuffer")
+    }
+
+    /// Records to_swapchain.comp into `pixels` and, with an overlay, keeping the rows it covers
+    /// in `clean` and overlay.comp over `pixels`.
+    private func recordConversion(_ r: CommandRecorder, colour: BufferRange, pixels: BufferRange,
+                                  overlay: (encoding: OverlayEncoding, clean: BufferRange)?,
+                                  width: Int, height: Int, order: SwapchainPixelOrder) throws {
+        pass.record(r, colour: colour, pixels: pixels, width: width, height: height, order: order)
+        guard let overlay else { return }
+        try overlayPass.record(r, encoding: overlay.encoding, pixels: pixels, keepingRowsIn: overlay.clean, width: width, height: height)
     }
 
     private func memoryBarrier(from srcStage: VkPipelineStageFlagBits, _ srcAccess: VkAccessFlagBits,
@@ -226,13 +258,20 @@ public final class SwapchainPresenter {
                              1, &barrier, 0, nil, 0, nil)
     }
 
-    /// The frame last presented, as RGB bytes (row-major, top row first): exactly the bytes
-    /// copied into the swapchain image, reordered from its byte order. nil before the first present.
-    public func shownFrameRGB() throws -> (width: Int, height: Int, rgb: [UInt8])? {
+    /// The frame last presented, as RGB bytes (row-major, top row first): the bytes copied into
+    /// the swapchain image, reordered from its byte order, without the overlay unless
+    /// `withOverlay` (and the frame had one). nil before the first present.
+    public func shownFrameRGB(withOverlay: Bool = false) throws -> (width: Int, height: Int, rgb: [UInt8])? {
         try waitUntilIdle()
         guard let shown, let pixels else { return nil }
         let count = shown.width * shown.height
-        let words = try pixels.read(UInt32.self, count: count)
+        var words = try pixels.read(UInt32.self, count: count)
+        if !withOverlay, let cleanRows {
+            for rows in shownOverlayRows {  // put back what the overlay covered
+                let first = rows.lowerBound * shown.width, n = rows.count * shown.width
+                words.replaceSubrange(first..<first + n, with: try cleanRows.read(UInt32.self, count: n, offset: first * 4))
+            }
+        }
         return (shown.width, shown.height, SwapchainPresenter.rgb(fromPacked: words, order: shown.order))
     }
 
@@ -248,18 +287,53 @@ public final class SwapchainPresenter {
         return rgb
     }
 
-    /// Runs to_swapchain.comp on `colours` (width·height RGBA floats) and returns the packed
-    /// pixels: the shader's twin of Image.quantized8, for tests.
-    public func quantize(_ colours: [SIMD4<Float>], width: Int, height: Int, order: SwapchainPixelOrder) throws -> [UInt32] {
+    /// Runs to_swapchain.comp on `colours` (width·height RGBA floats) and, when given, overlay.comp
+    /// over the result, exactly as `present` does, and returns the packed pixels (with the
+    /// overlay when there is one): the shaders' twin of Image.quantized8 and
+    /// OverlayCompositor, for tests.
+    public func quantize(_ colours: [SIMD4<Float>], width: Int, height: Int, order: SwapchainPixelOrder,
+                         overlay: [OverlayPrimitive] = []) throws -> [UInt32] {
         precondition(colours.count == width * height, "colours must hold width·height pixels")
+        try waitUntilIdle()
         let input = try GPUBuffer(device: device, size: colours.count * 16, usage: .storage, label: "quantize input")
         try input.upload(colours)
-        let output = try GPUBuffer(device: device, size: colours.count * 4, usage: .readback, label: "quantize output")
+        let bytes = colours.count * 4
+        let output = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "quantize output")
+        let withOverlay = try OverlayEncoding(overlay, width: width, height: height, order: order).map {
+            ($0, BufferRange(try GPUBuffer(device: device, size: bytes, usage: .storage, label: "quantize clean rows"), size: bytes))
+        }
         try device.submitAndWait { r in
-            pass.record(r, colour: BufferRange(input), pixels: BufferRange(output, size: colours.count * 4),
-                        width: width, height: height, order: order)
+            try recordConversion(r, colour: BufferRange(input), pixels: BufferRange(output, size: bytes),
+                                 overlay: withOverlay, width: width, height: height, order: order)
             r.barrier()
         }
         return try output.read(UInt32.self, count: colours.count)
+    }
+
+    /// GPU milliseconds the overlay adds to presenting a width×height frame (copying the rows it
+    /// covers aside, and overlay.comp), the median of `repeats` timed runs, measured with timestamps around
+    /// exactly the commands `present` adds for it. nil when `overlay` touches no pixel.
+    public func overlayMilliseconds(_ overlay: [OverlayPrimitive], width: Int, height: Int, repeats: Int = 20) throws -> Double? {
+        guard let encoding = OverlayEncoding(overlay, width: width, height: height, order: .rgba) else { return nil }
+        try waitUntilIdle()
+        let bytes = width * height * 4
+        let clean = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "timed clean rows")
+        let target = try GPUBuffer(device: device, size: bytes, usage: .readback, label: "timed pixels")
+        let timestamps = try TimestampPool(device: device, count: 2)
+        var samples: [Double] = []
+        for _ in 0..<max(1, repeats) {
+            try device.submitAndWait { r in
+                r.reset(timestamps)
+                r.barrier()
+                r.writeTimestamp(timestamps, index: 0)
+                try overlayPass.record(r, encoding: encoding, pixels: BufferRange(target, size: bytes),
+                                       keepingRowsIn: BufferRange(clean, size: bytes), width: width, height: height)
+                r.barrier()
+                r.writeTimestamp(timestamps, index: 1)
+            }
+            let t = try timestamps.read(2)
+            samples.append((t[1] - t[0]) / 1e6)
+        }
+        return samples.sorted()[samples.count / 2]
     }
 }
