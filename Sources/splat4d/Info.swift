@@ -18,6 +18,9 @@ struct Info: ParsableCommand {
 
     var cacheBytes: UInt64 { cacheMb.map { UInt64($0) << 20 } ?? MemoryBudget.defaultFrameCacheBytes }
 
+    @Option(help: "The training iteration of a 4DGaussians model folder (point_cloud/iteration_N); default: the latest.")
+    var iteration: Int?
+
     @Flag(help: "List the Vulkan devices, their limits, and why any is rejected.")
     var devices = false
 
@@ -33,7 +36,8 @@ struct Info: ParsableCommand {
     func run() throws {
         if devices { try DeviceList.print(json: json) }
         guard let scene else { return }
-        let loaded = try SceneLoader.open(path: scene, options: SceneLoader.Options(frameRate: frameRate), cacheBytes: cacheBytes)
+        let loaded = try SceneLoader.open(path: scene, options: SceneLoader.Options(frameRate: frameRate, iteration: iteration),
+                                          cacheBytes: cacheBytes)
         let cacheMiB = cacheBytes >> 20
         let cloud = loaded.cloud
         let meta = loaded.scene.metadata
@@ -55,6 +59,10 @@ struct Info: ParsableCommand {
                 object["frames"] = stream.frameCount
                 object["frame_cache_mb"] = Int(cacheMiB)
             }
+            if let field = loaded.scene.field?.field {
+                object["deformation"] = FourDGaussiansFolder.describe(field)
+                object["time_meaning"] = "the trainer's time: 0 to 1 over the training frames"
+            }
             if let colour = loaded.scene.motion?.colour {
                 object["sh_degree_t"] = colour.degreeT
                 object["time_duration"] = [Double(colour.duration.lowerBound), Double(colour.duration.upperBound)]
@@ -71,10 +79,14 @@ struct Info: ParsableCommand {
                 print("time colour: sh_degree_t \(colour.degreeT), cosine period \(colour.period) "
                       + "(time_duration \(colour.duration.lowerBound) ... \(colour.duration.upperBound))\(used)")
             }
+            if let field = loaded.scene.field?.field {
+                print("deformation: \(FourDGaussiansFolder.describe(field))")
+            }
             print("bounds:     min \(text(bounds.min))  max \(text(bounds.max))")
             if let range = meta.timeRange, !loaded.scene.isStatic {
                 let rate = meta.frameRate.map { String(format: ", %.6g frames/s", $0) } ?? ""
-                print("time range: \(range.lowerBound) ... \(range.upperBound) (\(meta.timeUnit)\(rate))")
+                let meaning = loaded.scene.field != nil ? "; the trainer's time: 0 to 1 over the training frames" : ""
+                print("time range: \(range.lowerBound) ... \(range.upperBound) (\(meta.timeUnit)\(rate)\(meaning))")
             } else {
                 print("time range: none (static scene)")
             }

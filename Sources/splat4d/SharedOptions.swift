@@ -26,9 +26,13 @@ struct SceneArguments: ParsableArguments {
     /// The frame cache's budget in bytes.
     var cacheBytes: UInt64 { cacheMb.map { UInt64($0) << 20 } ?? MemoryBudget.defaultFrameCacheBytes }
 
+    @Option(help: "The training iteration of a 4DGaussians model folder (point_cloud/iteration_N); default: the latest.")
+    var iteration: Int?
+
     func validate() throws {
         if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
         if let mb = cacheMb, mb <= 0 { throw ValidationError("--cache-mb must be a positive number of MiB") }
+        if let i = iteration, i < 0 { throw ValidationError("--iteration must be a non-negative integer") }
         if timeDuration != nil, config != nil { throw ValidationError("give --time-duration or --config, not both") }
         _ = try duration()
     }
@@ -50,7 +54,7 @@ struct SceneArguments: ParsableArguments {
     func open() throws -> LoadedScene { try read(streaming: true) }
 
     private func read(streaming: Bool) throws -> LoadedScene {
-        let options = SceneLoader.Options(frameRate: frameRate, timeDuration: try duration())
+        let options = SceneLoader.Options(frameRate: frameRate, timeDuration: try duration(), iteration: iteration)
         let loaded = streaming ? try SceneLoader.open(path: scene, options: options, cacheBytes: cacheBytes)
             : try SceneLoader.load(path: scene, options: options)
         if let missing = loaded.missingForRendering {
