@@ -238,8 +238,10 @@ final class ViewerSession {
     /// What the overlay draws over a frame at `time`: nothing when hidden (O, --no-overlay).
     private func overlay(at time: Double, width: Int, height: Int) -> [OverlayPrimitive] {
         guard state.showsOverlay else { return [] }
+        // A streamed sequence's state shows in the HUD too: "buffering", or the notice of a bad frame.
         let hud = HUDContent(framesPerSecond: idle ? nil : title.framesPerSecond, visibleGaussians: lastVisible,
-                             totalGaussians: config.scene.count, notice: notice)
+                             totalGaussians: config.scene.count, buffering: playback.status == "buffering",
+                             notice: notice ?? playback.status.flatMap { $0 == "buffering" ? nil : $0 })
         return OverlayLayout(width: width, height: height).primitives(timeline: timeline(at: time), hud: hud, help: state.showsHelp)
     }
 
