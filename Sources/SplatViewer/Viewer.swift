@@ -8,6 +8,8 @@ import SplatRender
 /// Everything `splat4d view` decided before the window opens.
 public struct ViewerConfiguration {
     public var scene: TemporalCloud
+    /// A frame sequence streamed from disk (`scene` then holds frame 0 under its time range).
+    public var stream: FrameStream?
     /// The scene's file name, for the title and screenshot names.
     public var sceneName: String
     /// The starting view; the window opens at its size.
@@ -87,12 +89,18 @@ public struct ViewerSummary: Sendable {
     public var screenshot: String?
     /// Videos recorded (V, --record).
     public var recordings: [String] = []
+    /// Whether frames streamed from disk; then the exit line adds the stalls.
+    public var streamed = false
+    /// Times the frame at the playhead was not decoded yet (the last ready frame stayed on screen).
+    public var stalls = 0
+    public var stallSeconds = 0.0
 
     public var line: String {
         let fps = meanFramesPerSecond.map { String(format: "%.1f frames/s mean", $0) } ?? "too few frames for a rate"
         return "view: \(frames) frames in \(String(format: "%.2f", seconds)) s, \(fps) (render \(String(format: "%.1f", meanRenderMilliseconds)) ms, present \(String(format: "%.1f", meanPresentMilliseconds)) ms per frame), "
             + "\(width)×\(height), \(presentMode), swapchain created \(swapchainsCreated) time\(swapchainsCreated == 1 ? "" : "s"), "
             + (overlayMilliseconds.map { String(format: "overlay %.3f ms GPU, ", $0) } ?? "") + device
+            + (streamed ? ", \(stalls) stall\(stalls == 1 ? "" : "s") waiting for frames (\(String(format: "%.2f", stallSeconds)) s)" : "")
     }
 }
 

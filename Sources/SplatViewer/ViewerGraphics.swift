@@ -22,7 +22,11 @@ final class ViewerGraphics {
         }
         rasterizer = try VulkanRasterizer(device: device)
         rasterizer.readsBackFrames = false  // the presenter reads the colour buffer on the GPU
-        renderer = try FrameRenderer(scene: config.scene, vulkan: rasterizer)
+        if let stream = config.stream {
+            renderer = FrameRenderer(stream: stream, vulkan: rasterizer)
+        } else {
+            renderer = try FrameRenderer(scene: config.scene, vulkan: rasterizer)
+        }
         presenter = try SwapchainPresenter(device: device)
     }
 

@@ -26,6 +26,8 @@ final class ViewerSession {
     private var pendingResize: (frames: Int, width: Int, height: Int)?
     private var lastDrawn: (camera: Camera, time: Double, generation: Int)?
     private var idle = false
+    /// Streaming: the frames shown while the playhead's are decoded, and why (`StreamPlayback`).
+    private var playback = StreamPlayback()
     /// The test hook's commands not yet typed, and paths not yet dropped, by frame.
     private var pendingInjected: [Int: [ViewerCommand]]
     private var pendingDrops: [Int: [String]]
@@ -51,6 +53,7 @@ final class ViewerSession {
         self.config = config
         state = Viewer.makeState(config)
         summary.device = graphics.deviceDescription
+        summary.streamed = config.stream != nil
         lastLoop = wall.seconds
         title = TitleRate(start: wall.seconds)
         pendingResize = config.resizeAfterFrames
@@ -103,7 +106,7 @@ final class ViewerSession {
         let moved = steerCamera(seconds: seconds, framebuffer: size) || hadInput || dropped
         guard let swapchain = try currentSwapchain(size: size) else { return true }
 
-        let time = state.clock.tick()
+        let time = streamedTime(state.clock.tick())
         let camera = state.camera(width: swapchain.width, height: swapchain.height, time: time)
         if isShowing(camera: camera, time: time, on: swapchain, moved: moved) {
             if !idle {
@@ -187,6 +190,8 @@ final class ViewerSession {
         }
         let loaded = try SceneLoader.load(path: path)
         try graphics.replaceScene(with: loaded.scene)
+        config.stream = nil
+        playback = StreamPlayback()
         let size = (width: swapchain?.width ?? config.home.width, height: swapchain?.height ?? config.home.height)
         config.scene = loaded.scene
         config.sceneName = (path as NSString).lastPathComponent
@@ -247,8 +252,10 @@ final class ViewerSession {
     /// What the overlay draws over a frame at `time`: nothing when hidden (O, --no-overlay).
     private func overlay(at time: Double, width: Int, height: Int) -> [OverlayPrimitive] {
         guard state.showsOverlay else { return [] }
+        // A streamed sequence's state shows in the HUD too: "buffering", or the notice of a bad frame.
         let hud = HUDContent(framesPerSecond: idle ? nil : title.framesPerSecond, visibleGaussians: lastVisible,
-                             totalGaussians: config.scene.count, notice: notice)
+                             totalGaussians: config.scene.count, buffering: playback.status == "buffering",
+                             notice: notice ?? playback.status.flatMap { $0 == "buffering" ? nil : $0 })
         return OverlayLayout(width: width, height: height).primitives(timeline: timeline(at: time), hud: hud, help: state.showsHelp)
     }
 
@@ -370,11 +377,25 @@ final class ViewerSession {
         lastPresent = nil
     }
 
+    /// The time to draw: `time` when its frames are decoded; else the last time that was, with the
+    /// clock paused until they are (play resumes by itself), or past a frame that fails to decode.
+    private func streamedTime(_ time: Double) -> Double {
+        guard let stream = config.stream else { return time }
+        let now = wall.seconds
+        let before = playback.status
+        let shown = playback.time(for: time, readiness: stream.readiness(at: Float(time)), now: now,
+                                  clock: &state.clock, summary: &summary, log: { message in
+            FileHandle.standardError.write(Data("splat4d: \(message)\n".utf8))
+        })
+        if playback.status != before { window.setTitle(titleText(time: shown, framesPerSecond: nil)) }
+        return shown
+    }
+
     private func titleText(time: Double, framesPerSecond: Double?) -> String {
         ViewerState.title(scene: config.sceneName, time: config.scene.isStatic ? nil : time, range: state.clock.timing.range,
                           unit: config.scene.metadata.timeUnit, playing: state.clock.isPlaying, speed: state.clock.speed,
                           loops: state.clock.loops, framesPerSecond: framesPerSecond, idle: idle, visible: lastVisible,
-                          total: config.scene.count)
+                          total: config.scene.count, status: playback.status)
     }
 
     /// Hands the frame just shown to the recording, starting one where asked; a window resized

@@ -192,7 +192,8 @@ public struct ViewerState {
 
     /// The window title: scene, time, play state and speed, frames/s, visible Gaussians.
     public static func title(scene: String, time: Double?, range: ClosedRange<Double>?, unit: String, playing: Bool, speed: Double,
-                             loops: Bool, framesPerSecond: Double?, idle: Bool = false, visible: Int, total: Int) -> String {
+                             loops: Bool, framesPerSecond: Double?, idle: Bool = false, visible: Int, total: Int,
+                             status: String? = nil) -> String {
         var parts = ["Splat4D", scene]
         if let time, let range {
             let unitLabel = unit == "seconds" ? " s" : (unit == "frames" ? " frames" : "")
@@ -202,6 +203,7 @@ public struct ViewerState {
         // Idle: paused and still, so nothing is redrawn until the next input.
         parts.append(idle ? "idle" : framesPerSecond.map { String(format: "%.1f fps", $0) } ?? "– fps")
         parts.append("\(grouped(visible)) / \(grouped(total)) Gaussians visible")
+        if let status { parts.append(status) }  // a streamed sequence: "buffering", a bad frame
         return parts.joined(separator: " · ")
     }
 

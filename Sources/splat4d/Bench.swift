@@ -41,13 +41,13 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         if decode { return try runDecode() }
-        let loaded = try input.load()
+        let loaded = try input.open()
         let t = try SceneTime.resolve(time, for: loaded.scene, sceneName: input.scene)
         let camera = try self.camera.request().resolve(for: loaded.cloud, sceneCameras: loaded.scene.metadata.cameras)
         let settings = try appearance.settings(for: loaded)
-        let renderer = try FrameRenderer(scene: loaded.scene, options: self.renderer.options)
+        let renderer = try FrameRenderer(loaded, options: self.renderer.options)
         let result = try FrameBenchmark(warmup: warmup, repeatCount: repeatCount).run(renderer, at: t, camera: camera, settings: settings)
-        let active = loaded.scene.activeCount(at: t)
+        let active = loaded.stream == nil ? loaded.scene.activeCount(at: t) : try loaded.slice(at: t).count
         report(result, active: active, time: loaded.scene.isStatic ? nil : t, device: renderer.deviceDescription, camera: camera)
     }
 

@@ -45,7 +45,7 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try input.load()
+        let loaded = try input.open()
         let scene = input.scene
         let sequence = spacing.isSequence
         var outputs: [(path: String, time: Float)] = []
@@ -69,7 +69,7 @@ struct Convert: ParsableCommand {
         }
         let exportFormat = try exportFormat()
         for (path, t) in outputs {
-            let cloud = loaded.scene.slice(at: t)
+            let cloud = try loaded.slice(at: t)
             guard cloud.count > 0 else { throw UserError("\(scene): no Gaussian is active at t = \(t); nothing to write to \(path)") }
             let comment = loaded.scene.isStatic ? "exported by splat4d" : "exported by splat4d from \(scene) at t = \(t)"
             do {

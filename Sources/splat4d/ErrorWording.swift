@@ -30,6 +30,7 @@ enum ErrorWording {
         case .alpha: return "--alpha"
         case .videoCodec: return "--video-codec"
         case .crf: return "--crf"
+        case .cacheSize: return "--cache-mb"
         }
     }
 }

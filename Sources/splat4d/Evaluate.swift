@@ -53,11 +53,11 @@ struct Evaluate: ParsableCommand {
     var gates: EvaluationGates { EvaluationGates(minimumPSNR: minPsnr, maximumFLIP: maxFlip) }
 
     func run() throws {
-        let loaded = try input.load()
+        let loaded = try input.open()
         let settings = try appearance.settings(for: loaded)
         let groundTruth = try GroundTruthImages(folder: images)
         let views = try DatasetCameras.load(path: cameras) { groundTruth.size(ofImageNamed: $0) }
-        let renderer = try FrameRenderer(scene: loaded.scene, options: self.renderer.options)
+        let renderer = try FrameRenderer(loaded, options: self.renderer.options)
         let htmlWriter = try html.map { try HTMLReportWriter(folder: $0) }
         let evaluator = Evaluator(renderer: renderer, settings: settings, sceneName: input.scene,
                                   pixelsPerDegree: viewing.pixelsPerDegree)

@@ -12,6 +12,15 @@ struct Info: ParsableCommand {
     @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
     var frameRate: Double?
 
+    @Option(help: ArgumentHelp("Memory for decoded frames of a streamed frame sequence, in MiB (printed). Default: a quarter of RAM, at most 4096.",
+                               valueName: "N"))
+    var cacheMb: Int?
+
+    var cacheBytes: UInt64 { cacheMb.map { UInt64($0) << 20 } ?? MemoryBudget.defaultFrameCacheBytes }
+
+    @Option(help: "The training iteration of a 4DGaussians model folder (point_cloud/iteration_N); default: the latest.")
+    var iteration: Int?
+
     @Flag(help: "List the Vulkan devices, their limits, and why any is rejected.")
     var devices = false
 
@@ -20,13 +29,16 @@ struct Info: ParsableCommand {
 
     func validate() throws {
         if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
+        if let mb = cacheMb, mb <= 0 { throw ValidationError("--cache-mb must be a positive number of MiB") }
         if scene == nil, !devices { throw ValidationError("give a scene file, or --devices") }
     }
 
     func run() throws {
         if devices { try DeviceList.print(json: json) }
         guard let scene else { return }
-        let loaded = try SceneLoader.load(path: scene, options: SceneLoader.Options(frameRate: frameRate))
+        let loaded = try SceneLoader.open(path: scene, options: SceneLoader.Options(frameRate: frameRate, iteration: iteration),
+                                          cacheBytes: cacheBytes)
+        let cacheMiB = cacheBytes >> 20
         let cloud = loaded.cloud
         let meta = loaded.scene.metadata
         let bounds = Bounds(of: cloud.positions) ?? Bounds(min: .zero, max: .zero)
@@ -43,6 +55,14 @@ struct Info: ParsableCommand {
                 "frame_rate": meta.frameRate.map { $0 as Any } ?? NSNull(),
                 "cameras": meta.cameras.count,
             ]
+            if let stream = loaded.stream {
+                object["frames"] = stream.frameCount
+                object["frame_cache_mb"] = Int(cacheMiB)
+            }
+            if let field = loaded.scene.field?.field {
+                object["deformation"] = FourDGaussiansFolder.describe(field)
+                object["time_meaning"] = "the trainer's time: 0 to 1 over the training frames"
+            }
             if let colour = loaded.scene.motion?.colour {
                 object["sh_degree_t"] = colour.degreeT
                 object["time_duration"] = [Double(colour.duration.lowerBound), Double(colour.duration.upperBound)]
@@ -59,12 +79,19 @@ struct Info: ParsableCommand {
                 print("time colour: sh_degree_t \(colour.degreeT), cosine period \(colour.period) "
                       + "(time_duration \(colour.duration.lowerBound) ... \(colour.duration.upperBound))\(used)")
             }
+            if let field = loaded.scene.field?.field {
+                print("deformation: \(FourDGaussiansFolder.describe(field))")
+            }
             print("bounds:     min \(text(bounds.min))  max \(text(bounds.max))")
             if let range = meta.timeRange, !loaded.scene.isStatic {
                 let rate = meta.frameRate.map { String(format: ", %.6g frames/s", $0) } ?? ""
-                print("time range: \(range.lowerBound) ... \(range.upperBound) (\(meta.timeUnit)\(rate))")
+                let meaning = loaded.scene.field != nil ? "; the trainer's time: 0 to 1 over the training frames" : ""
+                print("time range: \(range.lowerBound) ... \(range.upperBound) (\(meta.timeUnit)\(rate)\(meaning))")
             } else {
                 print("time range: none (static scene)")
+            }
+            if let stream = loaded.stream {
+                print("frames:     \(stream.frameCount), streamed through a \(cacheMiB) MiB frame cache (--cache-mb)")
             }
             if !meta.cameras.isEmpty { print("cameras:    \(meta.cameras.count) in the file (--camera-index)") }
         }

@@ -62,12 +62,12 @@ struct Render: ParsableCommand {
             _ = try FFmpeg.locate()
             try video.settings(container: container, alpha: sequence.alpha).validate()
         }
-        let loaded = try input.load()
+        let loaded = try input.open()
         var settings = try appearance.settings(for: loaded)
         if sequence.alpha { settings.background = [0, 0, 0] }  // straight alpha: colour over nothing
         let plan = try SequencePlanner(request: try sequenceRequest(), scene: loaded.scene).plan()
         try plan.prepareOutputs()
-        let renderer = try FrameRenderer(scene: loaded.scene, options: self.renderer.options)
+        let renderer = try FrameRenderer(loaded, options: self.renderer.options)
         renderer.sampling = sampling.sampling()
         let progress = ProgressReporter(total: plan.jobs.count, json: sequence.logJson, quiet: !plan.isSequence)
         var runner = SequenceRunner(renderer: renderer, settings: settings,

@@ -166,7 +166,7 @@ struct View: ParsableCommand {
         } catch let error as ViewerError {
             throw UserError(error.description)
         }
-        let loaded = try input.load()
+        let loaded = try input.open()
         let scene = input.scene
         let t = try SceneTime.resolve(time, for: loaded.scene, sceneName: scene)
         let request = try self.camera.request()
@@ -185,6 +185,7 @@ struct View: ParsableCommand {
         }
         config.cameras = try listedCameras(request: request, sceneCameras: sceneCameras)
         config.startCameraIndex = startIndex(request: request, in: config.cameras)
+        config.stream = loaded.stream
         config.settings = try appearance.settings(for: loaded)
         config.devicePreference = device
         config.vsync = !noVsync

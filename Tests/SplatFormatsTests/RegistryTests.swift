@@ -23,9 +23,15 @@ final class RegistryTests: XCTestCase {
         return try seeds.map { try SceneLoader.load(path: folder.appendingPathComponent($0.fileName).path) }
     }
 
+    func readsSeedsAsFolder(_ format: any SceneFormat) throws -> Bool {
+        let folder = try temporaryFolder()
+        for seed in try format.fuzzSeeds() { try seed.data.write(to: folder.appendingPathComponent(seed.fileName)) }
+        return format.detects(SceneSource(path: folder.path, data: nil))
+    }
+
     func testEveryFormatDetectsAndDecodesItsOwnSeeds() throws {
         XCTAssertEqual(SceneFormats.all.map(\.id.rawValue),
-                       ["ply-sequence", "splatv", "4dgs-checkpoint", "dynamic3dgs-npz", "spz", "gltf", "compressed-ply", "stg-lite-ply", "4dgs-ply", "3dgs-ply", "splat"])
+                       ["4dgaussians", "ply-sequence", "splatv", "4dgs-checkpoint", "dynamic3dgs-npz", "spz", "gltf", "compressed-ply", "stg-lite-ply", "4dgs-ply", "3dgs-ply", "splat"])
         for format in SceneFormats.all {
             XCTAssertFalse(try format.fuzzSeeds().isEmpty, "\(format.id) has no seed")
             for loaded in try loadSeeds(of: format) {
@@ -37,7 +43,8 @@ final class RegistryTests: XCTestCase {
 
     func testEverySeedIsClaimedByItsOwnFormatOnly() throws {
         // Strict content tests come first in the list: no earlier format claims a later one's seed.
-        for format in SceneFormats.all where !format.detects(SceneSource(path: "folder", data: nil)) {
+        // Folder formats (their seeds are a folder's files) are loaded as a folder by loadSeeds.
+        for format in SceneFormats.all where try !readsSeedsAsFolder(format) {
             for seed in try format.fuzzSeeds() {
                 let source = SceneSource(path: seed.fileName, data: seed.data)
                 XCTAssertEqual(try SceneLoader.format(of: source).id, format.id, seed.fileName)

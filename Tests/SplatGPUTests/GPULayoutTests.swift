@@ -64,7 +64,9 @@ final class GPULayoutTests: XCTestCase {
                                                 ("kind", \.kind), ("scale", \.scale), ("firstChar", \.firstChar), ("charCount", \.charCount)])
         let temporal = fields(TemporalPush.self, [("count", \.count), ("time", \.time), ("falloffCutoff", \.falloffCutoff),
                                                    ("pad", \.pad)])
+        let deform = fields(DeformPush.self, [("count", \.count), ("time", \.time), ("shFloats", \.shFloats), ("pad", \.pad)])
         return [
+            ("deform_hexplane", Shader_deform_hexplane.words, deform.0, deform.1),
             ("preprocess", Shader_preprocess.words, preprocess.0, preprocess.1),
             ("blend", Shader_blend.words, blend.0, blend.1),
             ("scan_reduce", Shader_scan_reduce.words, scan.0, scan.1),

@@ -1,6 +1,7 @@
 import XCTest
 @testable import SplatCore
 @testable import SplatGPU
+import SplatFormats
 import SplatTestSupport
 
 /// Every GPU stage against its CPU twin, buffer by buffer: `VulkanRasterizer.captureStages` against
@@ -61,6 +62,24 @@ final class GPUStageParityTests: GPUTestCase {
         }
     }
 
+    /// 4DGaussians deformation fields (the trainer's dnerf, dynerf and options models): the deform
+    /// pass's Gaussians against FieldMotion, then every later stage.
+    func testDeformationFieldStagesEqualTheCPUsStages() throws {
+        for model in ["dnerf", "dynerf", "options"] {
+            let path = TestPaths.fixtures.appendingPathComponent("4dgaussians/\(model)").path
+            let cloud = try SceneLoader.load(path: path).scene
+            let scene = try rasterizer.upload(cloud)
+            XCTAssertNotNil(scene.deformation, "\(model): the network fits the shader")
+            let camera = try XCTUnwrap(Camera.lookAt(eye: [0, 0, -4], target: .zero, up: [0, -1, 0], fovY: 50, width: 96, height: 64))
+            for t: Float in [0, 0.45] {
+                let gpu = try rasterizer.captureStages(scene, time: t, camera: camera, settings: RenderSettings())
+                let cpu = ReferenceStages.run(scene: cloud, time: t, camera: camera, settings: RenderSettings())
+                XCTAssertNotNil(cpu.deformed)
+                try assertSameStages(gpu, cpu, "4DGaussians \(model) at t = \(t)")
+            }
+        }
+    }
+
     /// The parity check must see a one-entry difference in any stage (a check that cannot fail
     /// would pass anything).
     func testAChangedStageIsNamed() throws {
@@ -93,6 +112,7 @@ final class GPUStageParityTests: GPUTestCase {
 /// Compares two frames' stages in pipeline order and describes the first difference.
 enum StageComparison {
     static func firstDifference(_ a: FrameStages, _ b: FrameStages) -> String? {
+        if let d = compareDeformed(a.deformed, b.deformed) { return d }
         if let d = compare("activeFlags", a.activeFlags ?? [], b.activeFlags ?? []) { return d }
         if let d = compare("activeIndices", a.activeIndices ?? [], b.activeIndices ?? []) { return d }
         if let d = compare("tileCounts", a.tileCounts, b.tileCounts) { return d }
@@ -109,6 +129,21 @@ enum StageComparison {
         for (name, x, y) in integerStages {
             if let d = compare(name, x, y) { return d }
         }
+        return nil
+    }
+
+    /// Deformed Gaussians: every parameter within 1e-5 relative (to max(1, |value|)).
+    private static func compareDeformed(_ a: SplatCloud?, _ b: SplatCloud?) -> String? {
+        guard let a, let b else { return a == nil && b == nil ? nil : "deformed: present on one side only" }
+        guard a.count == b.count, a.sh.count == b.sh.count else { return "deformed: \(a.count) Gaussians, expected \(b.count)" }
+        func near(_ x: Float, _ y: Float) -> Bool { abs(x - y) <= 1e-5 * max(1, abs(x), abs(y)) }
+        for i in 0..<a.count {
+            var x: [Float] = [a.opacities[i]], y: [Float] = [b.opacities[i]]
+            for k in 0..<3 { x += [a.positions[i][k], a.scales[i][k]]; y += [b.positions[i][k], b.scales[i][k]] }
+            for k in 0..<4 { x.append(a.rotations[i][k]); y.append(b.rotations[i][k]) }
+            if !zip(x, y).allSatisfy(near) { return "deformed: Gaussian \(i) differs" }
+        }
+        if let k = a.sh.indices.first(where: { !near(a.sh[$0], b.sh[$0]) }) { return "deformed: SH value \(k) differs" }
         return nil
     }
 

@@ -12,6 +12,18 @@ public enum MemoryBudget {
         return ProcessInfo.processInfo.physicalMemory / 5 * 4
     }
 
+    /// The default budget of a streamed sequence's frame cache: a quarter of RAM (MemTotal in
+    /// /proc/meminfo, else Foundation's physical memory), capped at 4 GiB.
+    public static var defaultFrameCacheBytes: UInt64 {
+        var total = ProcessInfo.processInfo.physicalMemory
+        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
+           let kib = UInt64(line.split(separator: " ").dropFirst().first ?? "") {
+            total = kib << 10
+        }
+        return min(total / 4, 4 << 30)
+    }
+
     /// In-memory bytes of one Gaussian of a cloud: position, scale, rotation, opacity and SH,
     /// plus the motion terms of a time-varying cloud.
     public static func bytesPerGaussian(shDegree: Int, temporal: Bool) -> UInt64 {

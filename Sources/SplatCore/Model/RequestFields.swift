@@ -2,7 +2,7 @@
 /// terms (`name`); a front end names them its own way (the CLI by its flags) through `worded(naming:)`.
 public enum RequestField: String, Sendable, CaseIterable {
     case time, timeRange, frameCount, fps, frames, spacing, shard, output, depthOutput, overwrite, resume
-    case cameraSelection, cameraFile, lookAt
+    case cameraSelection, cameraFile, lookAt, cacheSize
     case alpha, videoCodec, crf
 
     /// The field in library terms.
@@ -25,6 +25,7 @@ public enum RequestField: String, Sendable, CaseIterable {
         case .alpha: return "alpha"
         case .videoCodec: return "the video codec"
         case .crf: return "the constant rate factor"
+        case .cacheSize: return "the frame cache size"
         }
     }
 }

@@ -23,6 +23,9 @@ public struct TemporalCloud: Sendable, Equatable {
     /// The keyframe model (whole clouds at given times); nil otherwise. When set, `gaussians`
     /// holds the first keyframe.
     public var keyframes: Keyframes?
+    /// A deformation network (4DGaussians); nil otherwise. When set, `gaussians` holds the
+    /// canonical positions, raw rotations and SH, and the activated canonical scales and opacities.
+    public var field: FieldMotion?
     public var metadata: SceneMetadata
 
     public struct Motion: Sendable, Equatable {
@@ -66,7 +69,15 @@ public struct TemporalCloud: Sendable, Equatable {
         self.gaussians = gaussians
         self.motion = motion
         self.keyframes = nil
+        self.field = nil
         self.metadata = metadata
+    }
+
+    /// A cloud moved by a deformation field; `gaussians` is the canonical cloud (raw rotations).
+    public init(gaussians: SplatCloud, field: FieldMotion, metadata: SceneMetadata) {
+        precondition(field.logScales.count == gaussians.count, "field motion arrays differ in length from the cloud")
+        self.init(gaussians: gaussians, motion: nil, metadata: metadata)
+        self.field = field
     }
 
     public init(positions: [SIMD3<Float>], scales: [SIMD3<Float>], rotations: [SIMD4<Float>], opacities: [Float],
@@ -114,7 +125,7 @@ public struct TemporalCloud: Sendable, Equatable {
     }
 
     public var count: Int { gaussians.count }
-    public var isStatic: Bool { motion == nil && keyframes == nil }
+    public var isStatic: Bool { motion == nil && keyframes == nil && field == nil }
 
     /// Opacities below this can never be blended (DESIGN.md §3 step 10).
     public static let minimumVisibleOpacity: Float = 1 / 255
@@ -135,7 +146,7 @@ public struct TemporalCloud: Sendable, Equatable {
 
     /// Whether Gaussian `i` takes part in the slice at `t` (always, for static clouds).
     public func isActive(_ i: Int, at t: Float) -> Bool {
-        precondition(keyframes == nil, "isActive(_:at:) is for static and polynomial clouds")
+        precondition(keyframes == nil && field == nil, "isActive(_:at:) is for static and polynomial clouds")
         guard let motion else { return true }
         return activeFactor(i, at: t, motion: motion) != nil
     }
@@ -144,7 +155,7 @@ public struct TemporalCloud: Sendable, Equatable {
     /// polynomial clouds; keyframed clouds slice whole frames with `slice(at:)`).
     @inline(__always)
     public func state(_ i: Int, at t: Float) -> (position: SIMD3<Float>, rotation: SIMD4<Float>, opacity: Float)? {
-        precondition(keyframes == nil, "state(_:at:) is for static and polynomial clouds")
+        precondition(keyframes == nil && field == nil, "state(_:at:) is for static and polynomial clouds")
         guard let m = motion else { return (positions[i], normalizedQuaternion(rotations[i]), opacities[i]) }
         guard let factor = activeFactor(i, at: t, motion: m) else { return nil }
         let dt = t - m.timeCenters[i]
@@ -158,6 +169,7 @@ public struct TemporalCloud: Sendable, Equatable {
     /// order is unchanged). CPU twin of the GPU preprocess's time slice.
     public func slice(at t: Float) -> SplatCloud {
         if let keyframes { return keyframes.slice(at: t) }
+        if let field { return field.cloud(gaussians, at: t) }
         // Static loaders store unit quaternions: the slice is the cloud itself.
         if isStatic { return canonical }
         return states(of: (0..<count).filter { isActive($0, at: t) }, at: t)
@@ -199,7 +211,7 @@ public struct TemporalCloud: Sendable, Equatable {
     /// The Gaussians at their reference state (unit rotations, peak opacity). For a static cloud
     /// this is the cloud itself and shares its storage.
     public var canonical: SplatCloud {
-        guard motion != nil else { return gaussians }
+        guard motion != nil || field != nil else { return gaussians }
         var cloud = gaussians
         cloud.rotations = cloud.rotations.map(normalizedQuaternion)
         return cloud
@@ -208,6 +220,7 @@ public struct TemporalCloud: Sendable, Equatable {
     /// How many Gaussians are active at t.
     public func activeCount(at t: Float) -> Int {
         if let keyframes { return keyframes.slice(at: t).count }
+        if field != nil { return count }
         return (0..<count).reduce(0) { $0 + (isActive($1, at: t) ? 1 : 0) }
     }
 }

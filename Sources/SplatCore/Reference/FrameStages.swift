@@ -9,6 +9,9 @@ public struct FrameStages: Sendable {
     /// nil when the frame ran no activity pass: static and keyframed scenes, and on the GPU also
     /// time-varying scenes too large for one storage binding (their preprocess slices every Gaussian).
     public var activeFlags: [UInt32]?
+    /// Deformation (4DGaussians deformation-field scenes only): every Gaussian at t, deformed
+    /// and activated (FieldMotion; deform_hexplane.comp on the GPU). nil for other scenes.
+    public var deformed: SplatCloud?
     /// Compaction of `activeFlags`: the active Gaussians' indices, in index order.
     public var activeIndices: [UInt32]?
     /// Preprocess: one projected splat per Gaussian (culled or inactive ones have radius 0). The

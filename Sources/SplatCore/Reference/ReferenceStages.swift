@@ -154,6 +154,12 @@ public enum ReferenceStages {
         Blend.run(splats: splats, sortedValues: sortedValues, ranges: ranges, grid: grid, background: background)
     }
 
+    /// deform_hexplane.comp: the deformation network at t on every Gaussian of a deformation-field
+    /// scene (its canonical cloud), activated; the frame then runs as a static cloud's.
+    public static func deform(_ canonical: SplatCloud, _ field: FieldMotion, time: Float) -> SplatCloud {
+        field.cloud(canonical, at: time)
+    }
+
     // MARK: A whole frame
 
     /// Every stage of one frame of `scene` at `time`, in the GPU's order and forms. Polynomial
@@ -161,6 +167,12 @@ public enum ReferenceStages {
     /// `TemporalCloud.slice(at:)` does) start at preprocess with `activeFlags` nil.
     public static func run(scene: TemporalCloud, time: Float, camera: Camera, settings: RenderSettings,
                            cullTiles: Bool = true) -> FrameStages {
+        if let field = scene.field {
+            let deformed = deform(scene.gaussians, field, time: time)
+            var stages = run(deformed, camera: camera, settings: settings, cullTiles: cullTiles)
+            stages.deformed = deformed
+            return stages
+        }
         guard scene.motion != nil else {
             let cloud = scene.keyframes == nil ? scene.gaussians : scene.slice(at: time)
             return run(cloud, camera: camera, settings: settings, cullTiles: cullTiles)

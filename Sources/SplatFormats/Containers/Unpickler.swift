@@ -310,8 +310,14 @@ struct Unpickler {
         }
     }
 
-    /// BUILD sets an object's state: only a numpy dtype's, whose second field is the byte order.
+    /// BUILD sets an object's state: a numpy dtype's, whose second field is the byte order, or an
+    /// OrderedDict's instance attributes (nn.Module.state_dict() carries `_metadata`, the modules'
+    /// versions), which are dropped: the entries are the state dict.
     mutating func build(_ state: Node) throws {
+        if case .dict(let box) = try top(), box.ordered {
+            guard case .dict = state else { throw fail("pickle sets an OrderedDict's state in an unknown form") }
+            return
+        }
         guard case .numpyDType(var dtype) = try top() else { throw fail("pickle sets the state of an object it may not build") }
         guard case .tuple(let fields) = state, fields.count >= 2, case .value(.string(let order)) = fields[1] else {
             throw fail("pickle sets a numpy dtype's state in an unknown form")

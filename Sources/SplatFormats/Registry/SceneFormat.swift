@@ -110,6 +110,9 @@ public struct LoadedScene: Sendable {
     /// Whether the file says the scene was trained in antialiased mode (SPZ's flag); nil when the
     /// format does not say. The CLI uses it unless --antialiased or --no-antialiased is given.
     public var antialiased: Bool?
+    /// A frame sequence opened to stream (`SceneLoader.open`): `scene` then holds only frame 0
+    /// under the sequence's time range, and renders take their frames from here.
+    public var stream: FrameStream?
 
     public init(format: SceneFormatID, formatDetail: String, scene: TemporalCloud, antialiased: Bool? = nil) {
         self.format = format
@@ -125,6 +128,13 @@ public struct LoadedScene: Sendable {
     /// The Gaussians in their canonical state (the whole cloud of a static scene; for a 4D scene,
     /// reference positions and peak opacities), for bounds and automatic framing.
     public var cloud: SplatCloud { scene.canonical }
+
+    /// The Gaussians at time t: through the stream's window (reading the frames around t) when
+    /// the scene streams, else the scene's slice.
+    public func slice(at t: Float) throws -> SplatCloud {
+        guard let stream else { return scene.slice(at: t) }
+        return try stream.window(at: t).scene.slice(at: t)
+    }
 }
 
 /// Why a scene cannot be written in a format.

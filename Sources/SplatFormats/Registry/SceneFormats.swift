@@ -5,6 +5,7 @@ public enum SceneFormats {
     /// Every scene format, in detection order: folders and patterns first, then magic numbers, the
     /// PLY layouts from the most specific header to the 3DGS fallback, and the headerless .splat last.
     public static let all: [any SceneFormat] = [
+        FourDGaussiansFolder(),
         PLYSequence(),
         SplatV(),
         Gaussian4DCheckpoint(),

@@ -11,10 +11,34 @@ public enum SceneLoader {
         /// The training config's `time_duration` of a 4DGS checkpoint (it sets the period of the
         /// time-varying colour and is not in the checkpoint); nil: spatial colour only.
         public var timeDuration: ClosedRange<Float>?
-        public init(frameRate: Double? = nil, timeDuration: ClosedRange<Float>? = nil) {
+        /// The training iteration of a 4DGaussians model folder; nil: the latest.
+        public var iteration: Int?
+        public init(frameRate: Double? = nil, timeDuration: ClosedRange<Float>? = nil, iteration: Int? = nil) {
             self.frameRate = frameRate
             self.timeDuration = timeDuration
+            self.iteration = iteration
         }
+    }
+
+    /// Like `load`, but a frame sequence (folder, pattern, ZIP of frames) is opened to stream: its
+    /// frames are listed, frame 0 decoded, and the rest read through a frame cache of
+    /// `cacheBytes` as renders need them (`LoadedScene.stream`).
+    public static func open(path: String, options: Options = Options(),
+                            cacheBytes: UInt64 = MemoryBudget.defaultFrameCacheBytes) throws -> LoadedScene {
+        guard FrameSequence.names(path) else { return try load(path: path, options: options) }
+        // A folder that another format claims (a 4DGaussians model folder) is that format's.
+        if SceneSource.namesFolderOrPattern(path),
+           let other = SceneFormats.all.first(where: { $0.detects(SceneSource(path: path, data: nil)) }), other.id != .plySequence {
+            return try load(path: path, options: options)
+        }
+        let sequence = try FrameSequence.open(path: path, frameRate: options.frameRate)
+        let stream = sequence.stream(budget: cacheBytes)
+        let allPLY = sequence.names.allSatisfy { $0.lowercased().hasSuffix(".ply") } && !sequence.names[0].contains(".zip:")
+        var loaded = LoadedScene(format: allPLY ? .plySequence : .frameSequence,
+                                 formatDetail: "\(sequence.frameCount) frames of \(sequence.firstFormat), streamed",
+                                 scene: stream.placeholder)
+        loaded.stream = stream
+        return loaded
     }
 
     public static func load(path: String, options: Options = Options()) throws -> LoadedScene {

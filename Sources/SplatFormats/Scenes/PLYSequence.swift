@@ -92,27 +92,52 @@ public struct PLYSequence: SceneFormat {
         return j == p.count
     }
 
-    /// Natural order: digit runs compare as numbers, the rest as text.
-    public static func naturalOrder(_ a: String, _ b: String) -> Bool {
-        let x = chunks(a), y = chunks(b)
-        for (p, q) in zip(x, y) where p != q {
-            switch (UInt64(p), UInt64(q)) {
-            case let (m?, n?) where m != n: return m < n
-            default: return p < q
-            }
-        }
-        return x.count < y.count
+    /// Natural order: runs of ASCII digits compare as numbers (equal numbers by their text, "01"
+    /// before "1"), the rest as text, byte by byte.
+    public static func naturalOrder(_ a: String, _ b: String) -> Bool { naturalOrder(Array(a.utf8), Array(b.utf8)) }
+
+    /// The names in natural order, each turned into bytes once (ten thousand frames sort in milliseconds).
+    public static func naturallySorted(_ names: [String]) -> [String] {
+        names.map { (name: $0, bytes: Array($0.utf8)) }.sorted { naturalOrder($0.bytes, $1.bytes) }.map(\.name)
     }
 
-    private static func chunks(_ s: String) -> [String] {
-        var out: [String] = [], current = "", digits = false
-        for c in s {
-            if !current.isEmpty, c.isNumber != digits { out.append(current); current = "" }
-            digits = c.isNumber
-            current.append(c)
+    private static func naturalOrder(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in naturalOrder(x, y) } }
+    }
+
+    /// Plain loops over raw bytes (no generic slices): sorting ten thousand names stays fast in debug builds too.
+    private static func naturalOrder(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        // Most names share a long prefix ("take_"): skip it, back to the start of the run it ends in
+        // (run boundaries inside the common prefix are the same in both names).
+        var i = 0
+        while i < x.count, i < y.count, x[i] == y[i] { i += 1 }
+        if i > 0 {
+            let digits = isDigit(x[i - 1])
+            while i > 0, isDigit(x[i - 1]) == digits { i -= 1 }
         }
-        if !current.isEmpty { out.append(current) }
-        return out
+        while i < x.count, i < y.count {
+            let digits = isDigit(x[i])
+            var p = i + 1, q = i + 1  // ends of the runs from i
+            while p < x.count, isDigit(x[p]) == digits { p += 1 }
+            while q < y.count, isDigit(y[q]) == isDigit(y[i]) { q += 1 }
+            if digits, isDigit(y[i]) {
+                var m = i, n = i  // without leading zeros
+                while m < p, x[m] == 48 { m += 1 }
+                while n < q, y[n] == 48 { n += 1 }
+                if p - m != q - n { return p - m < q - n }
+                while m < p { if x[m] != y[n] { return x[m] < y[n] }; m += 1; n += 1 }
+            }
+            // Same number, or text: the runs as bytes.
+            var k = 0
+            while i + k < p, i + k < q {
+                if x[i + k] != y[i + k] { return x[i + k] < y[i + k] }
+                k += 1
+            }
+            if p != q { return p < q }
+            i = p
+        }
+        return x.count < y.count
     }
 }
 

@@ -22,6 +22,12 @@ public final class GPUScene {
     /// them and kept in a small cache (playback only ever needs the two around t).
     let keyframes: Keyframes?
     private var keyframeCache: [Int: GPUScene] = [:]
+    /// A cloud moved by a deformation field (4DGaussians) whose network fits deform_hexplane.comp:
+    /// its buffers; each frame's pass writes `geometry` and `sh`, which preprocess reads as a static cloud.
+    let deformation: GPUDeformation?
+    /// A deformation-field scene beyond the shader's limits (or several chunks): a frame deforms
+    /// it on the CPU (FieldMotion, the reference) and uploads the result.
+    let deformed: TemporalCloud?
     static let keyframeCacheSize = 4
     /// Gaussians per preprocess dispatch, so each chunk's window fits maxStorageBufferRange.
     let chunkSize: Int
@@ -88,9 +94,47 @@ public final class GPUScene {
         } else {
             motion = nil
         }
+        if let field = cloud.field, chunkSize >= cloud.count, let network = DeformationNetwork.pack(field.field) {
+            var raw = [GPUCanonicalGaussian]()
+            raw.reserveCapacity(cloud.count)
+            for i in 0..<cloud.count {
+                raw.append(GPUCanonicalGaussian(positionLogit: SIMD4(cloud.positions[i], field.opacityLogits[i]),
+                                                logScale: SIMD4(field.logScales[i], 0), rotation: cloud.rotations[i]))
+            }
+            let canonical = try GPUBuffer(device: device, size: max(raw.count, 1) * MemoryLayout<GPUCanonicalGaussian>.stride,
+                                          usage: .storage, label: "canonical Gaussians (\(cloud.count), deformation field)")
+            try canonical.upload(raw)
+            let canonicalSH = try GPUBuffer(device: device, size: max(cloud.sh.count, 1) * 4, usage: .storage,
+                                            label: "canonical SH (\(cloud.count) Gaussians)")
+            try canonicalSH.upload(cloud.sh)
+            let weights = try GPUBuffer(device: device, size: network.count * 4, usage: .storage,
+                                        label: "deformation network (\(network.count) floats)")
+            try weights.upload(network)
+            deformation = GPUDeformation(canonical: canonical, canonicalSH: canonicalSH, network: weights, shFloats: spatialFloats)
+            deformed = nil
+        } else {
+            deformation = nil
+            deformed = cloud.field == nil ? nil : cloud
+        }
     }
 
     public var isTemporal: Bool { motion != nil }
+
+    /// The deformed, activated Gaussians the last deform pass wrote (a stage capture).
+    func readDeformed() throws -> SplatCloud {
+        let g = try geometry.read(GPUGaussianGeometry.self, count: count)
+        let floats = SplatCloud.coefficientCount(degree: shDegree) * 3
+        return SplatCloud(positions: g.map { SIMD3($0.positionOpacity.x, $0.positionOpacity.y, $0.positionOpacity.z) },
+                          scales: g.map { SIMD3($0.scale.x, $0.scale.y, $0.scale.z) }, rotations: g.map(\.rotation),
+                          opacities: g.map(\.positionOpacity.w), shDegree: shDegree, sh: try sh.read(Float.self, count: count * floats))
+    }
+
+    /// The deformation-field scene at `time`, deformed on the CPU and uploaded (every frame: the
+    /// frame's cost is the deformation's).
+    func deformedScene(at time: Float) throws -> GPUScene {
+        guard let deformed else { return self }
+        return try GPUScene(device: device, cloud: deformed.slice(at: time))
+    }
 
     /// The uploaded keyframe `index` (a static scene; keyframe 0 is this scene itself).
     func keyframe(_ index: Int) throws -> GPUScene {

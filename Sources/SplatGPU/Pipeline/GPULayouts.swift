@@ -69,6 +69,14 @@ struct SortPush {
     var pad: UInt32 = 0
 }
 
+/// deform_hexplane.comp push constants.
+struct DeformPush {
+    var count: UInt32
+    var time: Float
+    var shFloats: UInt32
+    var pad: UInt32 = 0
+}
+
 /// temporal_activity.comp push constants.
 struct TemporalPush {
     var count: UInt32

@@ -4,6 +4,8 @@
 enum BufferRole: String, CaseIterable, Sendable {
     // The uploaded scene (GPUScene).
     case geometry = "Geometry", sh = "SH", motion = "Motion"
+    /// A deformation-field scene's raw canonical Gaussians, their SH and the packed network.
+    case canonical = "Canonical", canonicalSH = "CanonicalSH", network = "Network"
     /// The second keyframe of a keyframed scene, blended with the first.
     case nextGeometry = "NextGeometry", nextSH = "NextSH"
     // Temporal activity and its compaction.
@@ -120,6 +122,11 @@ enum Kernels {
         bindings: [.reads(.geometry), .reads(.motion), .writes(.activeFlags)],
         push: TemporalPush.self, workgroupSize: linear)
 
+    static let deformHexplane = Kernel(
+        "deform_hexplane", Shader_deform_hexplane.words,
+        bindings: [.reads(.canonical), .reads(.canonicalSH), .reads(.network), .writes(.geometry), .writes(.sh)],
+        push: DeformPush.self, workgroupSize: linear)
+
     static let compactIndices = Kernel(
         "compact_indices", Shader_compact_indices.words,
         bindings: [.reads(.activeFlags), .reads(.activeSlots), .writes(.activeIndices)],
@@ -192,7 +199,7 @@ enum Kernels {
         bindings: [.reads(.overlay), .readsAndWrites(.pixels)],
         push: OverlayPush.self, workgroupSize: .fixed(x: 64, y: 1, z: 1))
 
-    static let all: [Kernel] = [temporalActivity, compactIndices, preprocess, scanReduce, scanDownsweep, compact,
+    static let all: [Kernel] = [deformHexplane, temporalActivity, compactIndices, preprocess, scanReduce, scanDownsweep, compact,
                                 sortUpsweep, sortDownsweep, gatherCounts, emitKeys, tileRanges, blend, toSwapchain,
                                 overlay]
 }

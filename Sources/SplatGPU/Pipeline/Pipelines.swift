@@ -1,5 +1,6 @@
 /// Every compute pipeline of the renderer, one per kernel of the table, created once per device.
 final class Pipelines {
+    let deformHexplane: ComputePipeline
     let temporalActivity: ComputePipeline
     let compactIndices: ComputePipeline
     let preprocess: ComputePipeline
@@ -21,6 +22,7 @@ final class Pipelines {
         func make(_ kernel: Kernel) throws -> ComputePipeline {
             try ComputePipeline(device: device, kernel: kernel, placeholder: placeholder)
         }
+        deformHexplane = try make(Kernels.deformHexplane)
         temporalActivity = try make(Kernels.temporalActivity)
         compactIndices = try make(Kernels.compactIndices)
         preprocess = try make(Kernels.preprocess)

@@ -1,6 +1,7 @@
 /// The passes of one frame, in the order VulkanRasterizer records them (the scan and the radix
 /// sort, which run several kernels, are GPUScan and GPURadixSort).
 struct FramePasses {
+    let deform: DeformPass
     let temporalActivity: TemporalActivityPass
     let compactIndices: CompactIndicesPass
     let preprocess: PreprocessPass
@@ -11,6 +12,7 @@ struct FramePasses {
     let blend: BlendPass
 
     init(_ pipelines: Pipelines) {
+        deform = DeformPass(pipeline: pipelines.deformHexplane)
         temporalActivity = TemporalActivityPass(pipeline: pipelines.temporalActivity)
         compactIndices = CompactIndicesPass(pipeline: pipelines.compactIndices)
         preprocess = PreprocessPass(pipeline: pipelines.preprocess)

@@ -41,7 +41,9 @@ extension VulkanRasterizer {
     public func captureStages(_ scene: GPUScene, time: Float = 0, camera: Camera, settings: RenderSettings) throws -> FrameStages {
         let capture = FrameStageCapture()
         let frame = try render(scene, time: time, camera: camera, settings: settings, capture: capture)
-        return try stages(of: frame, capture: capture, grid: TileGrid(width: camera.width, height: camera.height))
+        var stages = try stages(of: frame, capture: capture, grid: TileGrid(width: camera.width, height: camera.height))
+        if scene.deformation != nil { stages.deformed = try scene.readDeformed() }
+        return stages
     }
 
     public func captureStages(_ cloud: SplatCloud, camera: Camera, settings: RenderSettings) throws -> FrameStages {

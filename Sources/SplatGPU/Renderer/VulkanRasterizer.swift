@@ -3,7 +3,7 @@ import SplatCore
 
 /// GPU time of each stage of one frame, in milliseconds.
 public struct StageTimings: Sendable, Equatable {
-    public static let stageNames = ["preprocess", "scan", "keys", "sort", "ranges", "blend", "readback"]
+    public static let stageNames = ["deform", "preprocess", "scan", "keys", "sort", "ranges", "blend", "readback"]
     public var milliseconds: [String: Double] = [:]
     /// Wall-clock time of the whole render call on the host.
     public var frameMilliseconds: Double = 0
@@ -65,9 +65,31 @@ public final class VulkanRasterizer {
         try render(scene, time: time, camera: camera, settings: settings, capture: nil)
     }
 
-    /// Keyframed scenes blend the two keyframes around `time`; others render as they are.
+    /// Keyframed scenes blend the two keyframes around `time`; deformation-field scenes are
+    /// deformed at `time` (deform_hexplane.comp, or on the CPU beyond its limits); others render as they are.
     func render(_ scene: GPUScene, time: Float, camera: Camera, settings: RenderSettings,
                 capture: FrameStageCapture?) throws -> RenderedFrame {
+        if let deformation = scene.deformation {
+            // Its own submission: the pass rewrites the scene's geometry and SH, then the frame is static.
+            let start = DispatchTime.now().uptimeNanoseconds
+            try device.submitAndWait { r in passes.deform.record(r, scene: scene, deformation: deformation, time: time) }
+            let deformMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            let frame = try render(scene, time: 0, blendWith: nil, camera: camera, settings: settings, capture: capture)
+            // The deformation's wall time (its own submission) counts in the frame.
+            lastTimings.milliseconds["deform"] = deformMilliseconds
+            lastTimings.frameMilliseconds += deformMilliseconds
+            return frame
+        }
+        if scene.deformed != nil {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let deformed = try scene.deformedScene(at: time)
+            let deformMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            let frame = try render(deformed, time: 0, blendWith: nil, camera: camera, settings: settings, capture: capture)
+            // The CPU deformation and its upload count in the frame.
+            lastTimings.milliseconds["deform"] = deformMilliseconds
+            lastTimings.frameMilliseconds += deformMilliseconds
+            return frame
+        }
         guard let keyframes = scene.keyframes else {
             return try render(scene, time: time, blendWith: nil, camera: camera, settings: settings, capture: capture)
         }

@@ -1,4 +1,5 @@
 import SplatCore
+import SplatFormats
 import SplatGPU
 
 /// Renders frames of one scene (static or time-varying): prepares it once (the GPU uploads it),
@@ -40,6 +41,40 @@ public final class FrameRenderer {
         drawer = PreparedDrawer(rasterizer: rasterizer, prepared: try rasterizer.prepare(scene))
     }
 
+    /// A renderer of a streamed frame sequence on the backend `options` choose: each frame reads
+    /// the keyframes around its time from the stream's cache and prepares (uploads) only those.
+    public convenience init(stream: FrameStream, options: FrameRendererOptions = FrameRendererOptions()) throws {
+        switch options.backend {
+        case .cpu:
+            self.init(stream: stream, rasterizer: ReferenceRasterizer(), backend: .cpu)
+        case .vulkan:
+            self.init(stream: stream, vulkan: try VulkanBackend.open(device: options.device))
+        case .automatic:
+            if let vulkan = try? VulkanBackend.open(device: options.device) {
+                self.init(stream: stream, vulkan: vulkan)
+            } else {
+                self.init(stream: stream, rasterizer: ReferenceRasterizer(), backend: .cpu)
+            }
+        }
+    }
+
+    /// A streamed renderer on a Vulkan renderer the caller opened.
+    public convenience init(stream: FrameStream, vulkan: VulkanRasterizer) {
+        self.init(stream: stream, rasterizer: vulkan, backend: .vulkan)
+    }
+
+    init<R: FrameRasterizer>(stream: FrameStream, rasterizer: R, backend: RenderBackend) {
+        scene = stream.placeholder
+        self.backend = backend
+        drawer = StreamingDrawer(rasterizer: rasterizer, stream: stream)
+    }
+
+    /// A renderer of what `loaded` holds: its stream when it was opened to stream, else its scene.
+    public convenience init(_ loaded: LoadedScene, options: FrameRendererOptions = FrameRendererOptions()) throws {
+        if let stream = loaded.stream { try self.init(stream: stream, options: options) }
+        else { try self.init(scene: loaded.scene, options: options) }
+    }
+
     public var deviceDescription: String { drawer.deviceDescription }
 
     /// Per-stage GPU timings of the last frame; nil on the CPU backend.
@@ -68,6 +103,31 @@ private protocol SceneDrawer {
     var deviceDescription: String { get }
     var stageTimings: StageTimings? { get }
     func render(at time: Float, camera: Camera, settings: RenderSettings) throws -> RenderedFrame
+}
+
+/// Draws a streamed sequence: prepares the window of keyframes around each frame's time, again
+/// only when the window moves (so a device holds only the frames being blended).
+private final class StreamingDrawer<R: FrameRasterizer>: SceneDrawer {
+    let rasterizer: R
+    let stream: FrameStream
+    private var prepared: (indices: [Int], scene: R.PreparedScene)?
+
+    init(rasterizer: R, stream: FrameStream) {
+        self.rasterizer = rasterizer
+        self.stream = stream
+    }
+
+    var deviceDescription: String { rasterizer.deviceDescription }
+    var stageTimings: StageTimings? { rasterizer.stageTimings }
+
+    func render(at time: Float, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
+        let window = try stream.window(at: time)
+        if prepared?.indices != window.indices {
+            prepared = nil  // release the old window's device memory before uploading the new one
+            prepared = (window.indices, try rasterizer.prepare(window.scene))
+        }
+        return try rasterizer.render(prepared!.scene, time: time, camera: camera, settings: settings)
+    }
 }
 
 private struct PreparedDrawer<R: FrameRasterizer>: SceneDrawer {

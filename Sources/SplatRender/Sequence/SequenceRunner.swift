@@ -37,7 +37,10 @@ public struct SequenceFrameError: FieldNamingError {
 
     public func worded(naming name: (RequestField) -> String) -> String {
         let reason = (underlying as? FieldNamingError)?.worded(naming: name) ?? "\(underlying)"
-        if let time { return "frame \(frame) (t = \(time)): \(reason)" + (keptFrames ? "" : "; the video was not written") }
+        if let time {
+            return "frame \(frame) (t = \(time)): \(reason)"
+                + (keptFrames ? "; frames before it are complete, \(name(.resume)) continues" : "; the video was not written")
+        }
         if !keptFrames { return "frame \(frame): \(reason); the video was not written" }
         return "frame \(frame): \(reason); frames before it are complete, \(name(.resume)) continues"
     }

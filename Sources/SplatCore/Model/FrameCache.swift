@@ -1,0 +1,263 @@
+import Foundation
+
+/// Decoded frames of a long sequence, held under a byte budget. A render asks for the frames it
+/// needs (`frames(_:)`, which waits for them); background threads decode the frames ahead of the
+/// playhead in the direction of play while the budget allows. When a new frame does not fit, the
+/// frames the playhead needs least go first: those behind it, farthest first, then those farthest
+/// ahead. The frames of the current request are never evicted.
+public final class FrameCache: @unchecked Sendable {
+    /// The most bytes of decoded frames held at once.
+    public let budget: UInt64
+    public let frameCount: Int
+    private let core: Core
+
+    /// `decode(k)` produces frame k (called on the caller's thread or a prefetch thread, never
+    /// twice at once for the same k). `prefetchThreads` 0 turns prefetching off.
+    public init(frameCount: Int, budget: UInt64, prefetchThreads: Int = 2, prefetchDepth: Int = 8,
+                decode: @escaping @Sendable (Int) throws -> SplatCloud) {
+        self.budget = budget
+        self.frameCount = frameCount
+        core = Core(frameCount: frameCount, budget: budget, depth: prefetchThreads > 0 ? prefetchDepth : 0, decode: decode)
+        for _ in 0..<max(prefetchThreads, 0) {
+            let core = self.core
+            let thread = Thread { core.prefetchLoop() }
+            thread.name = "splat4d frame prefetch"
+            thread.start()
+        }
+    }
+
+    deinit { core.close() }
+
+    /// In-memory bytes of a decoded frame (the arrays of `SplatCloud`).
+    public static func bytes(of cloud: SplatCloud) -> UInt64 {
+        UInt64(cloud.count) * MemoryBudget.bytesPerGaussian(shDegree: cloud.shDegree, temporal: false)
+    }
+
+    /// The frames `indices` (a render's: k, or k and k + 1), decoded now if no thread has them;
+    /// the playhead moves to the first, playing in `direction` (+1 forward, -1 backward), and
+    /// prefetching restarts from there. Throws the frame's decoding error, or `FrameBudgetError`
+    /// when these frames alone do not fit the budget.
+    public func frames(_ indices: [Int], direction: Int = 1) throws -> [SplatCloud] {
+        try core.demand(indices, direction: direction >= 0 ? 1 : -1)
+    }
+
+    /// The frame if it is decoded now (never waits, never decodes): the viewer draws what is ready.
+    public func ready(_ index: Int) -> SplatCloud? { core.ready(index) }
+
+    /// Why frame `index` could not be decoded, once a request or a prefetch has tried.
+    public func failure(_ index: Int) -> Error? { core.locked { core.failures[index] } }
+
+    /// Moves the playhead without waiting (the viewer's clock, a jump): prefetching starts there.
+    public func seek(_ index: Int, direction: Int = 1) { core.seek(index, direction: direction >= 0 ? 1 : -1) }
+
+    /// Bytes of decoded frames held now (the cache's own counter).
+    public var bytes: UInt64 { core.locked { core.bytes } }
+    /// The most bytes ever held at once.
+    public var peakBytes: UInt64 { core.locked { core.peak } }
+    /// Frame indices in the order their decoding finished (tests: prefetch order).
+    public var decodeLog: [Int] { core.locked { core.decodeLog } }
+    /// Frame indices in the order they were evicted (tests: eviction order).
+    public var evictionLog: [Int] { core.locked { core.evictionLog } }
+    /// The indices held now.
+    public var held: [Int] { core.locked { core.frames.keys.sorted() } }
+
+    /// Blocks until no prefetch is running or pending (tests).
+    public func waitForPrefetch() { core.waitIdle() }
+}
+
+/// Frames needed by one render do not fit the cache's budget.
+public struct FrameBudgetError: FieldNamingError, Equatable {
+    public var frames: [Int]
+    public var needed: UInt64
+    public var budget: UInt64
+    public init(frames: [Int], needed: UInt64, budget: UInt64) {
+        self.frames = frames
+        self.needed = needed
+        self.budget = budget
+    }
+    public var kind: ErrorKind { .badOption }
+    public func worded(naming name: (RequestField) -> String) -> String {
+        let which = frames.count == 1 ? "frame \(frames[0])" : "frames " + frames.map(String.init).joined(separator: " and ")
+        return "\(which) \(frames.count == 1 ? "needs" : "need") \(Self.size(needed)) of frame cache, more than its \(Self.size(budget)) budget: "
+            + "raise \(name(.cacheSize)) to at least \((needed + (1 << 20) - 1) >> 20) MiB"
+    }
+
+    /// Bytes in KiB below a MiB, else MiB, rounded up (so "need" never reads as less than it is).
+    static func size(_ bytes: UInt64) -> String {
+        bytes < 1 << 20 ? "\((bytes + 1023) >> 10) KiB" : "\((bytes + (1 << 20) - 1) >> 20) MiB"
+    }
+}
+
+extension FrameCache {
+    /// The shared state, behind one condition lock; prefetch threads hold it, not the cache, so the
+    /// cache's deinit can stop them.
+    final class Core: @unchecked Sendable {
+        let frameCount: Int
+        let budget: UInt64
+        let depth: Int
+        let decode: @Sendable (Int) throws -> SplatCloud
+        let condition = NSCondition()
+        var frames: [Int: SplatCloud] = [:]
+        var sizes: [Int: UInt64] = [:]
+        var failures: [Int: Error] = [:]
+        var inFlight: Set<Int> = []
+        var pinned: Set<Int> = []
+        var bytes: UInt64 = 0
+        var peak: UInt64 = 0
+        var playhead = 0
+        var direction = 1
+        /// Bumped on every demand or seek: a prefetch that finds it changed re-plans.
+        var generation = 0
+        /// Set when a prefetched frame did not fit: stop until the playhead moves.
+        var full = false
+        /// Prefetching waits for the first demand or seek (opening a sequence for `info` decodes nothing more).
+        var started = false
+        var closed = false
+        var decodeLog: [Int] = []
+        var evictionLog: [Int] = []
+        /// The size of the last decoded frame: the estimate for the next one.
+        var typicalSize: UInt64 = 0
+
+        init(frameCount: Int, budget: UInt64, depth: Int, decode: @escaping @Sendable (Int) throws -> SplatCloud) {
+            self.frameCount = frameCount
+            self.budget = budget
+            self.depth = depth
+            self.decode = decode
+        }
+
+        func locked<T>(_ body: () throws -> T) rethrows -> T {
+            condition.lock()
+            defer { condition.unlock() }
+            return try body()
+        }
+
+        func close() { locked { closed = true; condition.broadcast() } }
+
+        /// How little the playhead needs frame k: 0 is the playhead, then frames ahead; every frame
+        /// behind ranks after every frame ahead.
+        func distance(_ k: Int) -> Int {
+            let ahead = (k - playhead) * direction
+            return ahead >= 0 ? ahead : frameCount + (-ahead)
+        }
+
+        func ready(_ k: Int) -> SplatCloud? { locked { frames[k] } }
+
+        func seek(_ k: Int, direction: Int) {
+            locked {
+                move(to: k, direction: direction)
+                condition.broadcast()
+            }
+        }
+
+        private func move(to k: Int, direction: Int) {
+            if k != playhead || direction != self.direction { full = false }
+            started = true
+            playhead = k
+            self.direction = direction
+            generation += 1
+        }
+
+        func demand(_ indices: [Int], direction: Int) throws -> [SplatCloud] {
+            condition.lock()
+            defer { condition.unlock() }
+            move(to: indices[0], direction: direction)
+            pinned = Set(indices)
+            condition.broadcast()
+            var out: [SplatCloud] = []
+            for k in indices {
+                while true {
+                    if let cloud = frames[k] { out.append(cloud); break }
+                    if let error = failures[k] { throw error }
+                    if inFlight.contains(k) { condition.wait(); continue }
+                    inFlight.insert(k)
+                    condition.unlock()
+                    let result = Result { try decode(k) }
+                    condition.lock()
+                    inFlight.remove(k)
+                    condition.broadcast()
+                    switch result {
+                    case .failure(let error):
+                        failures[k] = error
+                        throw error
+                    case .success(let cloud):
+                        guard store(k, cloud, demanded: true) else {
+                            let needed = indices.reduce(UInt64(0)) { $0 + (sizes[$1] ?? FrameCache.bytes(of: cloud)) }
+                            throw FrameBudgetError(frames: indices, needed: needed, budget: budget)
+                        }
+                    }
+                }
+            }
+            return out
+        }
+
+        /// Stores a decoded frame, evicting frames the playhead needs less (a demanded frame may
+        /// evict any unpinned frame; a prefetched one only frames needed less than itself).
+        /// Returns false, storing nothing, when it does not fit. Called locked.
+        func store(_ k: Int, _ cloud: SplatCloud, demanded: Bool) -> Bool {
+            let size = FrameCache.bytes(of: cloud)
+            typicalSize = size
+            let mine = distance(k)
+            let victims = frames.keys.filter { !pinned.contains($0) && (demanded || distance($0) > mine) }
+                .sorted { distance($0) > distance($1) }
+            var free = budget - min(bytes, budget)
+            var evict: [Int] = []
+            for v in victims where free < size {
+                evict.append(v)
+                free += sizes[v]!
+            }
+            guard free >= size else { return false }
+            for v in evict {
+                frames[v] = nil
+                bytes -= sizes.removeValue(forKey: v)!
+                evictionLog.append(v)
+            }
+            frames[k] = cloud
+            sizes[k] = size
+            bytes += size
+            peak = max(peak, bytes)
+            decodeLog.append(k)
+            return true
+        }
+
+        /// The next frame to prefetch: the first ahead of the playhead, within `depth`, not held,
+        /// not in flight and not failed, whose estimated size fits without evicting anything
+        /// needed sooner. Called locked.
+        func nextPrefetch() -> Int? {
+            guard started, !full else { return nil }
+            for step in 0..<depth {
+                let k = playhead + step * direction
+                guard k >= 0, k < frameCount else { return nil }
+                if frames[k] != nil || inFlight.contains(k) || failures[k] != nil { continue }
+                let mine = distance(k)
+                let evictable = frames.keys.filter { !pinned.contains($0) && distance($0) > mine }
+                    .reduce(UInt64(0)) { $0 + sizes[$1]! }
+                return budget - min(bytes, budget) + evictable >= typicalSize ? k : nil
+            }
+            return nil
+        }
+
+        func prefetchLoop() {
+            condition.lock()
+            defer { condition.unlock() }
+            while !closed {
+                guard let k = nextPrefetch() else { condition.wait(); continue }
+                inFlight.insert(k)
+                condition.unlock()
+                let result = Result { try decode(k) }
+                condition.lock()
+                inFlight.remove(k)
+                switch result {
+                case .failure(let error): failures[k] = error
+                case .success(let cloud): if !store(k, cloud, demanded: false) { full = true }
+                }
+                condition.broadcast()
+            }
+        }
+
+        func waitIdle() {
+            locked {
+                while !closed, !inFlight.isEmpty || nextPrefetch() != nil { condition.wait() }
+            }
+        }
+    }
+}
