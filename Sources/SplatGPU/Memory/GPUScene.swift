@@ -29,6 +29,25 @@ public final class GPUScene {
     /// it on the CPU (FieldMotion, the reference) and uploads the result.
     let deformed: TemporalCloud?
     static let keyframeCacheSize = 4
+
+    /// Where a 4DGaussians deformation network runs each frame.
+    public enum DeformationPlacement: Sendable {
+        /// The compute pass on a GPU; on a CPU device (lavapipe) the CPU twin, which runs there
+        /// about 3× faster than the JIT-compiled shader (BENCHMARKS.md, issue 13).
+        case automatic
+        /// Always the compute pass when the network fits it (the stage tests compare it on lavapipe).
+        case device
+        /// Always the CPU twin, uploading the deformed cloud.
+        case host
+
+        func usesDevicePass(on device: PhysicalDeviceInfo) -> Bool {
+            switch self {
+            case .automatic: device.kind != .cpu
+            case .device: true
+            case .host: false
+            }
+        }
+    }
     /// Gaussians per preprocess dispatch, so each chunk's window fits maxStorageBufferRange.
     let chunkSize: Int
 
@@ -40,7 +59,8 @@ public final class GPUScene {
         try self.init(device: device, scene: TemporalCloud(static: cloud))
     }
 
-    public init(device: GPUDevice, scene cloud: TemporalCloud) throws {
+    /// `deformationPass` says where a deformation field is evaluated (see DeformationPlacement).
+    public init(device: GPUDevice, scene cloud: TemporalCloud, deformationPass: DeformationPlacement = .automatic) throws {
         self.device = device
         keyframes = cloud.keyframes
         count = cloud.count
@@ -94,7 +114,8 @@ public final class GPUScene {
         } else {
             motion = nil
         }
-        if let field = cloud.field, chunkSize >= cloud.count, let network = DeformationNetwork.pack(field.field) {
+        if let field = cloud.field, deformationPass.usesDevicePass(on: device.info), chunkSize >= cloud.count,
+           let network = DeformationNetwork.pack(field.field) {
             var raw = [GPUCanonicalGaussian]()
             raw.reserveCapacity(cloud.count)
             for i in 0..<cloud.count {

@@ -49,7 +49,9 @@ public final class VulkanRasterizer {
     public func upload(_ cloud: SplatCloud) throws -> GPUScene { try GPUScene(device: device, cloud: cloud) }
 
     /// Uploads a time-varying cloud once; frames then pass only the time and the camera.
-    public func upload(_ scene: TemporalCloud) throws -> GPUScene { try GPUScene(device: device, scene: scene) }
+    public func upload(_ scene: TemporalCloud, deformationPass: GPUScene.DeformationPlacement = .automatic) throws -> GPUScene {
+        try GPUScene(device: device, scene: scene, deformationPass: deformationPass)
+    }
 
     public func render(_ cloud: SplatCloud, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
         try render(try upload(cloud), camera: camera, settings: settings)
