@@ -74,7 +74,7 @@ public func opacityLogit(_ opacity: Float) -> Float {
 }
 
 /// Unit quaternion (w, x, y, z) of a rotation matrix (Shepperd's method, stable for all angles).
-func unitQuaternion(fromRotation m: [[Double]]) -> SIMD4<Float> {
+public func unitQuaternion(fromRotation m: [[Double]]) -> SIMD4<Float> {
     let trace = m[0][0] + m[1][1] + m[2][2]
     var q: SIMD4<Double>
     if trace > 0 {

@@ -92,7 +92,7 @@ struct GLTFNodeTransform {
 
     /// The Gaussians moved by this transform. Similarities (the common case: rotation, uniform
     /// scale, translation) turn quaternions exactly and rotate the SH of every degree; any other
-    /// linear part has its covariances re-factored (Jacobi eigen-decomposition), and its SH are left
+    /// linear part has its covariances re-factored (Gaussian4D.principalAxes), and its SH are left
     /// as they are (`shRotated` false): a shear has no rotation to apply to them.
     func transformed(_ cloud: SplatCloud) -> (cloud: SplatCloud, shRotated: Bool) {
         guard !isIdentity else { return (cloud, true) }
@@ -103,7 +103,7 @@ struct GLTFNodeTransform {
             out.positions[i] = SIMD3(Float(moved.x), Float(moved.y), Float(moved.z))
         }
         if let (rotation, k) = similarity {
-            let turn = Self.quaternion(of: rotation)
+            let turn = unitQuaternion(fromRotation: Self.rows(rotation))
             for i in 0..<cloud.count {
                 out.rotations[i] = normalizedQuaternion(Self.product(turn, cloud.rotations[i]))
                 out.scales[i] = cloud.scales[i] * Float(k)
@@ -120,11 +120,7 @@ struct GLTFNodeTransform {
                 sigma[a * 3 + b] = (0..<3).map { Double(r[a, $0]) * Double(s[$0] * s[$0]) * Double(r[b, $0]) }.reduce(0, +)
             } }
             let moved = Self.multiply(Self.multiply(linear, sigma), Self.transpose(linear))
-            let (values, vectors) = Self.symmetricEigen(moved)
-            var rotation = vectors
-            if Self.determinant(rotation) < 0 { for row in 0..<3 { rotation[row * 3 + 2] = -rotation[row * 3 + 2] } }
-            out.rotations[i] = normalizedQuaternion(Self.quaternion(of: rotation))
-            out.scales[i] = SIMD3((0..<3).map { Float(max(values[$0], 0).squareRoot()) })
+            (out.scales[i], out.rotations[i]) = Gaussian4D.principalAxes(of: Self.rows(moved))
         }
         return (out, cloud.shDegree == 0)
     }
@@ -137,58 +133,8 @@ struct GLTFNodeTransform {
               a[0] * b[3] + a[1] * b[2] - a[2] * b[1] + a[3] * b[0])
     }
 
-    /// The (w, x, y, z) quaternion of a rotation matrix (Shepperd's method: the largest diagonal term).
-    static func quaternion(of m: [Double]) -> SIMD4<Float> {
-        let trace = m[0] + m[4] + m[8]
-        var q: SIMD4<Double>
-        if trace > 0 {
-            let s = (trace + 1).squareRoot() * 2
-            q = SIMD4(s / 4, (m[7] - m[5]) / s, (m[2] - m[6]) / s, (m[3] - m[1]) / s)
-        } else if m[0] > m[4] && m[0] > m[8] {
-            let s = (1 + m[0] - m[4] - m[8]).squareRoot() * 2
-            q = SIMD4((m[7] - m[5]) / s, s / 4, (m[1] + m[3]) / s, (m[2] + m[6]) / s)
-        } else if m[4] > m[8] {
-            let s = (1 + m[4] - m[0] - m[8]).squareRoot() * 2
-            q = SIMD4((m[2] - m[6]) / s, (m[1] + m[3]) / s, s / 4, (m[5] + m[7]) / s)
-        } else {
-            let s = (1 + m[8] - m[0] - m[4]).squareRoot() * 2
-            q = SIMD4((m[3] - m[1]) / s, (m[2] + m[6]) / s, (m[5] + m[7]) / s, s / 4)
-        }
-        return SIMD4(Float(q[0]), Float(q[1]), Float(q[2]), Float(q[3]))
-    }
-
-    /// Eigenvalues and eigenvectors (as the columns of a row-major matrix) of a symmetric 3×3, by
-    /// cyclic Jacobi rotations.
-    static func symmetricEigen(_ input: [Double]) -> (values: [Double], vectors: [Double]) {
-        var a = input
-        var v: [Double] = [1, 0, 0, 0, 1, 0, 0, 0, 1]
-        for _ in 0..<50 {
-            let off = a[1] * a[1] + a[2] * a[2] + a[5] * a[5]
-            if off < 1e-30 * max(1, a[0] * a[0] + a[4] * a[4] + a[8] * a[8]) { break }
-            for (p, q) in [(0, 1), (0, 2), (1, 2)] where a[p * 3 + q] != 0 {
-                let theta = (a[q * 3 + q] - a[p * 3 + p]) / (2 * a[p * 3 + q])
-                let t = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
-                let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                // a ← Jᵀ·a·J and v ← v·J for the rotation J in the (p, q) plane.
-                for k in 0..<3 {
-                    let akp = a[k * 3 + p], akq = a[k * 3 + q]
-                    a[k * 3 + p] = c * akp - s * akq
-                    a[k * 3 + q] = s * akp + c * akq
-                }
-                for k in 0..<3 {
-                    let apk = a[p * 3 + k], aqk = a[q * 3 + k]
-                    a[p * 3 + k] = c * apk - s * aqk
-                    a[q * 3 + k] = s * apk + c * aqk
-                }
-                for k in 0..<3 {
-                    let vkp = v[k * 3 + p], vkq = v[k * 3 + q]
-                    v[k * 3 + p] = c * vkp - s * vkq
-                    v[k * 3 + q] = s * vkp + c * vkq
-                }
-            }
-        }
-        return ([a[0], a[4], a[8]], v)
-    }
+    /// A row-major 3×3 as rows (the layout of SplatCore's Double matrix helpers).
+    static func rows(_ m: [Double]) -> [[Double]] { [Array(m[0..<3]), Array(m[3..<6]), Array(m[6..<9])] }
 }
 
 /// How SH coefficients change when the Gaussian turns by `rotation`: for each degree l the
@@ -227,19 +173,9 @@ struct SHRotation {
         }
     }
 
-    /// The real SH basis (3DGS order and constants) in Double.
+    /// The real SH basis of SplatCore (3DGS order and constants), widened for the solve.
     static func basis(_ d: SIMD3<Double>) -> [Double] {
-        let (x, y, z) = (d.x, d.y, d.z)
-        let c1 = 0.4886025119029199
-        let c2 = [1.0925484305920792, -1.0925484305920792, 0.31539156525252005, -1.0925484305920792, 0.5462742152960396]
-        let c3 = [-0.5900435899266435, 2.890611442640554, -0.4570457994644658, 0.3731763325901154,
-                  -0.4570457994644658, 1.445305721320277, -0.5900435899266435]
-        let (xx, yy, zz) = (x * x, y * y, z * z)
-        return [0.28209479177387814, -c1 * y, c1 * z, -c1 * x,
-                c2[0] * x * y, c2[1] * y * z, c2[2] * (2 * zz - xx - yy), c2[3] * x * z, c2[4] * (xx - yy),
-                c3[0] * y * (3 * xx - yy), c3[1] * x * y * z, c3[2] * y * (4 * zz - xx - yy),
-                c3[3] * z * (2 * zz - 3 * xx - 3 * yy), c3[4] * x * (4 * zz - xx - yy), c3[5] * z * (xx - yy),
-                c3[6] * x * (xx - 3 * yy)]
+        SphericalHarmonics.basis(degree: 3, direction: SIMD3<Float>(d)).map(Double.init)
     }
 
     /// X with A·X = B (n×n each), by Gauss-Jordan elimination with partial pivoting.
