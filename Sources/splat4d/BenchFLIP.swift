@@ -38,7 +38,7 @@ struct BenchFLIP: ParsableCommand {
         let result = FLIPBenchmark(warmup: warmup, repeatCount: repeatCount)
             .run(reference: b, test: a, pixelsPerDegree: viewing.pixelsPerDegree)
         let sorted = result.milliseconds.sorted()
-        let median = FrameBenchmark.median(sorted)
+        let median = SplatCore.median(sorted)
         let threads = ProcessInfo.processInfo.environment["SPLAT4D_THREADS"] == "1" ? 1 : ProcessInfo.processInfo.activeProcessorCount
         if json {
             let object: [String: Any] = ["width": a.width, "height": a.height, "repeat": repeatCount, "threads": threads,

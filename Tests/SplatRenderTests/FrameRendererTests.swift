@@ -91,8 +91,8 @@ final class FrameRendererTests: XCTestCase {
         XCTAssertEqual(result.frames.count, 3)
         XCTAssertEqual(result.stages, [:])
         XCTAssertEqual(result.statistics.gaussians, 2)
-        XCTAssertEqual(FrameBenchmark.median([3, 1, 2]), 2)
-        XCTAssertEqual(FrameBenchmark.median([4, 1, 2, 3]), 2.5)
-        XCTAssertEqual(FrameBenchmark.median([]), 0)
+        XCTAssertEqual(median([3, 1, 2]), 2)
+        XCTAssertEqual(median([4, 1, 2, 3]), 2.5)
+        XCTAssertEqual(median([]), 0)
     }
 }

@@ -22,21 +22,13 @@ public struct DecodeBenchmark {
         /// machine, bytes per CPU second still measure the decoder's speed per core.
         public var cpuTimes: [Double] = []
 
-        public var medianMilliseconds: Double {
-            let s = decodes.sorted()
-            guard !s.isEmpty else { return 0 }
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-        }
+        public var medianMilliseconds: Double { median(decodes) }
         public var minimumMilliseconds: Double { decodes.min() ?? 0 }
         /// Decimal megabytes of file per second at the median.
         public var megabytesPerSecond: Double { Double(bytes) / 1e6 / (medianMilliseconds / 1000) }
         public var gaussiansPerSecond: Double { Double(gaussians) / (medianMilliseconds / 1000) }
         /// Decimal megabytes of file per CPU second (median CPU time).
-        public var megabytesPerCPUSecond: Double {
-            let s = cpuTimes.sorted()
-            guard !s.isEmpty else { return 0 }
-            return Double(bytes) / 1e6 / (s[s.count / 2] / 1000)
-        }
+        public var megabytesPerCPUSecond: Double { Double(bytes) / 1e6 / (median(cpuTimes) / 1000) }
     }
 
     public func run(path: String, options: SceneLoader.Options) throws -> Result {

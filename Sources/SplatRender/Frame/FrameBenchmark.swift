@@ -20,9 +20,9 @@ public struct FrameBenchmark {
         public var stages: [String: [Double]] = [:]
         public var statistics = FrameStatistics(gaussians: 0, visibleGaussians: 0, tileInstances: 0)
 
-        public var frameMedian: Double { FrameBenchmark.median(frames) }
+        public var frameMedian: Double { median(frames) }
         public var frameMinimum: Double { frames.min() ?? 0 }
-        public var stageMedians: [String: Double] { stages.mapValues(FrameBenchmark.median) }
+        public var stageMedians: [String: Double] { stages.mapValues(median) }
         public var stageMinimums: [String: Double] { stages.mapValues { $0.min() ?? 0 } }
     }
 
@@ -38,12 +38,5 @@ public struct FrameBenchmark {
             for (name, ms) in renderer.lastTimings?.milliseconds ?? [:] { result.stages[name, default: []].append(ms) }
         }
         return result
-    }
-
-    /// The middle value (the mean of the middle two for an even count); 0 for none.
-    public static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let s = values.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 }
