@@ -12,11 +12,7 @@ struct Info: ParsableCommand {
     @Option(help: "Frames per second of a per-frame sequence (a PLY folder or npz); default: time in frames.")
     var frameRate: Double?
 
-    @Option(help: ArgumentHelp("Memory for decoded frames of a streamed frame sequence, in MiB (printed). Default: a quarter of RAM, at most 4096.",
-                               valueName: "N"))
-    var cacheMb: Int?
-
-    var cacheBytes: UInt64 { cacheMb.map { UInt64($0) << 20 } ?? MemoryBudget.defaultFrameCacheBytes }
+    @OptionGroup var cache: FrameCacheOptions
 
     @Option(help: "The training iteration of a 4DGaussians model folder (point_cloud/iteration_N); default: the latest.")
     var iteration: Int?
@@ -29,7 +25,6 @@ struct Info: ParsableCommand {
 
     func validate() throws {
         if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
-        if let mb = cacheMb, mb <= 0 { throw ValidationError("--cache-mb must be a positive number of MiB") }
         if scene == nil, !devices { throw ValidationError("give a scene file, or --devices") }
     }
 
@@ -37,8 +32,8 @@ struct Info: ParsableCommand {
         if devices { try DeviceList.print(json: json) }
         guard let scene else { return }
         let loaded = try SceneLoader.open(path: scene, options: SceneLoader.Options(frameRate: frameRate, iteration: iteration),
-                                          cacheBytes: cacheBytes)
-        let cacheMiB = cacheBytes >> 20
+                                          cacheBytes: cache.bytes)
+        let cacheMiB = cache.bytes >> 20
         let cloud = loaded.cloud
         let meta = loaded.scene.metadata
         let bounds = Bounds(of: cloud.positions) ?? Bounds(min: .zero, max: .zero)

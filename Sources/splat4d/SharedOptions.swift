@@ -3,6 +3,20 @@ import SplatCore
 import SplatFormats
 import SplatRender
 
+/// --cache-mb: the byte budget of a streamed frame sequence's cache (`render`, `view`, `info`, …).
+struct FrameCacheOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Memory for decoded frames of a streamed frame sequence (a folder, pattern or ZIP of frames), in MiB. Default: a quarter of RAM, at most 4096.",
+                               valueName: "N"))
+    var cacheMb: Int?
+
+    /// The frame cache's budget in bytes.
+    var bytes: UInt64 { cacheMb.map { UInt64($0) << 20 } ?? MemoryBudget.defaultFrameCacheBytes }
+
+    func validate() throws {
+        if let mb = cacheMb, mb <= 0 { throw ValidationError("--cache-mb must be a positive number of MiB") }
+    }
+}
+
 /// The scene argument of the commands that read one, and how to read it.
 struct SceneArguments: ParsableArguments {
     @Argument(help: "The scene file or folder (see README: formats).")
@@ -19,19 +33,13 @@ struct SceneArguments: ParsableArguments {
                                valueName: "config.yaml"))
     var config: String?
 
-    @Option(help: ArgumentHelp("Memory for decoded frames of a streamed frame sequence (a folder, pattern or ZIP of frames), in MiB. Default: a quarter of RAM, at most 4096.",
-                               valueName: "N"))
-    var cacheMb: Int?
-
-    /// The frame cache's budget in bytes.
-    var cacheBytes: UInt64 { cacheMb.map { UInt64($0) << 20 } ?? MemoryBudget.defaultFrameCacheBytes }
+    @OptionGroup var cache: FrameCacheOptions
 
     @Option(help: "The training iteration of a 4DGaussians model folder (point_cloud/iteration_N); default: the latest.")
     var iteration: Int?
 
     func validate() throws {
         if let r = frameRate, !(r.isFinite && r > 0) { throw ValidationError("--frame-rate must be a positive number") }
-        if let mb = cacheMb, mb <= 0 { throw ValidationError("--cache-mb must be a positive number of MiB") }
         if let i = iteration, i < 0 { throw ValidationError("--iteration must be a non-negative integer") }
         if timeDuration != nil, config != nil { throw ValidationError("give --time-duration or --config, not both") }
         _ = try duration()
@@ -55,7 +63,7 @@ struct SceneArguments: ParsableArguments {
 
     private func read(streaming: Bool) throws -> LoadedScene {
         let options = SceneLoader.Options(frameRate: frameRate, timeDuration: try duration(), iteration: iteration)
-        let loaded = streaming ? try SceneLoader.open(path: scene, options: options, cacheBytes: cacheBytes)
+        let loaded = streaming ? try SceneLoader.open(path: scene, options: options, cacheBytes: cache.bytes)
             : try SceneLoader.load(path: scene, options: options)
         if let missing = loaded.missingForRendering {
             throw UserError("\(scene): \(missing): give --time-duration T0:T1 or --config (the trainer's YAML)", kind: .badOption)
