@@ -24,11 +24,14 @@ public final class FrameCache: @unchecked Sendable {
 
     /// `decode(k, &storage)` may write frame k into `storage`, an evicted frame's arrays (it takes
     /// them and leaves nil): a long sequence then faults in no fresh memory per frame.
-    public init(frameCount: Int, budget: UInt64, prefetchThreads: Int = 2, prefetchDepth: Int = 8,
+    /// `frameBytes` is the expected size of a decoded frame, when known (prefetching waits for the
+    /// first decoded frame otherwise).
+    public init(frameCount: Int, budget: UInt64, prefetchThreads: Int = 2, prefetchDepth: Int = 8, frameBytes: UInt64 = 0,
                 decode: @escaping @Sendable (Int, inout SplatCloud?) throws -> SplatCloud) {
         self.budget = budget
         self.frameCount = frameCount
         core = Core(frameCount: frameCount, budget: budget, depth: prefetchThreads > 0 ? prefetchDepth : 0, decode: decode)
+        core.typicalSize = frameBytes
         for _ in 0..<max(prefetchThreads, 0) {
             let core = self.core
             let thread = Thread { core.prefetchLoop() }
@@ -223,9 +226,12 @@ extension FrameCache {
         func store(_ k: Int, _ cloud: SplatCloud, demanded: Bool) -> Bool {
             let size = FrameCache.bytes(of: cloud)
             typicalSize = size
-            guard makeRoom(size, beside: bytes + (demanded ? 0 : reserved + external), neededLessThan: demanded ? nil : distance(k)) else {
-                return false
-            }
+            // A demanded frame evicts what it must; it takes the room set aside for prefetches
+            // only when nothing else is left, since it must be stored.
+            let fits = demanded
+                ? makeRoom(size, beside: bytes + reserved + external, neededLessThan: nil) || makeRoom(size, beside: bytes, neededLessThan: nil)
+                : makeRoom(size, beside: bytes + reserved + external, neededLessThan: distance(k))
+            guard fits else { return false }
             frames[k] = cloud
             sizes[k] = size
             bytes += size
@@ -261,7 +267,8 @@ extension FrameCache {
         /// not in flight and not failed, whose estimated size fits without evicting anything
         /// needed sooner. Called locked.
         func nextPrefetch() -> Int? {
-            guard started, !full else { return nil }
+            // Until a frame's size is known, a prefetch could not reserve its room.
+            guard started, !full, typicalSize > 0 else { return nil }
             for step in 0..<depth {
                 let k = playhead + step * direction
                 guard k >= 0, k < frameCount else { return nil }

@@ -101,7 +101,8 @@ public struct FrameSequence: Sendable {
     /// The sequence streamed through a frame cache of `budget` bytes.
     public func stream(budget: UInt64, prefetchThreads: Int = 2) -> FrameStream {
         let sequence = self
-        let cache = FrameCache(frameCount: frameCount, budget: budget, prefetchThreads: prefetchThreads) { k, storage in
+        let cache = FrameCache(frameCount: frameCount, budget: budget, prefetchThreads: prefetchThreads,
+                               frameBytes: FrameCache.bytes(of: first)) { k, storage in
             try sequence.decodeFrame(k, reusing: &storage)
         }
         return FrameStream(times: times, metadata: metadata, first: first, cache: cache)
