@@ -102,7 +102,7 @@ public struct FrameSequence: Sendable {
     public func stream(budget: UInt64, prefetchThreads: Int = 2) -> FrameStream {
         let sequence = self
         let cache = FrameCache(frameCount: frameCount, budget: budget, prefetchThreads: prefetchThreads,
-                               frameBytes: FrameCache.bytes(of: first)) { k, storage in
+                               frameBytes: FrameCache.bytes(of: first), firstFrameBytes: FrameCache.bytes(of: first)) { k, storage in
             try sequence.decodeFrame(k, reusing: &storage)
         }
         return FrameStream(times: times, metadata: metadata, first: first, cache: cache)
