@@ -91,6 +91,9 @@ public struct KSplat: SceneFormat {
             guard section.shDegree <= 2 else {
                 throw fail("ksplat section \(i): SH degree \(section.shDegree) is not supported (the format stores degrees 0 to 2)")
             }
+            if header.compressionLevel >= 1, section.bucketStorageByteCount != 12 {
+                throw fail("ksplat section \(i): bucket storage of \(section.bucketStorageByteCount) bytes, expected 12 (three float32)")
+            }
             let recordBytes = KSplatRecord.byteCount(compressionLevel: header.compressionLevel, shDegree: section.shDegree)
             guard let bucketBytes = section.bucketBytes,
                   let records = OpeningChecks.byteCount(section.maxSplatCount, each: recordBytes),
@@ -117,9 +120,6 @@ public struct KSplat: SceneFormat {
     /// then the partial ones by their stored lengths, which together must cover the section.
     static func checkBuckets(_ s: KSplatSection, index i: Int, raw: UnsafeRawBufferPointer,
                              fail: (String) -> SceneFileError) throws {
-        guard s.bucketStorageByteCount == 12 else {
-            throw fail("ksplat section \(i): bucket storage of \(s.bucketStorageByteCount) bytes, expected 12 (three float32)")
-        }
         guard s.fullBucketCount <= s.bucketCount, s.bucketCount - s.fullBucketCount == s.partiallyFilledBucketCount else {
             throw fail("ksplat section \(i): \(s.fullBucketCount) full and \(s.partiallyFilledBucketCount) partially "
                        + "filled buckets do not make its \(s.bucketCount) buckets")
