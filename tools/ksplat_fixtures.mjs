@@ -4,6 +4,8 @@
 // same calls its util/create-ksplat.js makes. Nothing of Splat4D takes part.
 //
 // Usage: node tools/ksplat_fixtures.mjs GS3D_DIR [OUT_DIR]
+//        node tools/ksplat_fixtures.mjs GS3D_DIR --convert IN.ply OUT.ksplat LEVEL [SH_DEGREE]
+//   (the second form converts any PLY the same way, e.g. the decode benchmark's 1M-Gaussian ball)
 //   GS3D_DIR holds the library's `src/` (git archive of github:mkkellogg/GaussianSplats3D) and
 //   `node_modules/three/` (package.json with "type": "module" pointing at a three.js
 //   build/three.module.js, r160 or later: the library's peer dependency). The library is not
@@ -13,7 +15,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 
-const [gs3dDir, outDir = 'Tests/Fixtures/ksplat'] = process.argv.slice(2);
+const [gs3dDir, ...rest] = process.argv.slice(2);
+const converting = rest[0] === '--convert';
+const outDir = converting ? undefined : rest[0] || 'Tests/Fixtures/ksplat';
 if (!gs3dDir) {
     console.error('usage: node tools/ksplat_fixtures.mjs GS3D_DIR [OUT_DIR]');
     process.exit(64);
@@ -23,10 +27,21 @@ const { PlyParser } = await load('src/loaders/ply/PlyParser.js');
 const { SplatBufferGenerator } = await load('src/loaders/SplatBufferGenerator.js');
 const THREE = await load('node_modules/three/build/three.module.js');
 
-const source = 'Tests/Fixtures/compressed/source.ply';
-const bytes = fs.readFileSync(source);
 // The parser wants a standalone ArrayBuffer (Node's Buffer may sit inside a shared pool).
-const plyBuffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+const readBuffer = (file) => {
+    const bytes = fs.readFileSync(file);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+};
+
+if (converting) {
+    const [, input, output, level, shDegree = '0'] = rest;
+    const splats = PlyParser.parseToUncompressedSplatArray(readBuffer(input), parseInt(shDegree));
+    const generator = SplatBufferGenerator.getStandardGenerator(1, parseInt(level), 0, new THREE.Vector3(0, 0, 0));
+    fs.writeFileSync(output, Buffer.from(generator.generateFromUncompressedSplatArray(splats).bufferData));
+    process.exit(0);
+}
+
+const plyBuffer = readBuffer('Tests/Fixtures/compressed/source.ply');
 
 // name, compression level, SH degree asked for (the library stores at most degree 2),
 // section size (0 = one section), bucket block size, bucket size.
