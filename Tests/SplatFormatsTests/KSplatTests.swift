@@ -188,6 +188,30 @@ final class KSplatTests: XCTestCase {
         XCTAssertEqual(try sequence.decodeFrame(1), try KSplat.decode(data: fixtureData("mode2.ksplat"), path: "b").cloud)
     }
 
+    /// Sections of different SH degrees (two files' sections spliced into one): read at the
+    /// smallest degree, as the library renders them.
+    func testSectionsOfDifferentSHDegreesAreReadAtTheSmallest() throws {
+        let ball = SceneGenerator.benchmarkBall(count: 3, seed: 4, shDegree: 1)
+        func part(_ range: Range<Int>, degree: Int) -> SplatCloud {
+            let k = ball.coefficientsPerGaussian, kept = (degree + 1) * (degree + 1)
+            var sh: [Float] = []
+            for i in range { sh += ball.sh[(i * k * 3)..<(i * k * 3 + kept * 3)] }
+            return SplatCloud(positions: Array(ball.positions[range]), scales: Array(ball.scales[range]),
+                              rotations: Array(ball.rotations[range]), opacities: Array(ball.opacities[range]), shDegree: degree, sh: sh)
+        }
+        let a = KSplatSeedWriter.file(part(0..<2, degree: 1), compressionLevel: 0)
+        let b = KSplatSeedWriter.file(part(2..<3, degree: 0), compressionLevel: 0)
+        var spliced = Data(a.prefix(4096))
+        spliced.replaceSubrange(4..<20, with: [2, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0])
+        spliced += a[4096..<5120] + b[4096..<5120] + a[5120...] + b[5120...]
+        let file = try KSplat.decode(data: spliced, path: "mixed.ksplat")
+        XCTAssertEqual(file.sections.map(\.shDegree), [1, 0])
+        XCTAssertEqual(file.cloud.shDegree, 0)
+        XCTAssertEqual(file.cloud.positions, ball.positions)
+        let whole = try KSplat.decode(data: KSplatSeedWriter.file(part(0..<3, degree: 0), compressionLevel: 0), path: "whole").cloud
+        XCTAssertEqual(file.cloud, whole)
+    }
+
     // MARK: - Hostile input
 
     func testDamagedFilesSayWhatIsWrong() throws {
@@ -241,6 +265,9 @@ final class KSplatTests: XCTestCase {
         }
         assertFileProblem("negative scale in field 'scale_0' of Gaussian 0") {
             try decode(edited(5120 + 12, u32((-1 as Float).bitPattern), in: level0))
+        }
+        assertFileProblem("non-finite value in field 'rotation' of Gaussian 3") {
+            try decode(edited(5120 + 3 * 140 + 28, u32(Float.nan.bitPattern), in: level0))
         }
         assertFileProblem("non-finite value in field 'sh' of Gaussian 1") {
             try decode(edited(5120 + 140 + 44, u32(Float.nan.bitPattern), in: level0))

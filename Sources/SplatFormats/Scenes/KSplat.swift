@@ -53,12 +53,9 @@ public struct KSplat: SceneFormat {
         let (header, sections) = try data.withUnsafeBytes { try readHeaders($0, checks: checks) }
         let shDegree = sections.map(\.shDegree).min() ?? 0
         try checks.gaussians(header.maxSplatCount, shDegree: shDegree, temporal: false)
-        var decoder = KSplatDecoder(count: header.maxSplatCount, shDegree: shDegree, header: header)
-        data.withUnsafeBytes { raw in
-            for section in sections { decoder.read(section, from: raw) }
-        }
-        try decoder.checkValues(checks)
-        return File(cloud: decoder.cloud(), header: header, sections: sections)
+        let decoder = KSplatDecoder(header: header, sections: sections, shDegree: shDegree)
+        let cloud = try data.withUnsafeBytes { try decoder.decode($0, checks: checks) }
+        return File(cloud: cloud, header: header, sections: sections)
     }
 
     /// The main header and every section header, each count and size checked against the file's
@@ -130,125 +127,6 @@ public struct KSplat: SceneFormat {
         guard covered == s.maxSplatCount else {
             throw fail("ksplat section \(i): its buckets hold \(covered) Gaussians but it declares \(s.maxSplatCount)")
         }
-    }
-}
-
-/// Fills the cloud's arrays section by section, record by record.
-struct KSplatDecoder {
-    let count: Int, shDegree: Int, header: KSplatHeader
-    let coefficients: Int
-    var positions: [SIMD3<Float>], scales: [SIMD3<Float>], rotations: [SIMD4<Float>]
-    var opacities: [Float], sh: [Float]
-    var next = 0
-
-    init(count: Int, shDegree: Int, header: KSplatHeader) {
-        self.count = count
-        self.shDegree = shDegree
-        self.header = header
-        coefficients = (shDegree + 1) * (shDegree + 1)
-        positions = Array(repeating: .zero, count: count)
-        scales = Array(repeating: .zero, count: count)
-        rotations = Array(repeating: .zero, count: count)
-        opacities = Array(repeating: 0, count: count)
-        sh = Array(repeating: 0, count: count * coefficients * 3)
-    }
-
-    /// Where each stored SH value of a section goes in a Gaussian's coefficient-major, channel-inner
-    /// block (nil when the cloud keeps fewer degrees): band l starts at 3·(l² − 1) and holds the
-    /// 2l + 1 coefficients of R, then G, then B.
-    func shTargets(sectionDegree: Int) -> [Int?] {
-        var targets: [Int?] = []
-        for band in stride(from: 1, through: sectionDegree, by: 1) {
-            let width = 2 * band + 1
-            for channel in 0..<3 {
-                for m in 0..<width {
-                    let coefficient = band * band + m
-                    targets.append(coefficient < coefficients ? coefficient * 3 + channel : nil)
-                }
-            }
-        }
-        return targets
-    }
-
-    mutating func read(_ section: KSplatSection, from raw: UnsafeRawBufferPointer) {
-        let level = header.compressionLevel
-        let recordBytes = KSplatRecord.byteCount(compressionLevel: level, shDegree: section.shDegree)
-        let at = KSplatRecord.offsets(compressionLevel: level)
-        let (f, shBytes) = KSplatRecord.componentBytes(compressionLevel: level)
-        let targets = shTargets(sectionDegree: section.shDegree)
-        let shLow = header.shRange.lowerBound, shSpan = header.shRange.upperBound - header.shRange.lowerBound
-        let range = Float(section.compressionScaleRange)
-        let step = section.bucketBlockSize / 2 / range
-        @inline(__always) func component(_ o: Int) -> Float { level == 0 ? raw.float(o) : HalfFloat.float(fromBits: raw.uint16(o)) }
-        let k3 = coefficients * 3
-        // Records in bucket order: full buckets of bucketSize, then each partial bucket's length
-        // (level 0 has no buckets: one run of every record).
-        var local = 0, bucket = 0
-        while local < section.maxSplatCount {
-            let length = level == 0 ? section.maxSplatCount
-                : bucket < section.fullBucketCount ? section.bucketSize
-                : Int(raw.uint32(section.base + 4 * (bucket - section.fullBucketCount)))
-            let c = section.bucketsBase + 12 * bucket
-            let centre = level == 0 ? SIMD3<Float>.zero : SIMD3(raw.float(c), raw.float(c + 4), raw.float(c + 8))
-            for _ in 0..<length {
-                let o = section.dataBase + local * recordBytes
-                let i = next
-                if level == 0 {
-                    positions[i] = SIMD3(raw.float(o), raw.float(o + 4), raw.float(o + 8))
-                } else {
-                    let offset = SIMD3(Float(raw.uint16(o)), Float(raw.uint16(o + 2)), Float(raw.uint16(o + 4)))
-                    positions[i] = (offset - range) * step + centre
-                }
-                scales[i] = SIMD3(component(o + at.scale), component(o + at.scale + f), component(o + at.scale + 2 * f))
-                // Stored w, x, y, z: Splat4D's order.
-                rotations[i] = normalizedQuaternion(SIMD4(component(o + at.rotation), component(o + at.rotation + f),
-                                                          component(o + at.rotation + 2 * f), component(o + at.rotation + 3 * f)))
-                for ch in 0..<3 {
-                    sh[i * k3 + ch] = Float((Double(raw[o + at.colour + ch]) / 255 - 0.5) / SphericalHarmonics.c0InDouble)
-                }
-                opacities[i] = min(max(Float(raw[o + at.colour + 3]) / 255, 1e-4), 1 - 1e-4)
-                for v in targets.indices {
-                    guard let target = targets[v] else { continue }
-                    let p = o + at.sh + v * shBytes
-                    sh[i * k3 + target] = switch level {
-                    case 0: raw.float(p)
-                    case 1: HalfFloat.float(fromBits: raw.uint16(p))
-                    default: shLow + Float(raw[p]) / 255 * shSpan
-                    }
-                }
-                local += 1
-                next += 1
-            }
-            bucket += 1
-        }
-    }
-
-    /// Every value finite and every scale non-negative, else the first bad one by name.
-    func checkValues(_ checks: OpeningChecks) throws {
-        for i in 0..<count {
-            let p = positions[i], s = scales[i]
-            if !(p * 0 == .zero) || !(s * 0 == .zero) {  // x·0 is NaN for ±∞ and NaN
-                let values = [p.x, p.y, p.z, s.x, s.y, s.z]
-                let bad = values.firstIndex { !$0.isFinite } ?? 0
-                throw checks.fail("non-finite value in field '\(Self.fieldNames[bad])' of Gaussian \(i)")
-            }
-            if any(s .< 0) {
-                let bad = (0..<3).first { s[$0] < 0 } ?? 0
-                throw checks.fail("negative scale in field '\(Self.fieldNames[3 + bad])' of Gaussian \(i)")
-            }
-            if !(rotations[i] * 0 == .zero) {
-                throw checks.fail("non-finite value in field 'rotation' of Gaussian \(i)")
-            }
-        }
-        if let bad = OpeningChecks.firstNonFinite(sh) {
-            throw checks.fail("non-finite value in field 'sh' of Gaussian \(bad / (coefficients * 3))")
-        }
-    }
-
-    static let fieldNames = ["x", "y", "z", "scale_0", "scale_1", "scale_2"]
-
-    func cloud() -> SplatCloud {
-        SplatCloud(positions: positions, scales: scales, rotations: rotations, opacities: opacities, shDegree: shDegree, sh: sh)
     }
 }
 
