@@ -16,6 +16,8 @@ import SplatCore
 ///
 /// then the sections' storage in order: u32 lengths of the partially filled buckets, the bucket
 /// centres (3 × f32 each: full buckets first, then the partial ones), then max splat count records.
+/// Like the library loading a whole file, the reader takes the max counts (the others count what a
+/// progressive load has filled so far).
 public struct KSplatHeader: Sendable, Equatable {
     public static let byteCount = 4096
     public static let sectionHeaderByteCount = 1024
