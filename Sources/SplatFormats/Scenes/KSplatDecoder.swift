@@ -86,6 +86,10 @@ struct KSplatDecoder {
         let n = count, k3 = coefficients * 3
         var positions: [SIMD3<Float>] = [], scales: [SIMD3<Float>] = [], rotations: [SIMD4<Float>] = [], opacities: [Float] = []
         var allGood = true
+        let good = UnsafeMutableBufferPointer<Bool>.allocate(capacity: chunkStarts.count - 1)
+        defer { good.deallocate() }
+        good.initialize(repeating: true)
+        let flags = Flags(good: good)
         // Every record of every section is one Gaussian and runs cover them all, so every
         // element is written.
         let sh: [Float] = FloatRecordDecoder.filledArray(n * k3) { shOut in
@@ -93,28 +97,26 @@ struct KSplatDecoder {
                 scales = FloatRecordDecoder.filledArray(n) { s in
                     rotations = FloatRecordDecoder.filledArray(n) { r in
                         opacities = FloatRecordDecoder.filledArray(n) { o in
-                            let out = Outputs(positions: p, scales: s, rotations: r, opacities: o, sh: shOut, raw: raw)
-                            let good = UnsafeMutableBufferPointer<Bool>.allocate(capacity: chunkStarts.count - 1)
-                            defer { good.deallocate() }
-                            good.initialize(repeating: true)
-                            let flags = Flags(good: good)
-                            runs.withUnsafeBufferPointer { runs in
-                                let shared = SharedRuns(runs: runs)
-                                DispatchQueue.concurrentPerform(iterations: chunkStarts.count - 1) { chunk in
-                                    var ok = true
-                                    for r in chunkStarts[chunk]..<chunkStarts[chunk + 1] {
-                                        let run = shared.runs[r]
-                                        ok = decode(run, plan: plans[run.section], into: out) && ok
+                            Self.halfTable.withUnsafeBufferPointer { halves in
+                                runs.withUnsafeBufferPointer { runs in
+                                    let out = Outputs(positions: p, scales: s, rotations: r, opacities: o, sh: shOut, raw: raw,
+                                                      halves: halves, runs: runs)
+                                    DispatchQueue.concurrentPerform(iterations: chunkStarts.count - 1) { chunk in
+                                        var ok = true
+                                        for r in chunkStarts[chunk]..<chunkStarts[chunk + 1] {
+                                            let run = out.runs[r]
+                                            ok = decode(run, plan: plans[run.section], into: out) && ok
+                                        }
+                                        flags.good[chunk] = ok
                                     }
-                                    flags.good[chunk] = ok
                                 }
                             }
-                            allGood = good.allSatisfy { $0 }
                         }
                     }
                 }
             }
         }
+        allGood = good.allSatisfy { $0 }
         let cloud = SplatCloud(positions: positions, scales: scales, rotations: rotations, opacities: opacities,
                                shDegree: shDegree, sh: sh)
         if !allGood { try Self.reportFirstBadValue(cloud, checks: checks) }
@@ -142,9 +144,14 @@ struct KSplatDecoder {
         let opacities: UnsafeMutableBufferPointer<Float>
         let sh: UnsafeMutableBufferPointer<Float>
         let raw: UnsafeRawBufferPointer
+        let halves: UnsafeBufferPointer<Float>
+        let runs: UnsafeBufferPointer<Run>
     }
+
+    /// Every half float's value (256 KB, made once): a load instead of HalfFloat's branches, for
+    /// the 7 to 31 halves of each level-1 record.
+    static let halfTable: [Float] = (0...0xFFFF).map { HalfFloat.float(fromBits: UInt16($0)) }
     private struct Flags: @unchecked Sendable { let good: UnsafeMutableBufferPointer<Bool> }
-    private struct SharedRuns: @unchecked Sendable { let runs: UnsafeBufferPointer<Run> }
 
     /// One run's records; false when a value is not finite or a scale is negative.
     private func decode(_ run: Run, plan: SectionPlan, into out: Outputs) -> Bool {
@@ -154,7 +161,9 @@ struct KSplatDecoder {
         let f = KSplatRecord.componentBytes(compressionLevel: level).float
         let shLow = header.shRange.lowerBound, shSpan = header.shRange.upperBound - header.shRange.lowerBound
         let k3 = coefficients * 3
-        @inline(__always) func component(_ o: Int) -> Float { level == 0 ? raw.float(o) : HalfFloat.float(fromBits: raw.uint16(o)) }
+        let halves = out.halves
+        @inline(__always) func half(_ o: Int) -> Float { halves[Int(raw.uint16(o))] }
+        @inline(__always) func component(_ o: Int) -> Float { level == 0 ? raw.float(o) : half(o) }
         var good = true
         for j in 0..<run.count {
             let o = run.record + j * plan.recordBytes
@@ -180,7 +189,7 @@ struct KSplatDecoder {
                 let p = o + offset
                 let value: Float = switch level {
                 case 0: raw.float(p)
-                case 1: HalfFloat.float(fromBits: raw.uint16(p))
+                case 1: half(p)
                 default: shLow + Float(raw[p]) / 255 * shSpan
                 }
                 good = good && value * 0 == 0
