@@ -26,7 +26,7 @@ public struct FrameSequence: Sendable {
     }
 
     /// Extensions of the frame files a folder or archive is listed for (a pattern lists what it matches).
-    public static let frameExtensions = ["ply", "splat", "spz", "glb"]
+    public static let frameExtensions = ["ply", "splat", "spz", "glb", "ksplat"]
 
     public var frameCount: Int { names.count }
 
