@@ -63,6 +63,7 @@ struct Render: ParsableCommand {
             try video.settings(container: container, alpha: sequence.alpha).validate()
         }
         let loaded = try input.open()
+        loaded.stream?.cache.playsOnce = true  // a headless render goes forwards once
         var settings = try appearance.settings(for: loaded)
         if sequence.alpha { settings.background = [0, 0, 0] }  // straight alpha: colour over nothing
         let plan = try SequencePlanner(request: try sequenceRequest(), scene: loaded.scene).plan()

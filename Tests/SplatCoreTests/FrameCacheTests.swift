@@ -169,4 +169,28 @@ final class FrameCacheTests: XCTestCase {
         XCTAssertTrue(cache.held.contains(9) && cache.held.contains(10))
         XCTAssertLessThanOrEqual(cache.bytes, cache.budget)
     }
+
+    func testAFramePlayedOnceIsOverwrittenEvenWhenTheBudgetCouldKeepIt() throws {
+        for playsOnce in [false, true] {
+            final class Count: @unchecked Sendable { let lock = NSLock(); var reused = 0 }
+            let count = Count()
+            let cache = FrameCache(frameCount: 40, budget: 100 * frameBytes, prefetchThreads: 2, prefetchDepth: 4) { k, storage in
+                let (cloud, reused) = Self.frame(k, into: &storage)
+                if reused { count.lock.withLock { count.reused += 1 } }
+                return cloud
+            }
+            cache.playsOnce = playsOnce
+            for k in 0..<40 {
+                XCTAssertEqual(try cache.frames([k])[0].positions[0].x, Float(k))
+                cache.waitForPrefetch()
+            }
+            if playsOnce {
+                XCTAssertGreaterThanOrEqual(count.lock.withLock { count.reused }, 30, "frames behind the playhead are reused")
+                XCTAssertLessThanOrEqual(cache.held.count, 8, "only the frames around the playhead stay")
+            } else {
+                XCTAssertEqual(count.lock.withLock { count.reused }, 0, "everything fits: every frame is kept")
+                XCTAssertEqual(cache.held.count, 40)
+            }
+        }
+    }
 }

@@ -66,6 +66,14 @@ public final class FrameCache: @unchecked Sendable {
     /// Moves the playhead without waiting (the viewer's clock, a jump): prefetching starts there.
     public func seek(_ index: Int, direction: Int = 1) { core.seek(index, direction: direction >= 0 ? 1 : -1) }
 
+    /// The frames are played once, forwards (a headless render): a decode overwrites a frame behind
+    /// the playhead instead of allocating, even when the budget could keep both (fresh memory
+    /// costs more than decoding on this kind of VM; the viewer, which loops and scrubs, keeps them).
+    public var playsOnce: Bool {
+        get { core.locked { core.playsOnce } }
+        set { core.locked { core.playsOnce = newValue } }
+    }
+
     /// Tells the cache that the frames being drawn also hold `bytes` elsewhere (uploaded to the
     /// device): prefetching keeps decoded frames, frames being decoded and those within the budget.
     public func holdElsewhere(_ bytes: UInt64) { core.locked { core.external = bytes } }
@@ -142,6 +150,7 @@ extension FrameCache {
         var reserved: UInt64 = 0
         /// Bytes the drawn frames hold outside the cache (`holdElsewhere`).
         var external: UInt64 = 0
+        var playsOnce = false
         /// Frame 0 as its owner keeps it for the whole run (`firstFrameBytes`).
         var firstFrame: UInt64 = 0
         /// Memory for frames outside the cache's own counter: the drawn frames' uploads, and frame 0
@@ -203,6 +212,7 @@ extension FrameCache {
                     if let error = failures[k] { throw error }
                     if inFlight.contains(k) { condition.wait(); continue }
                     inFlight.insert(k)
+                    recycleAFramePlayed()
                     var storage = recycled
                     recycled = nil
                     condition.unlock()
@@ -278,6 +288,17 @@ extension FrameCache {
             return true
         }
 
+        /// When frames play once: the frame farthest behind the playhead, if any, is evicted into
+        /// the recycling slot for the decode about to start. Called locked.
+        func recycleAFramePlayed() {
+            guard playsOnce, recycled == nil,
+                  let played = frames.keys.filter({ distance($0) > frameCount && canEvict($0, neededLessThan: nil) })
+                      .max(by: { distance($0) < distance($1) }) else { return }
+            recycled = frames.removeValue(forKey: played)
+            bytes -= sizes.removeValue(forKey: played)!
+            evictionLog.append(played)
+        }
+
         /// The next frame to prefetch: the first ahead of the playhead, within `depth`, not held,
         /// not in flight and not failed, whose estimated size fits without evicting anything
         /// needed sooner. Called locked.
@@ -310,6 +331,7 @@ extension FrameCache {
                 inFlight.insert(k)
                 let reservation = typicalSize
                 reserved += reservation
+                recycleAFramePlayed()
                 var storage = recycled
                 recycled = nil
                 condition.unlock()
