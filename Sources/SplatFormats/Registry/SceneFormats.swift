@@ -6,6 +6,7 @@ public enum SceneFormats {
     /// PLY layouts from the most specific header to the 3DGS fallback, and the headerless .splat last.
     public static let all: [any SceneFormat] = [
         FourDGaussiansFolder(),
+        SOG(),
         PLYSequence(),
         SplatV(),
         Gaussian4DCheckpoint(),

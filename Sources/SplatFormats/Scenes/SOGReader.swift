@@ -1,0 +1,152 @@
+import Foundation
+import SplatCore
+
+/// Decodes SOG version 2's images into a cloud (layout: `SOG`). Every image's size is checked
+/// against the count before its pixels are allocated, every byte that indexes a codebook or the
+/// palette is checked against its size.
+enum SOGReader {
+    static func decode(meta metaBytes: Data, files: SOGFiles) throws -> SplatCloud {
+        let metaPath = files.describe("meta.json")
+        let checks = OpeningChecks(path: metaPath)
+        let meta = try SOGMeta.parse(metaBytes, fail: checks.fail)
+        let n = meta.count
+        let degree = meta.shN?.bands ?? 0
+        try checks.gaussians(n, shDegree: degree, temporal: false, none: "meta.json's 'count' is 0: the scene holds no Gaussians")
+        // Writers round the texture up to multiples of 4 (and readers may use powers of two):
+        // anything far larger than the count needs is not a SOG texture.
+        let maxPixels = n * 4 + 65536
+        func image(_ name: String, role: String) throws -> WebPImage {
+            let image = try load(name, files: files, maxPixels: maxPixels)
+            guard image.width * image.height >= n else {
+                throw SceneFileError(path: files.describe(name), problem: "the \(role) image is \(image.width)×\(image.height) "
+                                     + "(\(image.width * image.height) pixels), fewer than the \(n) Gaussians meta.json declares")
+            }
+            return image
+        }
+        let low = try image(meta.meansFiles[0], role: "means_l"), high = try image(meta.meansFiles[1], role: "means_u")
+        let quats = try image(meta.quatsFile, role: "quats")
+        let scales = try image(meta.scalesFile, role: "scales")
+        let sh0 = try image(meta.sh0File, role: "sh0")
+
+        let k = SplatCloud.coefficientCount(degree: degree)
+        var positions = [SIMD3<Float>](repeating: .zero, count: n)
+        var scaleValues = [SIMD3<Float>](repeating: .zero, count: n)
+        var rotations = [SIMD4<Float>](repeating: .zero, count: n)
+        var opacities = [Float](repeating: 0, count: n)
+        var sh = [Float](repeating: 0, count: n * k * 3)
+
+        let lo = meta.meansMins
+        // A zero range decodes to the minimum plus the raw fraction, as PlayCanvas's reader does.
+        let range = SIMD3((0..<3).map { meta.meansMaxs[$0] - lo[$0] == 0 ? 1 : meta.meansMaxs[$0] - lo[$0] })
+        for i in 0..<n {
+            let o = i * 4
+            let q = SIMD3(Float(UInt16(low.rgba[o]) | UInt16(high.rgba[o]) << 8),
+                          Float(UInt16(low.rgba[o + 1]) | UInt16(high.rgba[o + 1]) << 8),
+                          Float(UInt16(low.rgba[o + 2]) | UInt16(high.rgba[o + 2]) << 8))
+            let l = lo + range * (q / 65535)
+            let p = SIMD3((0..<3).map { SOGWriter.inverseLogTransform(l[$0]) })
+            guard p.x.isFinite, p.y.isFinite, p.z.isFinite else {
+                throw checks.fail("means.mins/maxs give Gaussian \(i) a non-finite position")
+            }
+            positions[i] = p
+        }
+        let scaleCodebook = meta.scalesCodebook.map { exp($0) }
+        if let j = scaleCodebook.firstIndex(where: { !$0.isFinite || $0 <= 0 }) {
+            throw checks.fail("scales.codebook[\(j)] = \(meta.scalesCodebook[j]) gives a non-finite or zero scale")
+        }
+        for i in 0..<n {
+            let o = i * 4
+            for c in 0..<3 {
+                let label = Int(scales.rgba[o + c])
+                guard label < scaleCodebook.count else {
+                    throw SceneFileError(path: files.describe(meta.scalesFile), problem: "Gaussian \(i)'s scale index \(label) is "
+                                         + "past the \(scaleCodebook.count)-entry scales.codebook")
+                }
+                scaleValues[i][c] = scaleCodebook[label]
+            }
+            let tag = Int(quats.rgba[o + 3])
+            guard (252...255).contains(tag) else {
+                throw SceneFileError(path: files.describe(meta.quatsFile),
+                                     problem: "Gaussian \(i)'s largest-component tag is \(tag), not 252 to 255")
+            }
+            rotations[i] = unpackQuaternion(quats.rgba[o], quats.rgba[o + 1], quats.rgba[o + 2], largest: tag - 252)
+            for c in 0..<3 {
+                let label = Int(sh0.rgba[o + c])
+                guard label < meta.sh0Codebook.count else {
+                    throw SceneFileError(path: files.describe(meta.sh0File), problem: "Gaussian \(i)'s colour index \(label) is "
+                                         + "past the \(meta.sh0Codebook.count)-entry sh0.codebook")
+                }
+                sh[i * k * 3 + c] = meta.sh0Codebook[label]
+            }
+            // PlayCanvas clamps to [1e-6, 1 − 1e-6] before its logit; the activated value is that clamp.
+            opacities[i] = min(max(Float(sh0.rgba[o + 3]) / 255, 1e-6), 1 - 1e-6)
+        }
+        if let shN = meta.shN {
+            try decodeHigherBands(shN, n: n, k: k, files: files, maxPixels: maxPixels, into: &sh)
+        }
+        return SplatCloud(positions: positions, scales: scaleValues, rotations: rotations, opacities: opacities,
+                          shDegree: degree, sh: sh)
+    }
+
+    static func decodeHigherBands(_ shN: SOGMeta.HigherBands, n: Int, k: Int, files: SOGFiles, maxPixels: Int,
+                                  into sh: inout [Float]) throws {
+        let coefficients = k - 1
+        let rows = (shN.count + 63) / 64
+        let centroids = try load(shN.centroidsFile, files: files, maxPixels: 64 * coefficients * rows)
+        guard centroids.width == 64 * coefficients, centroids.height >= rows else {
+            throw SceneFileError(path: files.describe(shN.centroidsFile), problem: "the shN centroids image is "
+                                 + "\(centroids.width)×\(centroids.height); \(shN.count) palette entries of SH degree \(shN.bands) "
+                                 + "need \(64 * coefficients)×\(rows)")
+        }
+        let labels = try load(shN.labelsFile, files: files, maxPixels: maxPixels)
+        guard labels.width * labels.height >= n else {
+            throw SceneFileError(path: files.describe(shN.labelsFile), problem: "the shN labels image is \(labels.width)×\(labels.height) "
+                                 + "(\(labels.width * labels.height) pixels), fewer than the \(n) Gaussians meta.json declares")
+        }
+        // Each palette entry's coefficients once, then each Gaussian copies its entry's.
+        var palette = [Float](repeating: 0, count: shN.count * coefficients * 3)
+        for p in 0..<shN.count {
+            for j in 0..<coefficients {
+                let texel = ((p / 64) * centroids.width + (p % 64) * coefficients + j) * 4
+                for c in 0..<3 {
+                    let index = Int(centroids.rgba[texel + c])
+                    guard index < shN.codebook.count else {
+                        throw SceneFileError(path: files.describe(shN.centroidsFile), problem: "palette entry \(p)'s index \(index) "
+                                             + "is past the \(shN.codebook.count)-entry shN.codebook")
+                    }
+                    palette[(p * coefficients + j) * 3 + c] = shN.codebook[index]
+                }
+            }
+        }
+        for i in 0..<n {
+            let label = Int(labels.rgba[i * 4]) | Int(labels.rgba[i * 4 + 1]) << 8
+            guard label < shN.count else {
+                throw SceneFileError(path: files.describe(shN.labelsFile),
+                                     problem: "Gaussian \(i)'s palette label \(label) is past the \(shN.count) entries of shN.count")
+            }
+            for j in 0..<coefficients {
+                for c in 0..<3 { sh[(i * k + j + 1) * 3 + c] = palette[(label * coefficients + j) * 3 + c] }
+            }
+        }
+    }
+
+    static func load(_ name: String, files: SOGFiles, maxPixels: Int) throws -> WebPImage {
+        // Lossless WebP never needs much more than 4 bytes a pixel; the limit stops a bomb early.
+        let data = try files.read(name, limit: maxPixels * 5 + 4096)
+        return try WebPImage.decode(data, path: files.describe(name), maxPixels: maxPixels)
+    }
+
+    /// The three stored components in (w, x, y, z) order without the largest, each
+    /// (byte/255·2 − 1)/√2; the largest is positive and makes the quaternion unit length.
+    static func unpackQuaternion(_ a: UInt8, _ b: UInt8, _ c: UInt8, largest: Int) -> SIMD4<Float> {
+        let stored = [a, b, c].map { (Float($0) / 255 * 2 - 1) / Float(2).squareRoot() }
+        var q = SIMD4<Float>(repeating: 0)
+        var s = 0
+        for j in 0..<4 where j != largest {
+            q[j] = stored[s]
+            s += 1
+        }
+        q[largest] = max(0, 1 - (q * q).sum()).squareRoot()
+        return normalizedQuaternion(q)
+    }
+}
