@@ -5,8 +5,8 @@ import Foundation
 /// codebooks: the same values always give the same centroids and labels, so a scene always
 /// converts to the same bytes.
 enum SOGCodebook {
-    /// Up to `size` centroids (ascending) for the pooled scalar values, and each value's label.
-    /// Initialised at the quantiles (value (j + ½)·N/K of the sorted list), then `iterations`
+    /// `size` centroids (ascending) for the pooled scalar values, and each value's label.
+    /// Initialised at the quantiles of the distinct values ((j + ½)·D/K), then `iterations`
     /// Lloyd steps over the sorted values with prefix sums (one step costs O(K log N)); an empty
     /// cluster keeps its centroid. Labels are the nearest centroid.
     static func scalar(_ values: [Float], size: Int = 256, iterations: Int = 30) -> (centroids: [Float], labels: [UInt8]) {
@@ -15,7 +15,15 @@ enum SOGCodebook {
         let n = sorted.count
         var prefix = [Double](repeating: 0, count: n + 1)
         for i in 0..<n { prefix[i + 1] = prefix[i] + Double(sorted[i]) }
-        var centroids = (0..<size).map { j in Double(sorted[min(n - 1, Int((Double(j) + 0.5) * Double(n) / Double(size)))]) }
+        // Distinct values: as few as the codebook holds are kept exactly (padded with the last);
+        // else the initial centroids are their quantiles, so no two start equal.
+        var distinct: [Float] = []
+        for v in sorted where distinct.last != v { distinct.append(v) }
+        if distinct.count <= size {
+            let book = distinct + [Float](repeating: distinct.last!, count: size - distinct.count)
+            return (book, values.map { nearest($0, in: book) })
+        }
+        var centroids = (0..<size).map { j in Double(distinct[Int((Double(j) + 0.5) * Double(distinct.count) / Double(size))]) }
         // First index whose value is ≥ x.
         func lowerBound(_ x: Double) -> Int {
             var lo = 0, hi = n
