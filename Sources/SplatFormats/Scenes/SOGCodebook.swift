@@ -21,7 +21,7 @@ enum SOGCodebook {
         for v in sorted where distinct.last != v { distinct.append(v) }
         if distinct.count <= size {
             let book = distinct + [Float](repeating: distinct.last!, count: size - distinct.count)
-            return (book, values.map { nearest($0, in: book) })
+            return (book, values.map { nearest($0, in: distinct) })
         }
         var centroids = (0..<size).map { j in Double(distinct[Int((Double(j) + 0.5) * Double(distinct.count) / Double(size))]) }
         // First index whose value is ≥ x.

@@ -93,19 +93,22 @@ enum SOGReader {
         let coefficients = k - 1
         let rows = (shN.count + 63) / 64
         let centroids = try load(shN.centroidsFile, files: files, maxPixels: 64 * coefficients * rows)
-        guard centroids.width == 64 * coefficients, centroids.height >= rows else {
+        // PlayCanvas's writer stores as many rows as its k-means found centroids (at most
+        // shN.count): labels must stay within both.
+        guard centroids.width == 64 * coefficients else {
             throw SceneFileError(path: files.describe(shN.centroidsFile), problem: "the shN centroids image is "
-                                 + "\(centroids.width)×\(centroids.height); \(shN.count) palette entries of SH degree \(shN.bands) "
-                                 + "need \(64 * coefficients)×\(rows)")
+                                 + "\(centroids.width)×\(centroids.height); palette entries of SH degree \(shN.bands) "
+                                 + "need it \(64 * coefficients) wide")
         }
+        let entries = min(shN.count, centroids.height * 64)
         let labels = try load(shN.labelsFile, files: files, maxPixels: maxPixels)
         guard labels.width * labels.height >= n else {
             throw SceneFileError(path: files.describe(shN.labelsFile), problem: "the shN labels image is \(labels.width)×\(labels.height) "
                                  + "(\(labels.width * labels.height) pixels), fewer than the \(n) Gaussians meta.json declares")
         }
         // Each palette entry's coefficients once, then each Gaussian copies its entry's.
-        var palette = [Float](repeating: 0, count: shN.count * coefficients * 3)
-        for p in 0..<shN.count {
+        var palette = [Float](repeating: 0, count: entries * coefficients * 3)
+        for p in 0..<entries {
             for j in 0..<coefficients {
                 let texel = ((p / 64) * centroids.width + (p % 64) * coefficients + j) * 4
                 for c in 0..<3 {
@@ -120,9 +123,9 @@ enum SOGReader {
         }
         for i in 0..<n {
             let label = Int(labels.rgba[i * 4]) | Int(labels.rgba[i * 4 + 1]) << 8
-            guard label < shN.count else {
+            guard label < entries else {
                 throw SceneFileError(path: files.describe(shN.labelsFile),
-                                     problem: "Gaussian \(i)'s palette label \(label) is past the \(shN.count) entries of shN.count")
+                                     problem: "Gaussian \(i)'s palette label \(label) is past the \(entries) palette entries")
             }
             for j in 0..<coefficients {
                 for c in 0..<3 { sh[(i * k + j + 1) * 3 + c] = palette[(label * coefficients + j) * 3 + c] }
@@ -131,8 +134,9 @@ enum SOGReader {
     }
 
     static func load(_ name: String, files: SOGFiles, maxPixels: Int) throws -> WebPImage {
-        // Lossless WebP never needs much more than 4 bytes a pixel; the limit stops a bomb early.
-        let data = try files.read(name, limit: maxPixels * 5 + 4096)
+        // Lossless WebP never needs much more than 4 bytes a pixel; the limit stops a bomb early
+        // (the pixel count is checked on the header next).
+        let data = try files.read(name, limit: maxPixels * 5 + 65536)
         return try WebPImage.decode(data, path: files.describe(name), maxPixels: maxPixels)
     }
 
