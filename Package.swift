@@ -32,7 +32,7 @@ let package = Package(
         // Pure Swift: what is drawn, and the CPU reference that draws it.
         .target(name: "SplatCore"),
         // Every scene and camera file format behind one registry, and the containers they use
-        // (DEFLATE, gzip and CRC-32 through zlib; zstd through libzstd).
+        // (DEFLATE, gzip and CRC-32 through zlib; zstd through libzstd; WebP through libwebp).
         .target(name: "SplatFormats", dependencies: ["CZlib", "CZstd", "CWebP", "SplatCore"]),
         // PNG files through libpng's simplified API.
         .target(name: "SplatPNG", dependencies: ["CPNG", "SplatCore", "SplatFormats"]),
