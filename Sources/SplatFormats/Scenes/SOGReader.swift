@@ -37,14 +37,15 @@ enum SOGReader {
 
         let lo = meta.meansMins
         // A zero range decodes to the minimum plus the raw fraction, as PlayCanvas's reader does.
-        let range = SIMD3((0..<3).map { meta.meansMaxs[$0] - lo[$0] == 0 ? 1 : meta.meansMaxs[$0] - lo[$0] })
+        var range = meta.meansMaxs - lo
+        range.replace(with: SIMD3(repeating: 1), where: range .== 0)
         for i in 0..<n {
             let o = i * 4
             let q = SIMD3(Float(UInt16(low.rgba[o]) | UInt16(high.rgba[o]) << 8),
                           Float(UInt16(low.rgba[o + 1]) | UInt16(high.rgba[o + 1]) << 8),
                           Float(UInt16(low.rgba[o + 2]) | UInt16(high.rgba[o + 2]) << 8))
             let l = lo + range * (q / 65535)
-            let p = SIMD3((0..<3).map { SOGWriter.inverseLogTransform(l[$0]) })
+            let p = SIMD3(SOGWriter.inverseLogTransform(l.x), SOGWriter.inverseLogTransform(l.y), SOGWriter.inverseLogTransform(l.z))
             guard p.x.isFinite, p.y.isFinite, p.z.isFinite else {
                 throw checks.fail("means.mins/maxs give Gaussian \(i) a non-finite position")
             }
@@ -143,7 +144,7 @@ enum SOGReader {
     /// The three stored components in (w, x, y, z) order without the largest, each
     /// (byte/255·2 − 1)/√2; the largest is positive and makes the quaternion unit length.
     static func unpackQuaternion(_ a: UInt8, _ b: UInt8, _ c: UInt8, largest: Int) -> SIMD4<Float> {
-        let stored = [a, b, c].map { (Float($0) / 255 * 2 - 1) / Float(2).squareRoot() }
+        let stored = (SIMD3(Float(a), Float(b), Float(c)) / 255 * 2 - 1) / Float(2).squareRoot()
         var q = SIMD4<Float>(repeating: 0)
         var s = 0
         for j in 0..<4 where j != largest {

@@ -31,14 +31,17 @@ public enum SOGWriter {
         }
 
         // Positions: 16 bits per axis of the log-transformed value between its bounds.
-        let logs = order.map { i in SIMD3((0..<3).map { logTransform(cloud.positions[i][$0]) }) }
+        let logs = order.map { i in
+            let p = cloud.positions[i]
+            return SIMD3(logTransform(p.x), logTransform(p.y), logTransform(p.z))
+        }
         let mins = logs.reduce(SIMD3<Float>(repeating: .infinity)) { pointwiseMin($0, $1) }
         let maxs = logs.reduce(SIMD3<Float>(repeating: -.infinity)) { pointwiseMax($0, $1) }
-        let quantised = logs.map { l in
-            SIMD3<UInt16>((0..<3).map { a -> UInt16 in
-                let range = maxs[a] - mins[a]
-                return range > 0 ? UInt16(min(max(((l[a] - mins[a]) / range * 65535).rounded(), 0), 65535)) : 0
-            })
+        let range = maxs - mins
+        let quantised = logs.map { l -> SIMD3<UInt16> in
+            var f = ((l - mins) / range * 65535).rounded(.toNearestOrAwayFromZero)
+            f.replace(with: SIMD3<Float>(repeating: 0), where: range .<= 0)  // one value on the axis: every code 0
+            return SIMD3<UInt16>(f.clamped(lowerBound: SIMD3(repeating: 0), upperBound: SIMD3(repeating: 65535)))
         }
         let meansL = image { rgba in
             for (t, q) in quantised.enumerated() {
