@@ -298,6 +298,19 @@ final class SOGTests: XCTestCase {
         assertFileProblem("the WebP image (32×32) cannot be decoded (truncated or damaged)") {
             try self.load(try self.patchedBundle(["quats.webp": Array(quats.prefix(quats.count / 2))]))
         }
+        // A quaternion without its tag, and a colour index past a short codebook.
+        let untagged = WebPImage(width: 32, height: 32, rgba: [UInt8](repeating: 128, count: 32 * 32 * 4).enumerated().map {
+            $0.offset % 4 == 3 ? 0 : $0.element
+        }).losslessWebP()
+        assertFileProblem("Gaussian 0's largest-component tag is 0, not 252 to 255") {
+            try self.load(try self.patchedBundle(["quats.webp": [UInt8](untagged)]))
+        }
+        XCTAssertThrowsError(try self.load(try self.patchedBundle(["meta.json": try self.meta {
+            $0["sh0"] = ["codebook": [0.25, 0.5], "files": ["sh0.webp"]]
+        }]))) { error in
+            let problem = (error as? SceneFileError)?.problem ?? ""
+            XCTAssertTrue(problem.hasPrefix("Gaussian ") && problem.hasSuffix("is past the 2-entry sh0.codebook"), problem)
+        }
         // A palette label past shN.count.
         XCTAssertThrowsError(try self.load(try self.patchedBundle(["meta.json": try self.meta {
             var shN = $0["shN"] as! [String: Any]
