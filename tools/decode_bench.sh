@@ -10,7 +10,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin" generate ball --count "$count" --output "$work/ball.ply" >/dev/null
 field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(round(d['$2'] / $3, 2))" "$1"; }
-for format in ply splat spz spz4 compressed-ply; do
+for format in ply splat spz spz4 compressed-ply sog; do
     case $format in
         ply) file="$work/ball.ply" ;;
         spz4) file="$work/ball-v4.spz"; "$bin" convert "$work/ball.ply" --spz-version 4 --output "$file" >/dev/null ;;

@@ -59,7 +59,8 @@ public struct SOG: SceneFormat {
         let flat = SplatCloud(positions: cloud.positions, scales: cloud.scales, rotations: cloud.rotations,
                               opacities: cloud.opacities, shDegree: 0,
                               sh: (0..<cloud.count).flatMap { Array(cloud.sh[($0 * 12)..<($0 * 12 + 3)]) })
-        return [FuzzSeed("tiny.sog", try SOGWriter.encode(cloud)), FuzzSeed("tiny-sh0.sog", try SOGWriter.encode(flat))]
+        return [FuzzSeed("tiny.sog", try SOGWriter.encode(cloud, fullCodebooks: false)),
+                FuzzSeed("tiny-sh0.sog", try SOGWriter.encode(flat, fullCodebooks: false))]
     }
 
     /// Only the bundled form: a meta.json alone would read its images from the disk.

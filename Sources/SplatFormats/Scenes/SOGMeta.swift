@@ -78,18 +78,20 @@ struct SOGMeta: Equatable {
 
     /// The meta as JSON (keys sorted, so equal scenes give equal bytes).
     func json() -> Data {
-        func list(_ v: SIMD3<Float>) -> [Double] { [Double(v.x), Double(v.y), Double(v.z)] }
+        // Float NSNumbers print as the shortest text that reads back as the same Float.
+        func numbers(_ values: [Float]) -> [NSNumber] { values.map { NSNumber(value: $0) } }
+        func list(_ v: SIMD3<Float>) -> [NSNumber] { numbers([v.x, v.y, v.z]) }
         var root: [String: Any] = [
             "version": Self.version,
             "asset": ["generator": "splat4d"],
             "count": count,
             "means": ["mins": list(meansMins), "maxs": list(meansMaxs), "files": meansFiles],
-            "scales": ["codebook": scalesCodebook.map(Double.init), "files": [scalesFile]],
+            "scales": ["codebook": numbers(scalesCodebook), "files": [scalesFile]],
             "quats": ["files": [quatsFile]],
-            "sh0": ["codebook": sh0Codebook.map(Double.init), "files": [sh0File]],
+            "sh0": ["codebook": numbers(sh0Codebook), "files": [sh0File]],
         ]
         if let shN {
-            root["shN"] = ["count": shN.count, "bands": shN.bands, "codebook": shN.codebook.map(Double.init),
+            root["shN"] = ["count": shN.count, "bands": shN.bands, "codebook": numbers(shN.codebook),
                            "files": [shN.centroidsFile, shN.labelsFile]] as [String: Any]
         }
         // Only numbers, strings, lists and objects: serialisation cannot fail.

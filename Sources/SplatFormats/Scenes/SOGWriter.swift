@@ -14,7 +14,12 @@ public enum SOGWriter {
     /// larger palette costs minutes per million Gaussians).
     static let paletteLimit = 4096
 
-    public static func encode(_ cloud: SplatCloud) throws -> Data {
+    /// `fullCodebooks`: every codebook has 256 entries, as PlayCanvas writes them; false keeps
+    /// only the entries in use (the fuzz seeds, which must stay under the fuzzer's 8 KiB).
+    public static func encode(_ cloud: SplatCloud, fullCodebooks: Bool = true) throws -> Data {
+        func used(_ book: (centroids: [Float], labels: [UInt8])) -> [Float] {
+            fullCodebooks ? book.centroids : Array(book.centroids.prefix(Int(book.labels.max() ?? 0) + 1))
+        }
         let n = cloud.count
         guard n > 0 else { throw SceneEncodingError(format: .sog, problem: "the scene holds no Gaussians") }
         let width = Int((Double(n).squareRoot() / 4).rounded(.up)) * 4
@@ -91,10 +96,10 @@ public enum SOGWriter {
         var members: [(name: String, bytes: [UInt8])] = [("means_l.webp", meansL), ("means_u.webp", meansU),
                                                          ("scales.webp", scales), ("quats.webp", quats), ("sh0.webp", sh0)]
         var meta = SOGMeta(count: n, meansMins: mins, meansMaxs: maxs, meansFiles: ["means_l.webp", "means_u.webp"],
-                           scalesCodebook: scaleBook.centroids, scalesFile: "scales.webp", quatsFile: "quats.webp",
-                           sh0Codebook: colourBook.centroids, sh0File: "sh0.webp")
+                           scalesCodebook: used(scaleBook), scalesFile: "scales.webp", quatsFile: "quats.webp",
+                           sh0Codebook: used(colourBook), sh0File: "sh0.webp")
         if cloud.shDegree > 0 {
-            let (bands, centroids, labels) = higherBands(cloud, order: order, width: width, height: height)
+            let (bands, centroids, labels) = higherBands(cloud, order: order, width: width, height: height, used: used)
             meta.shN = bands
             members += [("shN_centroids.webp", centroids), ("shN_labels.webp", labels)]
         }
@@ -103,8 +108,8 @@ public enum SOGWriter {
 
     /// The palette (k-means over each Gaussian's higher-band coefficients, coefficient-major then
     /// channel, as the 3DGS PLY's f_rest), its codebook, and the centroid and label images.
-    static func higherBands(_ cloud: SplatCloud, order: [Int], width: Int,
-                            height: Int) -> (SOGMeta.HigherBands, centroids: [UInt8], labels: [UInt8]) {
+    static func higherBands(_ cloud: SplatCloud, order: [Int], width: Int, height: Int,
+                            used: ((centroids: [Float], labels: [UInt8])) -> [Float]) -> (SOGMeta.HigherBands, centroids: [UInt8], labels: [UInt8]) {
         let n = cloud.count, k = cloud.coefficientsPerGaussian, coefficients = k - 1, d = coefficients * 3
         var rest = [Float](repeating: 0, count: n * d)
         for (t, i) in order.enumerated() {
@@ -130,7 +135,7 @@ public enum SOGWriter {
             labelPixels[t * 4 + 1] = UInt8(palette.labels[t] >> 8)
             labelPixels[t * 4 + 3] = 255
         }
-        let meta = SOGMeta.HigherBands(count: size, bands: cloud.shDegree, codebook: book.centroids,
+        let meta = SOGMeta.HigherBands(count: size, bands: cloud.shDegree, codebook: used(book),
                                        centroidsFile: "shN_centroids.webp", labelsFile: "shN_labels.webp")
         return (meta, [UInt8](WebPImage(width: 64 * coefficients, height: rows, rgba: centroidPixels).losslessWebP()),
                 [UInt8](WebPImage(width: width, height: height, rgba: labelPixels).losslessWebP()))
