@@ -99,4 +99,55 @@ final class FrameCacheTests: XCTestCase {
             XCTAssertEqual(try stream.window(at: t).scene.slice(at: t), eager.slice(at: t), "t = \(t)")
         }
     }
+
+    // MARK: frames decoded into evicted frames' arrays, reservations, memory held elsewhere
+
+    /// Frame k written into `storage` when it has the right count (as the streamed PLY reader does).
+    static func frame(_ k: Int, into storage: inout SplatCloud?) -> (cloud: SplatCloud, reused: Bool) {
+        guard var cloud = storage, cloud.count == 100 else { storage = nil; return (frame(k), false) }
+        storage = nil
+        for i in 0..<cloud.count { cloud.positions[i].x = Float(k) }
+        return (cloud, true)
+    }
+
+    func testAnEvictedFrameIsHandedToTheNextDecodeAndEveryFrameDecodesOnce() throws {
+        final class Log: @unchecked Sendable {
+            let lock = NSLock()
+            var decoded: [Int] = []
+            var reused = 0
+        }
+        let log = Log()
+        let cache = FrameCache(frameCount: 40, budget: 4 * frameBytes, prefetchThreads: 2, prefetchDepth: 8) { k, storage in
+            let (cloud, reused) = Self.frame(k, into: &storage)
+            log.lock.withLock {
+                log.decoded.append(k)
+                if reused { log.reused += 1 }
+            }
+            return cloud
+        }
+        for k in 0..<40 {
+            XCTAssertEqual(try cache.frames([k])[0].positions[99].x, Float(k), "frame \(k)")
+            XCTAssertLessThanOrEqual(cache.bytes, cache.budget)
+        }
+        cache.waitForPrefetch()
+        let decoded = log.lock.withLock { log.decoded }
+        XCTAssertEqual(decoded.sorted(), Array(0..<40), "two prefetch threads never decode a frame twice or drop one")
+        // Once four frames fill the budget, each new frame (but the first few) overwrites an evicted one.
+        XCTAssertGreaterThanOrEqual(log.lock.withLock { log.reused }, 30)
+        XCTAssertLessThanOrEqual(cache.peakBytes, cache.budget)
+    }
+
+    func testPrefetchReservesRoomForFramesBeingDecodedAndForMemoryHeldElsewhere() throws {
+        let cache = FrameCache(frameCount: 50, budget: 6 * frameBytes, prefetchThreads: 2, prefetchDepth: 20) { Self.frame($0) }
+        cache.holdElsewhere(2 * frameBytes)  // say, the drawn frame uploaded twice over
+        _ = try cache.frames([0])
+        cache.waitForPrefetch()
+        XCTAssertEqual(cache.held, [0, 1, 2, 3], "six frames of budget, two held elsewhere: four decoded")
+        cache.holdElsewhere(0)
+        _ = try cache.frames([1])
+        cache.waitForPrefetch()
+        XCTAssertEqual(cache.held, [1, 2, 3, 4, 5, 6], "frame 0, behind the playhead, made room")
+        XCTAssertLessThanOrEqual(cache.peakBytes, cache.budget)
+    }
 }
+

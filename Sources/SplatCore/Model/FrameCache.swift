@@ -13,11 +13,25 @@ public final class FrameCache: @unchecked Sendable {
 
     /// `decode(k)` produces frame k (called on the caller's thread or a prefetch thread, never
     /// twice at once for the same k). `prefetchThreads` 0 turns prefetching off.
-    public init(frameCount: Int, budget: UInt64, prefetchThreads: Int = 2, prefetchDepth: Int = 8,
-                decode: @escaping @Sendable (Int) throws -> SplatCloud) {
+    public convenience init(frameCount: Int, budget: UInt64, prefetchThreads: Int = 2, prefetchDepth: Int = 8,
+                            decode: @escaping @Sendable (Int) throws -> SplatCloud) {
+        self.init(frameCount: frameCount, budget: budget, prefetchThreads: prefetchThreads, prefetchDepth: prefetchDepth) {
+            k, storage in
+            storage = nil
+            return try decode(k)
+        }
+    }
+
+    /// `decode(k, &storage)` may write frame k into `storage`, an evicted frame's arrays (it takes
+    /// them and leaves nil): a long sequence then faults in no fresh memory per frame.
+    /// `frameBytes` is the expected size of a decoded frame, when known (prefetching waits for the
+    /// first decoded frame otherwise).
+    public init(frameCount: Int, budget: UInt64, prefetchThreads: Int = 2, prefetchDepth: Int = 8, frameBytes: UInt64 = 0,
+                decode: @escaping @Sendable (Int, inout SplatCloud?) throws -> SplatCloud) {
         self.budget = budget
         self.frameCount = frameCount
         core = Core(frameCount: frameCount, budget: budget, depth: prefetchThreads > 0 ? prefetchDepth : 0, decode: decode)
+        core.typicalSize = frameBytes
         for _ in 0..<max(prefetchThreads, 0) {
             let core = self.core
             let thread = Thread { core.prefetchLoop() }
@@ -49,6 +63,10 @@ public final class FrameCache: @unchecked Sendable {
 
     /// Moves the playhead without waiting (the viewer's clock, a jump): prefetching starts there.
     public func seek(_ index: Int, direction: Int = 1) { core.seek(index, direction: direction >= 0 ? 1 : -1) }
+
+    /// Tells the cache that the frames being drawn also hold `bytes` elsewhere (uploaded to the
+    /// device): prefetching keeps decoded frames, frames being decoded and those within the budget.
+    public func holdElsewhere(_ bytes: UInt64) { core.locked { core.external = bytes } }
 
     /// Bytes of decoded frames held now (the cache's own counter).
     public var bytes: UInt64 { core.locked { core.bytes } }
@@ -95,7 +113,7 @@ extension FrameCache {
         let frameCount: Int
         let budget: UInt64
         let depth: Int
-        let decode: @Sendable (Int) throws -> SplatCloud
+        let decode: @Sendable (Int, inout SplatCloud?) throws -> SplatCloud
         let condition = NSCondition()
         var frames: [Int: SplatCloud] = [:]
         var sizes: [Int: UInt64] = [:]
@@ -117,8 +135,16 @@ extension FrameCache {
         var evictionLog: [Int] = []
         /// The size of the last decoded frame: the estimate for the next one.
         var typicalSize: UInt64 = 0
+        /// Bytes set aside for prefetches in flight (their estimate), so that decoded frames and
+        /// frames being decoded together stay within the budget.
+        var reserved: UInt64 = 0
+        /// Bytes the drawn frames hold outside the cache (`holdElsewhere`).
+        var external: UInt64 = 0
+        /// One evicted frame, handed to the next decode to overwrite (outside the budget: it lives
+        /// only until the next decode starts, and the frame written into it is counted then).
+        var recycled: SplatCloud?
 
-        init(frameCount: Int, budget: UInt64, depth: Int, decode: @escaping @Sendable (Int) throws -> SplatCloud) {
+        init(frameCount: Int, budget: UInt64, depth: Int, decode: @escaping @Sendable (Int, inout SplatCloud?) throws -> SplatCloud) {
             self.frameCount = frameCount
             self.budget = budget
             self.depth = depth
@@ -170,8 +196,11 @@ extension FrameCache {
                     if let error = failures[k] { throw error }
                     if inFlight.contains(k) { condition.wait(); continue }
                     inFlight.insert(k)
+                    var storage = recycled
+                    recycled = nil
                     condition.unlock()
-                    let result = Result { try decode(k) }
+                    let result = Result { try decode(k, &storage) }
+                    storage = nil
                     condition.lock()
                     inFlight.remove(k)
                     condition.broadcast()
@@ -191,26 +220,18 @@ extension FrameCache {
         }
 
         /// Stores a decoded frame, evicting frames the playhead needs less (a demanded frame may
-        /// evict any unpinned frame; a prefetched one only frames needed less than itself).
-        /// Returns false, storing nothing, when it does not fit. Called locked.
+        /// evict any unpinned frame; a prefetched one only frames needed less than itself, and
+        /// leaves the other prefetches' reservations free). Returns false, storing nothing, when it
+        /// does not fit. Called locked.
         func store(_ k: Int, _ cloud: SplatCloud, demanded: Bool) -> Bool {
             let size = FrameCache.bytes(of: cloud)
             typicalSize = size
-            let mine = distance(k)
-            let victims = frames.keys.filter { !pinned.contains($0) && (demanded || distance($0) > mine) }
-                .sorted { distance($0) > distance($1) }
-            var free = budget - min(bytes, budget)
-            var evict: [Int] = []
-            for v in victims where free < size {
-                evict.append(v)
-                free += sizes[v]!
-            }
-            guard free >= size else { return false }
-            for v in evict {
-                frames[v] = nil
-                bytes -= sizes.removeValue(forKey: v)!
-                evictionLog.append(v)
-            }
+            // A demanded frame evicts what it must; it takes the room set aside for prefetches
+            // only when nothing else is left, since it must be stored.
+            let fits = demanded
+                ? makeRoom(size, beside: bytes + reserved + external, neededLessThan: nil) || makeRoom(size, beside: bytes, neededLessThan: nil)
+                : makeRoom(size, beside: bytes + reserved + external, neededLessThan: distance(k))
+            guard fits else { return false }
             frames[k] = cloud
             sizes[k] = size
             bytes += size
@@ -219,11 +240,35 @@ extension FrameCache {
             return true
         }
 
+        /// Evicts unpinned frames — only those the playhead needs less than `rank` when it is
+        /// given — farthest first, until `size` bytes fit beside `held`. Returns false, evicting
+        /// nothing, when they cannot. An evicted frame of that size is kept for the next decode to
+        /// overwrite. Called locked.
+        func makeRoom(_ size: UInt64, beside held: UInt64, neededLessThan rank: Int?) -> Bool {
+            let victims = frames.keys.filter { k in !pinned.contains(k) && (rank.map { distance(k) > $0 } ?? true) }
+                .sorted { distance($0) > distance($1) }
+            var free = budget - min(held, budget)
+            var evict: [Int] = []
+            for v in victims where free < size {
+                evict.append(v)
+                free += sizes[v]!
+            }
+            guard free >= size else { return false }
+            for v in evict {
+                if recycled == nil, sizes[v] == size { recycled = frames[v] }
+                frames[v] = nil
+                bytes -= sizes.removeValue(forKey: v)!
+                evictionLog.append(v)
+            }
+            return true
+        }
+
         /// The next frame to prefetch: the first ahead of the playhead, within `depth`, not held,
         /// not in flight and not failed, whose estimated size fits without evicting anything
         /// needed sooner. Called locked.
         func nextPrefetch() -> Int? {
-            guard started, !full else { return nil }
+            // Until a frame's size is known, a prefetch could not reserve its room.
+            guard started, !full, typicalSize > 0 else { return nil }
             for step in 0..<depth {
                 let k = playhead + step * direction
                 guard k >= 0, k < frameCount else { return nil }
@@ -231,7 +276,7 @@ extension FrameCache {
                 let mine = distance(k)
                 let evictable = frames.keys.filter { !pinned.contains($0) && distance($0) > mine }
                     .reduce(UInt64(0)) { $0 + sizes[$1]! }
-                return budget - min(bytes, budget) + evictable >= typicalSize ? k : nil
+                return budget - min(bytes + reserved + external, budget) + evictable >= typicalSize ? k : nil
             }
             return nil
         }
@@ -241,11 +286,23 @@ extension FrameCache {
             defer { condition.unlock() }
             while !closed {
                 guard let k = nextPrefetch() else { condition.wait(); continue }
+                // Room is made now, not when the frame is done: two prefetches never count on the
+                // same evictable frames, and the evicted frame's arrays are there to decode into.
+                guard makeRoom(typicalSize, beside: bytes + reserved + external, neededLessThan: distance(k)) else {
+                    full = true
+                    continue
+                }
                 inFlight.insert(k)
+                let reservation = typicalSize
+                reserved += reservation
+                var storage = recycled
+                recycled = nil
                 condition.unlock()
-                let result = Result { try decode(k) }
+                let result = Result { try decode(k, &storage) }
+                storage = nil
                 condition.lock()
                 inFlight.remove(k)
+                reserved -= reservation
                 switch result {
                 case .failure(let error): failures[k] = error
                 case .success(let cloud): if !store(k, cloud, demanded: false) { full = true }

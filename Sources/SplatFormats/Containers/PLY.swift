@@ -347,32 +347,9 @@ public struct PLYFile: Sendable {
     }
 
     /// Where the named float32 properties of `name` lie when the file allows reading them by plain
-    /// offsets: binary little-endian, every record up to and including this element of fixed size,
-    /// every requested property a float32. Nil when it does not (the general reader handles those).
+    /// offsets (see `PLYHeader.floatRecords`). Nil when it does not (the general reader handles those).
     func floatRecords(of name: String, properties names: [String]) -> PLYFloatRecords? {
-        guard header.encoding == .binaryLittleEndian,
-              let index = header.elements.firstIndex(where: { $0.name == name }),
-              let stride = header.elements[index].fixedByteSize else { return nil }
-        var start = header.byteCount
-        for preceding in header.elements[..<index] {
-            guard let size = preceding.fixedByteSize else { return nil }
-            start += preceding.count * size  // counts were checked against the file size at init
-        }
-        let element = header.elements[index]
-        var offsetByName: [String: Int] = [:]
-        var offset = 0
-        for property in element.properties {
-            guard case .scalar(let type) = property.kind else { return nil }
-            if type == .float32, offsetByName[property.name] == nil { offsetByName[property.name] = offset }
-            offset += type.byteSize
-        }
-        var offsets: [Int] = []
-        for n in names {
-            guard let o = offsetByName[n] else { return nil }
-            offsets.append(o)
-        }
-        guard OpeningChecks.recordsFit(element.count, each: stride, in: data.count - start) else { return nil }
-        return PLYFloatRecords(start: start, stride: stride, count: element.count, offsets: offsets)
+        header.floatRecords(of: name, properties: names, fileSize: data.count)
     }
 
     /// Calls `body` once per record of the element, in order, with the named scalar properties
@@ -677,5 +654,38 @@ private struct PLYAsciiReader {
             }
             try body(r, UnsafeBufferPointer(row))
         }
+    }
+}
+
+extension PLYHeader {
+    /// Where the named float32 properties of `name` lie when a file of `fileSize` bytes with this
+    /// header allows reading them by plain offsets: binary little-endian, every record up to and
+    /// including this element of fixed size, every requested property a float32, and the records
+    /// inside the file. Nil when it does not.
+    func floatRecords(of name: String, properties names: [String], fileSize: Int) -> PLYFloatRecords? {
+        guard encoding == .binaryLittleEndian,
+              let index = elements.firstIndex(where: { $0.name == name }),
+              let stride = elements[index].fixedByteSize else { return nil }
+        var start = byteCount
+        for preceding in elements[..<index] {
+            guard let size = preceding.fixedByteSize, let bytes = OpeningChecks.byteCount(preceding.count, each: size),
+                  case let (sum, overflow) = start.addingReportingOverflow(bytes), !overflow else { return nil }
+            start = sum
+        }
+        let element = elements[index]
+        var offsetByName: [String: Int] = [:]
+        var offset = 0
+        for property in element.properties {
+            guard case .scalar(let type) = property.kind else { return nil }
+            if type == .float32, offsetByName[property.name] == nil { offsetByName[property.name] = offset }
+            offset += type.byteSize
+        }
+        var offsets: [Int] = []
+        for n in names {
+            guard let o = offsetByName[n] else { return nil }
+            offsets.append(o)
+        }
+        guard OpeningChecks.recordsFit(element.count, each: stride, in: fileSize - start) else { return nil }
+        return PLYFloatRecords(start: start, stride: stride, count: element.count, offsets: offsets)
     }
 }

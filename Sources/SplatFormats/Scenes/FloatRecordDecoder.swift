@@ -14,36 +14,64 @@ struct FloatRecordDecoder {
     /// The cloud, or nil when some requested value is NaN or infinite (the caller then reports it
     /// with the general reader's exact message).
     func decode(_ data: Data) -> SplatCloud? {
-        let n = records.count
-        let k = layout.coefficients
+        data.withUnsafeBytes { raw in
+            decode { decodeRows in decodeRows(raw.baseAddress! + records.start, 0..<records.count) }
+        }
+    }
+
+    /// The cloud from records handed over in pieces (a file read a few MB at a time): `read` calls
+    /// `decodeRows(first, rows)` for consecutive row ranges covering every row, `first` pointing
+    /// at the record of `rows.lowerBound`. Nil when some value is not finite. A cloud of the same
+    /// count and degree in `storage` is taken (left nil) and overwritten instead of allocating.
+    func decode(reusing storage: inout SplatCloud?,
+                pieces read: (_ decodeRows: (UnsafeRawPointer, Range<Int>) -> Void) throws -> Void) rethrows -> SplatCloud? {
+        var cloud: SplatCloud
+        if let old = storage, old.count == records.count, old.shDegree == layout.degree, old.viewOrigins == nil {
+            storage = nil
+            cloud = old  // now the only reference, when the cache let go of it: written in place
+        } else {
+            storage = nil
+            cloud = Self.uninitialisedCloud(count: records.count, degree: layout.degree)
+        }
         let shSources = shSourceOffsets()
-        var positions: [SIMD3<Float>] = [], scales: [SIMD3<Float>] = [], rotations: [SIMD4<Float>] = [], opacities: [Float] = []
         var finite = true
-        // Every row of every array is written (non-finite values too), so all are initialised.
-        let sh: [Float] = Self.filledArray(n * k * 3) { shOut in
-            positions = Self.filledArray(n) { p in
-                scales = Self.filledArray(n) { s in
-                    rotations = Self.filledArray(n) { r in
-                        opacities = Self.filledArray(n) { o in
+        try cloud.positions.withUnsafeMutableBufferPointer { p in
+            try cloud.scales.withUnsafeMutableBufferPointer { s in
+                try cloud.rotations.withUnsafeMutableBufferPointer { r in
+                    try cloud.opacities.withUnsafeMutableBufferPointer { o in
+                        try cloud.sh.withUnsafeMutableBufferPointer { shOut in
                             let out = Outputs(positions: p, scales: s, rotations: r, opacities: o, sh: shOut)
-                            data.withUnsafeBytes { finite = decodeAll($0, into: out, shSources: shSources) }
+                            try read { first, rows in
+                                if !decodeAll(first, rows: rows, into: out, shSources: shSources) { finite = false }
+                            }
                         }
                     }
                 }
             }
         }
-        guard finite else { return nil }
-        return SplatCloud(positions: positions, scales: scales, rotations: rotations,
-                          opacities: opacities, shDegree: layout.degree, sh: sh)
+        return finite ? cloud : nil
+    }
+
+    func decode(pieces read: (_ decodeRows: (UnsafeRawPointer, Range<Int>) -> Void) throws -> Void) rethrows -> SplatCloud? {
+        var none: SplatCloud? = nil
+        return try decode(reusing: &none, pieces: read)
+    }
+
+    /// A cloud whose arrays have their size but not their values yet (the decoder writes every row).
+    private static func uninitialisedCloud(count n: Int, degree: Int) -> SplatCloud {
+        let k = SplatCloud.coefficientCount(degree: degree)
+        return SplatCloud(positions: filledArray(n) { _ in }, scales: filledArray(n) { _ in },
+                          rotations: filledArray(n) { _ in }, opacities: filledArray(n) { _ in },
+                          shDegree: degree, sh: filledArray(n * k * 3) { _ in })
     }
 
     /// An array of `count` elements that `fill` initialises completely. Its pages are asked to be
     /// huge pages first: a large cloud takes hundreds of MB, and faulting them in 4 KB at a time
     /// costs about as much as decoding (measured with perf on the 1M-Gaussian ball).
-    private static func filledArray<T>(_ count: Int, _ fill: (UnsafeMutableBufferPointer<T>) -> Void) -> [T] {
-        [T](unsafeUninitializedCapacity: count) { buffer, initialised in
+    private static func filledArray<T>(_ count: Int, _ fill: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows -> [T] {
+        try [T](unsafeUninitializedCapacity: count) { buffer, initialised in
             adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
-            fill(buffer)
+            try fill(buffer)
             initialised = count
         }
     }
@@ -81,19 +109,20 @@ struct FloatRecordDecoder {
         return sources
     }
 
-    /// Decodes every chunk, in parallel; false when any requested value is not finite.
-    private func decodeAll(_ raw: UnsafeRawBufferPointer, into out: Outputs, shSources: [Int]) -> Bool {
-        let n = records.count
-        let chunks = (n + Self.chunkRows - 1) / Self.chunkRows
+    /// Decodes `rows` (their records start at `first`) in chunks, in parallel; false when any
+    /// requested value is not finite.
+    private func decodeAll(_ first: UnsafeRawPointer, rows: Range<Int>, into out: Outputs, shSources: [Int]) -> Bool {
+        let chunks = (rows.count + Self.chunkRows - 1) / Self.chunkRows
         let flags = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(chunks, 1))
         defer { flags.deallocate() }
         flags.initialize(repeating: true)
         let sharedFlags = SharedFlags(flags: flags)
         shSources.withUnsafeBufferPointer { sources in
-            let shared = SharedSources(sources: sources, raw: raw)
+            let shared = SharedSources(sources: sources, first: first, firstRow: rows.lowerBound)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let rows = chunk * Self.chunkRows..<min(n, (chunk + 1) * Self.chunkRows)
-                sharedFlags.flags[chunk] = decode(rows: rows, from: shared.raw, into: out, shSources: shared.sources)
+                let start = rows.lowerBound + chunk * Self.chunkRows
+                let part = start..<min(rows.upperBound, start + Self.chunkRows)
+                sharedFlags.flags[chunk] = decode(rows: part, from: shared, into: out)
             }
         }
         return flags.allSatisfy { $0 }
@@ -102,23 +131,24 @@ struct FloatRecordDecoder {
     private struct SharedFlags: @unchecked Sendable { let flags: UnsafeMutableBufferPointer<Bool> }
     private struct SharedSources: @unchecked Sendable {
         let sources: UnsafeBufferPointer<Int>
-        let raw: UnsafeRawBufferPointer
+        /// The record of row `firstRow`.
+        let first: UnsafeRawPointer
+        let firstRow: Int
     }
 
     /// One chunk of rows; false when a requested value is NaN or infinite.
-    private func decode(rows: Range<Int>, from raw: UnsafeRawBufferPointer, into out: Outputs,
-                        shSources: UnsafeBufferPointer<Int>) -> Bool {
+    private func decode(rows: Range<Int>, from source: SharedSources, into out: Outputs) -> Bool {
+        let shSources = source.sources
         let o = records.offsets
         let (x, y, z) = (o[0], o[1], o[2])
         let opacity = o[layout.opacity]
         let (s0, s1, s2) = (o[layout.scale], o[layout.scale + 1], o[layout.scale + 2])
         let (r0, r1, r2, r3) = (o[layout.rotation], o[layout.rotation + 1], o[layout.rotation + 2], o[layout.rotation + 3])
         let perRow = shSources.count
-        let base = raw.baseAddress!
         // Exponent bits all ones: NaN or infinity. OR-ed over every value, tested once per chunk.
         var nonFinite: UInt32 = 0
         for i in rows {
-            let record = base + records.start + i * records.stride
+            let record = source.first + (i - source.firstRow) * records.stride
             @inline(__always) func value(_ offset: Int) -> Float {
                 let bits = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
                 nonFinite |= (bits & 0x7F80_0000) == 0x7F80_0000 ? 1 : 0

@@ -69,15 +69,23 @@ public struct FrameSequence: Sendable {
         self.names = names
         self.frameRate = frameRate
         self.origin = origin
-        let loaded = try Self.decode(name: names[0], index: 0, origin: origin)
+        var none: SplatCloud? = nil
+        let loaded = try Self.decode(name: names[0], index: 0, origin: origin, reusing: &none)
         first = loaded.cloud
         firstFormat = loaded.format
     }
 
     /// Frame k, checked against frame 0's SH degree. Errors name the frame's file and index.
     public func decodeFrame(_ k: Int) throws -> SplatCloud {
-        if k == 0 { return first }
-        let cloud = try Self.decode(name: names[k], index: k, origin: origin).cloud
+        var none: SplatCloud? = nil
+        return try decodeFrame(k, reusing: &none)
+    }
+
+    /// Frame k, written into `storage`'s arrays where the reader can (an evicted frame's: no fresh
+    /// memory to fault in); `storage` is taken (left nil) either way.
+    public func decodeFrame(_ k: Int, reusing storage: inout SplatCloud?) throws -> SplatCloud {
+        if k == 0 { storage = nil; return first }
+        let cloud = try Self.decode(name: names[k], index: k, origin: origin, reusing: &storage).cloud
         guard cloud.shDegree == first.shDegree else {
             throw SceneFileError(path: names[k], problem: "frame \(k): SH degree \(cloud.shDegree) differs from the first frame's \(first.shDegree)")
         }
@@ -93,17 +101,24 @@ public struct FrameSequence: Sendable {
     /// The sequence streamed through a frame cache of `budget` bytes.
     public func stream(budget: UInt64, prefetchThreads: Int = 2) -> FrameStream {
         let sequence = self
-        let cache = FrameCache(frameCount: frameCount, budget: budget, prefetchThreads: prefetchThreads) { try sequence.decodeFrame($0) }
+        let cache = FrameCache(frameCount: frameCount, budget: budget, prefetchThreads: prefetchThreads,
+                               frameBytes: FrameCache.bytes(of: first)) { k, storage in
+            try sequence.decodeFrame(k, reusing: &storage)
+        }
         return FrameStream(times: times, metadata: metadata, first: first, cache: cache)
     }
 
     // MARK: - Reading one frame
 
-    private static func decode(name: String, index: Int, origin: Origin) throws -> (cloud: SplatCloud, format: SceneFormatID) {
+    private static func decode(name: String, index: Int, origin: Origin,
+                               reusing storage: inout SplatCloud?) throws -> (cloud: SplatCloud, format: SceneFormatID) {
+        defer { storage = nil }
         do {
             let data: Data
             switch origin {
-            case .files: data = try FrameFile(path: name).read()
+            case .files:
+                if let cloud = try StreamedPLYFrame(path: name).decode(reusing: &storage) { return (cloud, .gaussianPLY) }
+                data = try FrameFile(path: name).read()
             case .zip(let archive, let entries):
                 data = Data(try archive.read(entries[index], limit: Int(clamping: MemoryBudget.bytes)))
             }

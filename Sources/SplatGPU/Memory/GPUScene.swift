@@ -20,8 +20,10 @@ public final class GPUScene {
     let falloffCutoff: Float
     /// A keyframed cloud: this scene holds keyframe 0; the others are uploaded when a frame needs
     /// them and kept in a small cache (playback only ever needs the two around t).
-    let keyframes: Keyframes?
+    private(set) var keyframes: Keyframes?
     private var keyframeCache: [Int: GPUScene] = [:]
+    /// Keyframe scenes of an earlier window (`refill`), whose buffers the next misses reuse.
+    private var spareKeyframes: [GPUScene] = []
     /// A cloud moved by a deformation field (4DGaussians) whose network fits deform_hexplane.comp:
     /// its buffers; each frame's pass writes `geometry` and `sh`, which preprocess reads as a static cloud.
     let deformation: GPUDeformation?
@@ -74,16 +76,9 @@ public final class GPUScene {
         chunkSize = GPUScene.chunkSize(maxRange: device.info.maxStorageBufferRange,
                                        alignment: device.info.storageBufferOffsetAlignment,
                                        strides: [GPUScene.geometryStride, shStride, GPUScene.motionStride])
-        var packed = [GPUGaussianGeometry]()
-        packed.reserveCapacity(cloud.count)
-        for i in 0..<cloud.count {
-            let p = cloud.positions[i], s = cloud.scales[i]
-            packed.append(GPUGaussianGeometry(positionOpacity: SIMD4(p, cloud.opacities[i]),
-                                              scale: SIMD4(s, 0), rotation: cloud.rotations[i]))
-        }
-        geometry = try GPUBuffer(device: device, size: packed.count * GPUScene.geometryStride, usage: .storage,
+        geometry = try GPUBuffer(device: device, size: cloud.count * GPUScene.geometryStride, usage: .storage,
                                  label: "Gaussian geometry (\(cloud.count) Gaussians)")
-        try geometry.upload(packed)
+        try GPUScene.writeGeometry(of: cloud.gaussians, into: geometry)
         sh = try GPUBuffer(device: device, size: cloud.count * shStride, usage: .storage,
                            label: "SH coefficients (\(cloud.count) Gaussians, degree \(cloud.shDegree), \(shTimeTerms) time terms)")
         if let colour, shTimeTerms > 0 {
@@ -141,6 +136,48 @@ public final class GPUScene {
 
     public var isTemporal: Bool { motion != nil }
 
+    /// Device memory this scene holds: its buffers and the keyframes uploaded beside it.
+    public var deviceBytes: Int {
+        let own = geometry.size + sh.size + (motion?.size ?? 0)
+        return (keyframeCache.values + spareKeyframes).reduce(own) { $0 + $1.deviceBytes }
+    }
+
+    /// The geometry buffer's layout, written in place when the buffer is mapped (lavapipe: no
+    /// temporary copy of the cloud), else packed and staged.
+    static func writeGeometry(of cloud: SplatCloud, into buffer: GPUBuffer) throws {
+        func pack(_ out: UnsafeMutableBufferPointer<GPUGaussianGeometry>) {
+            for i in 0..<cloud.count {
+                out[i] = GPUGaussianGeometry(positionOpacity: SIMD4(cloud.positions[i], cloud.opacities[i]),
+                                             scale: SIMD4(cloud.scales[i], 0), rotation: cloud.rotations[i])
+            }
+        }
+        guard cloud.count > 0 else { return }
+        if let mapped = buffer.mapped {
+            pack(UnsafeMutableBufferPointer(start: mapped.bindMemory(to: GPUGaussianGeometry.self, capacity: cloud.count),
+                                            count: cloud.count))
+        } else {
+            try buffer.upload([GPUGaussianGeometry](unsafeUninitializedCapacity: cloud.count) { out, n in
+                pack(out)
+                n = cloud.count
+            })
+        }
+    }
+
+    /// Uploads `scene` into this scene's buffers instead of allocating new ones, when it has the
+    /// same shape: a static or keyframed cloud of the same count and SH degree (a streamed
+    /// sequence's next window). Returns false, changing nothing, when it does not fit. Fresh device
+    /// memory costs more than the copy on a CPU device, where it is host memory faulted in page by page.
+    func refill(with scene: TemporalCloud) throws -> Bool {
+        guard motion == nil, deformation == nil, deformed == nil, shTimeTerms == 0,
+              scene.motion == nil, scene.field == nil, scene.count == count, scene.shDegree == shDegree else { return false }
+        try GPUScene.writeGeometry(of: scene.gaussians, into: geometry)
+        try sh.upload(scene.sh)
+        keyframes = scene.keyframes
+        spareKeyframes = Array((spareKeyframes + keyframeCache.values).prefix(GPUScene.keyframeCacheSize))
+        keyframeCache = [:]
+        return true
+    }
+
     /// The deformed, activated Gaussians the last deform pass wrote (a stage capture).
     func readDeformed() throws -> SplatCloud {
         let g = try geometry.read(GPUGaussianGeometry.self, count: count)
@@ -165,7 +202,13 @@ public final class GPUScene {
            let farthest = keyframeCache.keys.max(by: { abs($0 - index) < abs($1 - index) }) {
             keyframeCache[farthest] = nil
         }
-        let scene = try GPUScene(device: device, cloud: keyframes.frames[index])
+        let frame = keyframes.frames[index]
+        let scene: GPUScene
+        if let spare = spareKeyframes.popLast(), try spare.refill(with: TemporalCloud(static: frame)) {
+            scene = spare
+        } else {
+            scene = try GPUScene(device: device, cloud: frame)
+        }
         keyframeCache[index] = scene
         return scene
     }

@@ -53,6 +53,14 @@ public final class VulkanRasterizer {
         try GPUScene(device: device, scene: scene, deformationPass: deformationPass)
     }
 
+    /// Uploads `scene` into `old`'s buffers when it has the same shape (a streamed sequence's next
+    /// window; see GPUScene.refill), else releases `old` first and uploads a new scene.
+    public func upload(_ scene: TemporalCloud, reusing old: inout GPUScene?) throws -> GPUScene {
+        if let reused = old, try reused.refill(with: scene) { return reused }
+        old = nil
+        return try upload(scene)
+    }
+
     public func render(_ cloud: SplatCloud, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
         try render(try upload(cloud), camera: camera, settings: settings)
     }

@@ -9,12 +9,24 @@ public protocol FrameRasterizer {
     associatedtype PreparedScene
 
     func prepare(_ scene: TemporalCloud) throws -> PreparedScene
+    /// Prepares `scene` reusing what `old` holds where it can (the GPU refills its buffers), else
+    /// releasing it first; `old` is not drawn from again.
+    func prepare(_ scene: TemporalCloud, reusing old: inout PreparedScene?) throws -> PreparedScene
     func render(_ scene: PreparedScene, time: Float, camera: Camera, settings: RenderSettings) throws -> RenderedFrame
 
+    /// Bytes a prepared scene holds beyond the cloud it came from (device memory; 0 on the CPU).
+    func heldBytes(_ scene: PreparedScene) -> UInt64
     /// What draws, in words, for reports ("llvmpipe (Mesa)").
     var deviceDescription: String { get }
     /// Per-stage timings of the last frame, where the rasterizer measures them.
     var stageTimings: StageTimings? { get }
+}
+
+extension FrameRasterizer {
+    public func prepare(_ scene: TemporalCloud, reusing old: inout PreparedScene?) throws -> PreparedScene {
+        old = nil
+        return try prepare(scene)
+    }
 }
 
 extension ReferenceRasterizer: FrameRasterizer {
@@ -24,13 +36,18 @@ extension ReferenceRasterizer: FrameRasterizer {
         try render(scene.slice(at: time), camera: camera, settings: settings)
     }
 
+    public func heldBytes(_ scene: TemporalCloud) -> UInt64 { 0 }
     public var deviceDescription: String { "CPU reference (\(ProcessInfo.processInfo.activeProcessorCount) cores)" }
     public var stageTimings: StageTimings? { nil }
 }
 
 extension VulkanRasterizer: FrameRasterizer {
     public func prepare(_ scene: TemporalCloud) throws -> GPUScene { try upload(scene) }
+    public func prepare(_ scene: TemporalCloud, reusing old: inout GPUScene?) throws -> GPUScene {
+        try upload(scene, reusing: &old)
+    }
 
+    public func heldBytes(_ scene: GPUScene) -> UInt64 { UInt64(scene.deviceBytes) }
     public var deviceDescription: String { "\(device.info.name) (\(device.info.driver))" }
     public var stageTimings: StageTimings? { lastTimings }
 }

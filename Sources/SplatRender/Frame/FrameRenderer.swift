@@ -106,7 +106,9 @@ private protocol SceneDrawer {
 }
 
 /// Draws a streamed sequence: prepares the window of keyframes around each frame's time, again
-/// only when the window moves (so a device holds only the frames being blended).
+/// only when the window moves, into the previous window's buffers (so a device holds only the
+/// frames being blended, and a long sequence allocates no device memory per frame). The device
+/// memory they take counts in the frame cache's budget.
 private final class StreamingDrawer<R: FrameRasterizer>: SceneDrawer {
     let rasterizer: R
     let stream: FrameStream
@@ -123,10 +125,14 @@ private final class StreamingDrawer<R: FrameRasterizer>: SceneDrawer {
     func render(at time: Float, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
         let window = try stream.window(at: time)
         if prepared?.indices != window.indices {
-            prepared = nil  // release the old window's device memory before uploading the new one
-            prepared = (window.indices, try rasterizer.prepare(window.scene))
+            var old = prepared?.scene
+            prepared = nil  // an old window that cannot be refilled is released before the new upload
+            prepared = (window.indices, try rasterizer.prepare(window.scene, reusing: &old))
+            stream.cache.holdElsewhere(rasterizer.heldBytes(prepared!.scene))
         }
-        return try rasterizer.render(prepared!.scene, time: time, camera: camera, settings: settings)
+        let frame = try rasterizer.render(prepared!.scene, time: time, camera: camera, settings: settings)
+        stream.cache.holdElsewhere(rasterizer.heldBytes(prepared!.scene))  // a second keyframe uploads while drawing
+        return frame
     }
 }
 
