@@ -191,6 +191,20 @@ final class SOGTests: XCTestCase {
         }
     }
 
+    func testPalettesNearestCentroidSearchIsTheBruteForceOne() {
+        var rng = SplitMix64(seed: 5)
+        let d = 9, n = 3000, size = 300
+        // Clustered data (like SH coefficients): a few centres plus noise.
+        let centres = (0..<20 * d).map { _ in rng.uniform(-1, 1) }
+        let vectors = (0..<n).flatMap { i in (0..<d).map { e in centres[(i % 20) * d + e] + 0.1 * rng.uniform(-1, 1) } }
+        let centroids = (0..<size * d).map { _ in rng.uniform(-1.2, 1.2) }
+        let labels = SOGCodebook.assign(vectors, rows: Array(0..<n), dimension: d, centroids: centroids)
+        for i in 0..<n {
+            let distances = (0..<size).map { j in (0..<d).reduce(Float(0)) { $0 + pow(vectors[i * d + $1] - centroids[j * d + $1], 2) } }
+            XCTAssertEqual(labels[i], distances.indices.min { distances[$0] < distances[$1] }!, "vector \(i)")
+        }
+    }
+
     func testWebPRoundTripIsLosslessAndExact() throws {
         var rgba = [UInt8](repeating: 0, count: 5 * 3 * 4)
         for i in rgba.indices { rgba[i] = UInt8((i * 37) & 0xFF) }
