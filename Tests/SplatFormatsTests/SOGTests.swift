@@ -191,7 +191,7 @@ final class SOGTests: XCTestCase {
         }
     }
 
-    func testPalettesNearestCentroidSearchIsTheBruteForceOne() {
+    func testPalettesNearestCentroidIsTheNearest() {
         var rng = SplitMix64(seed: 5)
         let d = 9, n = 3000, size = 300
         // Clustered data (like SH coefficients): a few centres plus noise.

@@ -93,91 +93,47 @@ enum SOGCodebook {
         return (centroids, assign(vectors, rows: Array(0..<n), dimension: d, centroids: centroids))
     }
 
-    /// The nearest centroid (squared distance; ties to the lower index) of each listed row.
-    /// Centroids are sorted by their projection on the centroids' principal axis; since
-    /// |a·u − b·u| ≤ ‖a − b‖ for a unit u, the search walks outward from the row's projection and
-    /// stops on each side once the projection gap alone exceeds the best distance (with a margin
-    /// for rounding). The answer is the brute-force one, found in a fraction of the comparisons.
+    /// The nearest centroid (squared distance; ties to the lower index) of each listed row, by
+    /// brute force in 8-wide SIMD (each vector zero-padded to a multiple of 8 values).
     static func assign(_ vectors: [Float], rows: [Int], dimension d: Int, centroids: [Float]) -> [Int] {
-        let size = centroids.count / d
-        let axis = principalAxis(centroids, dimension: d)
-        @Sendable func project(_ values: UnsafeBufferPointer<Float>, _ base: Int) -> Float {
-            var sum: Float = 0
-            for e in 0..<d { sum += values[base + e] * axis[e] }
-            return sum
+        let size = centroids.count / d, lanes = (d + 7) / 8
+        let packed = (0..<size * lanes).map { slot -> SIMD8<Float> in
+            let (j, l) = slot.quotientAndRemainder(dividingBy: lanes)
+            var lane = SIMD8<Float>()
+            for e in (l * 8)..<min(d, l * 8 + 8) { lane[e - l * 8] = centroids[j * d + e] }
+            return lane
         }
-        let keys = centroids.withUnsafeBufferPointer { c in (0..<size).map { project(c, $0 * d) } }
-        let order = (0..<size).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
-        let sortedKeys = order.map { keys[$0] }
         var labels = [Int](repeating: 0, count: rows.count)
         let blocks = max(1, min(64, rows.count / 256))
         labels.withUnsafeMutableBufferPointer { buffer in
             let out = DisjointWrites(base: buffer)
             DispatchQueue.concurrentPerform(iterations: blocks) { b in
                 vectors.withUnsafeBufferPointer { v in
-                    centroids.withUnsafeBufferPointer { c in
-                        for t in (b * rows.count / blocks)..<((b + 1) * rows.count / blocks) {
-                            let row = rows[t] * d
-                            let p = project(v, row)
-                            var best = -1, bestDistance = Float.infinity
-                            func consider(_ j: Int) {
-                                var distance: Float = 0
-                                let base = j * d
-                                for e in 0..<d {
-                                    let diff = v[row + e] - c[base + e]
-                                    distance += diff * diff
-                                    if distance > bestDistance { return }
+                    packed.withUnsafeBufferPointer { c in
+                        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: lanes) { x in
+                            for t in (b * rows.count / blocks)..<((b + 1) * rows.count / blocks) {
+                                let row = rows[t] * d
+                                for l in 0..<lanes { x[l] = SIMD8() }
+                                for e in 0..<d { x[e / 8][e % 8] = v[row + e] }
+                                var best = 0, bestDistance = Float.infinity
+                                for j in 0..<size {
+                                    var sum = SIMD8<Float>()
+                                    let base = j * lanes
+                                    for l in 0..<lanes {
+                                        let diff = x[l] - c[base + l]
+                                        sum += diff * diff
+                                    }
+                                    let distance = sum.sum()
+                                    if distance < bestDistance { bestDistance = distance; best = j }
                                 }
-                                if distance < bestDistance || (distance == bestDistance && j < best) { bestDistance = distance; best = j }
+                                out.base[t] = best
                             }
-                            func beyond(_ k: Int) -> Bool {
-                                let gap = sortedKeys[k] - p
-                                return gap * gap > bestDistance * 1.001 + 1e-12
-                            }
-                            // First sorted key ≥ p, then outward on both sides.
-                            var lo = 0, hi = size
-                            while lo < hi {
-                                let mid = (lo + hi) / 2
-                                if sortedKeys[mid] < p { lo = mid + 1 } else { hi = mid }
-                            }
-                            var up = lo, down = lo - 1
-                            while up < size || down >= 0 {
-                                if up < size {
-                                    if beyond(up) { up = size } else { consider(order[up]); up += 1 }
-                                }
-                                if down >= 0 {
-                                    if beyond(down) { down = -1 } else { consider(order[down]); down -= 1 }
-                                }
-                            }
-                            out.base[t] = best
                         }
                     }
                 }
             }
         }
         return labels
-    }
-
-    /// The unit direction of largest spread of the centroids: 30 power iterations on their
-    /// covariance from a fixed start (deterministic); the first axis when they do not spread.
-    static func principalAxis(_ centroids: [Float], dimension d: Int) -> [Float] {
-        let size = centroids.count / d
-        var mean = [Double](repeating: 0, count: d)
-        for j in 0..<size { for e in 0..<d { mean[e] += Double(centroids[j * d + e]) } }
-        for e in 0..<d { mean[e] /= Double(size) }
-        var axis = [Double](repeating: 1 / Double(d).squareRoot(), count: d)
-        for _ in 0..<30 {
-            var next = [Double](repeating: 0, count: d)
-            for j in 0..<size {
-                var dot: Double = 0
-                for e in 0..<d { dot += (Double(centroids[j * d + e]) - mean[e]) * axis[e] }
-                for e in 0..<d { next[e] += dot * (Double(centroids[j * d + e]) - mean[e]) }
-            }
-            let norm = next.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            guard norm > 0 else { return (0..<d).map { $0 == 0 ? 1 : 0 } }
-            axis = next.map { $0 / norm }
-        }
-        return axis.map { Float($0) }
     }
 
     /// The label buffer, shared by workers that each write their own block of indices.
