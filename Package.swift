@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "SplatGPUTests", dependencies: ["SplatTestSupport", "SplatGPU", "SplatCore", "SplatFormats"]),
         .testTarget(name: "SplatRenderTests", dependencies: ["SplatTestSupport", "SplatRender", "SplatCore", "SplatFormats", "SplatGPU", "SplatPNG"]),
         .testTarget(name: "SplatViewerTests", dependencies: ["SplatTestSupport", "SplatViewer", "SplatGPU", "SplatCore", "SplatFormats", "SplatPNG", "CVulkan", "CGLFW", "splat4d"]),
-        .testTarget(name: "SplatEvaluationTests", dependencies: ["SplatEvaluation", "SplatTestSupport"]),
+        .testTarget(name: "SplatEvaluationTests", dependencies: ["SplatEvaluation", "SplatTestSupport", "SplatCore", "SplatFormats"]),
         .testTarget(name: "Splat4DCLITests", dependencies: ["SplatTestSupport", "splat4d", "SplatCore", "SplatFormats", "SplatPNG", "SplatRender"]),
     ]
 )

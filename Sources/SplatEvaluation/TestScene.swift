@@ -8,14 +8,18 @@ import SplatRender
 /// Swift"). Renderers are created on first use and kept, so a test may render many views.
 public final class TestScene {
     public let path: String
+    /// The scene; for a frame sequence (a folder of frames, an npz), frame 0 over the sequence's
+    /// time range, while renders read the frames around their time through a frame cache.
     public let scene: TemporalCloud
+    private let loaded: LoadedScene
     /// The cameras the scene file carries (e.g. .splatv), if any.
     public let sceneCameras: [Camera]
     private var renderers: [RenderBackend: FrameRenderer] = [:]
 
-    public init(path: String) throws {
+    /// A sequence streams through a frame cache of `cacheBytes` (a long capture never loads whole).
+    public init(path: String, cacheBytes: UInt64 = MemoryBudget.defaultFrameCacheBytes) throws {
         self.path = path
-        let loaded = try SceneLoader.load(path: path)
+        loaded = try SceneLoader.open(path: path, cacheBytes: cacheBytes)
         scene = loaded.scene
         sceneCameras = loaded.scene.metadata.cameras
     }
@@ -34,7 +38,7 @@ public final class TestScene {
 
     private func renderer(_ backend: RenderBackend) throws -> FrameRenderer {
         if let existing = renderers[backend] { return existing }
-        let made = try FrameRenderer(scene: scene, options: FrameRendererOptions(backend: backend))
+        let made = try FrameRenderer(loaded, options: FrameRendererOptions(backend: backend))
         renderers[backend] = made
         return made
     }

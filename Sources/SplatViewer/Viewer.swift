@@ -10,6 +10,8 @@ public struct ViewerConfiguration {
     public var scene: TemporalCloud
     /// A frame sequence streamed from disk (`scene` then holds frame 0 under its time range).
     public var stream: FrameStream?
+    /// The frame cache's budget for a sequence dropped on the window (--cache-mb).
+    public var cacheBytes = MemoryBudget.defaultFrameCacheBytes
     /// The scene's file name, for the title and screenshot names.
     public var sceneName: String
     /// The starting view; the window opens at its size.

@@ -1,4 +1,5 @@
 import SplatCore
+import SplatFormats
 import SplatGPU
 import SplatRender
 
@@ -33,9 +34,14 @@ final class ViewerGraphics {
     var deviceDescription: String { renderer.deviceDescription }
 
     /// Uploads `scene` and draws it from now on; the old scene stays when the upload fails.
-    func replaceScene(with scene: TemporalCloud) throws {
+    /// Draws `loaded` from now on: its stream when it streams, else its scene.
+    func replaceScene(with loaded: LoadedScene) throws {
         try presenter.waitUntilIdle()  // no frame in flight still reads the old scene's buffers
-        renderer = try FrameRenderer(scene: scene, vulkan: rasterizer)
+        if let stream = loaded.stream {
+            renderer = FrameRenderer(stream: stream, vulkan: rasterizer)
+        } else {
+            renderer = try FrameRenderer(scene: loaded.scene, vulkan: rasterizer)
+        }
     }
 
     /// A swapchain for the window at `size`, replacing `old`; nil for a zero-area surface.

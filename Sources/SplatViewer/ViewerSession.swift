@@ -188,9 +188,10 @@ final class ViewerSession {
             config.print("editing the camera path \(path) (\(state.pathEditor.keys.count) keyframes; K adds, Ctrl+S saves)")
             return
         }
-        let loaded = try SceneLoader.load(path: path)
-        try graphics.replaceScene(with: loaded.scene)
-        config.stream = nil
+        // A dropped sequence streams like one named on the command line.
+        let loaded = try SceneLoader.open(path: path, cacheBytes: config.cacheBytes)
+        try graphics.replaceScene(with: loaded)
+        config.stream = loaded.stream
         playback = StreamPlayback()
         let size = (width: swapchain?.width ?? config.home.width, height: swapchain?.height ?? config.home.height)
         config.scene = loaded.scene
@@ -206,7 +207,8 @@ final class ViewerSession {
         state.pathEditor = editor
         lastDrawn = nil
         window.setTitle(titleText(time: state.clock.currentTime, framesPerSecond: nil))
-        config.print("opened \(config.sceneName): \(loaded.scene.count) Gaussians")
+        let streamed = loaded.stream.map { ", \($0.frameCount) frames streamed through a \($0.cache.budget >> 20) MiB cache" } ?? ""
+        config.print("opened \(config.sceneName): \(loaded.scene.count) Gaussians\(streamed)")
     }
 
     /// The overlay's layout for the frame being drawn: the swapchain's size, else the window's.

@@ -5,7 +5,7 @@ import SplatRender
 
 /// --cache-mb: the byte budget of a streamed frame sequence's cache (`render`, `view`, `info`, …).
 struct FrameCacheOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Memory for decoded frames of a streamed frame sequence (a folder, pattern or ZIP of frames), in MiB. Default: a quarter of RAM, at most 4096.",
+    @Option(help: ArgumentHelp("Memory for the frames of a streamed sequence (a folder, pattern or ZIP of frames, a Dynamic 3D Gaussians npz): decoded, being decoded and uploaded, in MiB. Default: a quarter of RAM, at most 4096.",
                                valueName: "N"))
     var cacheMb: Int?
 

@@ -186,6 +186,7 @@ struct View: ParsableCommand {
         config.cameras = try listedCameras(request: request, sceneCameras: sceneCameras)
         config.startCameraIndex = startIndex(request: request, in: config.cameras)
         config.stream = loaded.stream
+        config.cacheBytes = input.cache.bytes
         config.settings = try appearance.settings(for: loaded)
         config.devicePreference = device
         config.vsync = !noVsync

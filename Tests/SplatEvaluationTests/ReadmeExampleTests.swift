@@ -1,4 +1,6 @@
 import Foundation
+import SplatCore
+import SplatFormats
 import SplatTestSupport
 import XCTest
 
@@ -48,5 +50,19 @@ final class ReadmeExampleTests: XCTestCase {
         let grey = Image(width: 3, height: 3, channels: 1, fill: 0.5)
         let rgb = Image(width: 3, height: 3, channels: 4, pixels: [Float](repeating: 0.5, count: 36))
         XCTAssertEqual(try Quality.measure(grey, against: rgb).flip, 0)
+    }
+
+    /// A sequence opens to stream (frame 0 decoded, the rest as renders need them) and renders at
+    /// any time exactly what the whole sequence loaded at once renders.
+    func testASequenceStreamsAndRendersAsItsEagerlyLoadedFrames() throws {
+        let streamed = try TestScene(path: "Scenes/dancer-frames", cacheBytes: 1 << 20)
+        let eager = try SceneLoader.load(path: "Scenes/dancer-frames").scene
+        XCTAssertEqual(streamed.timeRange, eager.metadata.timeRange)
+        let camera = Camera.framing(eager.canonical, width: 64, height: 48)
+        for t: Float in [0, 1.5, 3] {
+            let image = try streamed.render(camera: camera, at: t)
+            let expected = try ReferenceRasterizer().render(eager.slice(at: t), camera: camera, settings: RenderSettings()).colour
+            XCTAssertEqual(image, expected, "t = \(t)")
+        }
     }
 }

@@ -41,6 +41,32 @@ final class GPUSceneRefillTests: GPUTestCase {
         XCTAssertEqual(old!.deviceBytes, 2 * (geometry.size + sh.size))
     }
 
+    func testAStepForwardKeepsTheFrameBothWindowsHold() throws {
+        let frames = (0..<7).map { frame(UInt64(10 + $0)) }
+        var none: GPUScene? = nil
+        var old: GPUScene? = try rasterizer.upload(window([frames[3], frames[4]], times: [3, 4]), frames: [3, 4], reusing: &none)
+        var scene = try XCTUnwrap(old)
+        _ = try rasterizer.render(scene, time: 3.5, camera: camera, settings: settings)  // uploads frame 4 beside it
+        for k in 4..<6 {  // (3, 4) → (4, 5) → (5, 6)
+            let second = try scene.keyframe(1)
+            let (secondGeometry, secondSH, firstGeometry) = (second.geometry, second.sh, scene.geometry)
+            let next = window([frames[k], frames[k + 1]], times: [Float(k), Float(k + 1)])
+            scene = try rasterizer.upload(next, frames: [k, k + 1], reusing: &old)
+            XCTAssertTrue(scene.geometry === secondGeometry && scene.sh === secondSH, "frame \(k) kept where it was, not copied")
+            let t = Float(k) + 0.25
+            let a = try rasterizer.render(scene, time: t, camera: camera, settings: settings)
+            let b = try rasterizer.render(try rasterizer.upload(next), time: t, camera: camera, settings: settings)
+            XCTAssertEqual(a.colour, b.colour, "t = \(t)")
+            XCTAssertTrue(try scene.keyframe(1).geometry === firstGeometry, "frame \(k + 1) went into the old first frame's buffers")
+            old = scene
+        }
+        // A jump (no frame in common) copies both.
+        let jump = window([frames[0], frames[1]], times: [0, 1])
+        scene = try rasterizer.upload(jump, frames: [0, 1], reusing: &old)
+        let a = try rasterizer.render(scene, time: 0.75, camera: camera, settings: settings)
+        XCTAssertEqual(a.colour, try rasterizer.render(try rasterizer.upload(jump), time: 0.75, camera: camera, settings: settings).colour)
+    }
+
     func testAnotherShapeGetsNewBuffersAndReleasesTheOld() throws {
         var old: GPUScene? = try rasterizer.upload(window([frame(1)], times: [0]))
         let geometry = old!.geometry

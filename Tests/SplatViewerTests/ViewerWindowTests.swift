@@ -206,6 +206,19 @@ final class ViewerWindowTests: XCTestCase {
                           "the dropped scene is on screen")
     }
 
+    /// A dropped sequence (an npz of timesteps, a folder of frames) streams like one named on the
+    /// command line, through a cache of --cache-mb; the exit line says the viewer streamed.
+    func testADroppedSequenceStreams() throws {
+        let view = try runViewer([ViewerWindowTests.scene("synthetic.ply"), "--width", "96", "--height", "64", "--exit-after-frames", "6",
+                                  "--cache-mb", "64", "--inject-drop", "1:\(ViewerWindowTests.scene("dancer.npz"))",
+                                  "--inject-drop", "3:\(ViewerWindowTests.scene("dancer-frames"))"])
+        XCTAssertEqual(view.status, 0, view.stderr)
+        assertNoValidationMessages(view)
+        XCTAssert(view.stdout.contains("opened dancer.npz: 200 Gaussians, 8 frames streamed through a 64 MiB cache"), view.stdout)
+        XCTAssert(view.stdout.contains("opened dancer-frames: "), view.stdout)
+        XCTAssert(view.stdout.contains("frames streamed through a 64 MiB cache"), view.stdout)
+    }
+
     /// A resize during the run recreates the swapchain: the exit line counts 2 swapchains, the
     /// last frame (the screenshot) has the new size, and the validation layer (which reports
     /// every Vulkan object still alive when the device is destroyed) says nothing.

@@ -27,59 +27,87 @@ public struct NPYArray: Sendable, Equatable {
     /// Parses the bytes of one `.npy` file; `name` (the npz member) and `path` (the file) label
     /// errors, which are one-line `SceneFileError`s.
     public static func parse(_ bytes: [UInt8], name: String, path: String) throws -> NPYArray {
-        let member = "npz member \(ZipArchive.quoted(name))"
-        func fail(_ problem: String) -> SceneFileError { SceneFileError(path: path, problem: "\(member) \(problem)") }
-
-        guard bytes.count >= 8, bytes.starts(with: magic) else { throw fail("is not a .npy array (bad magic)") }
-        let major = Int(bytes[6]), minor = Int(bytes[7])
-        let headerStart: Int
-        let headerLength: Int
-        switch major {
-        case 1:
-            guard bytes.count >= 10 else { throw fail("has a truncated header") }
-            headerStart = 10
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-        case 2, 3:
-            guard bytes.count >= 12 else { throw fail("has a truncated header") }
-            headerStart = 12
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
-        default:
-            throw fail("has unsupported .npy version \(major).\(minor)")
+        let layout = try Layout(bytes, name: name, path: path)
+        let present = bytes.count - layout.dataStart
+        guard layout.byteCount <= present else {
+            throw layout.fail("holds \(present) bytes of data; shape \(layout.shapeText) of \(layout.descr) needs \(layout.byteCount)")
         }
-        guard headerLength <= maxHeaderLength else { throw fail("has a header of \(headerLength) bytes, too long") }
-        guard bytes.count - headerStart >= headerLength else { throw fail("has a truncated header") }
-        let dataStart = headerStart + headerLength
-
-        let header: Header
-        do {
-            header = try Header(bytes[headerStart..<dataStart])
-        } catch let error as HeaderError {
-            throw fail("has an unreadable header (\(error.reason))")
-        }
-        guard !header.fortranOrder else { throw fail("is stored in Fortran order, which is not supported") }
-        guard let type = ElementType(descr: header.descr) else {
-            throw fail("has unsupported element type '\(header.descr.prefix(40))'")
-        }
-
-        // Element count and byte count, overflow-checked, against the bytes present.
-        var count = 1
-        for dimension in header.shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw fail("has a shape too large to address") }
-            count = product
-        }
-        let (byteCount, overflow) = count.multipliedReportingOverflow(by: type.size)
-        guard !overflow else { throw fail("has a shape too large to address") }
-        let present = bytes.count - dataStart
-        guard byteCount <= present else {
-            let shape = "(" + header.shape.map(String.init).joined(separator: ", ") + ")"
-            throw fail("holds \(present) bytes of data; shape \(shape) of \(header.descr) needs \(byteCount)")
-        }
-
         let values = bytes.withUnsafeBytes { raw in
-            type.convert(UnsafeRawBufferPointer(rebasing: raw[dataStart..<(dataStart + byteCount)]), count: count)
+            layout.type.convert(UnsafeRawBufferPointer(rebasing: raw[layout.dataStart..<(layout.dataStart + layout.byteCount)]),
+                                count: layout.count)
         }
-        return NPYArray(shape: header.shape, values: values, descr: header.descr)
+        return NPYArray(shape: layout.shape, values: values, descr: layout.descr)
+    }
+
+    /// What a `.npy` header says: element type, shape, where the data starts and how many bytes it
+    /// takes, read from the file's first bytes (a reader of one slice at a time needs no more).
+    struct Layout {
+        let member: String
+        let path: String
+        let descr: String
+        let type: ElementType
+        let shape: [Int]
+        /// Offset of the first element from the start of the `.npy` bytes.
+        let dataStart: Int
+        let count: Int
+        let byteCount: Int
+
+        func fail(_ problem: String) -> SceneFileError { SceneFileError(path: path, problem: "\(member) \(problem)") }
+        var shapeText: String { "(" + shape.map(String.init).joined(separator: ", ") + ")" }
+
+        /// `bytes` holds at least the header (all of the file, or its start).
+        init(_ bytes: [UInt8], name: String, path: String) throws {
+            member = "npz member \(ZipArchive.quoted(name))"
+            self.path = path
+            let member = self.member
+            func fail(_ problem: String) -> SceneFileError { SceneFileError(path: path, problem: "\(member) \(problem)") }
+
+            guard bytes.count >= 8, bytes.starts(with: magic) else { throw fail("is not a .npy array (bad magic)") }
+            let major = Int(bytes[6]), minor = Int(bytes[7])
+            let headerStart: Int
+            let headerLength: Int
+            switch major {
+            case 1:
+                guard bytes.count >= 10 else { throw fail("has a truncated header") }
+                headerStart = 10
+                headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+            case 2, 3:
+                guard bytes.count >= 12 else { throw fail("has a truncated header") }
+                headerStart = 12
+                headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            default:
+                throw fail("has unsupported .npy version \(major).\(minor)")
+            }
+            guard headerLength <= maxHeaderLength else { throw fail("has a header of \(headerLength) bytes, too long") }
+            guard bytes.count - headerStart >= headerLength else { throw fail("has a truncated header") }
+            dataStart = headerStart + headerLength
+
+            let header: Header
+            do {
+                header = try Header(bytes[headerStart..<dataStart])
+            } catch let error as HeaderError {
+                throw fail("has an unreadable header (\(error.reason))")
+            }
+            guard !header.fortranOrder else { throw fail("is stored in Fortran order, which is not supported") }
+            guard let type = ElementType(descr: header.descr) else {
+                throw fail("has unsupported element type '\(header.descr.prefix(40))'")
+            }
+            descr = header.descr
+            self.type = type
+            shape = header.shape
+
+            // Element count and byte count, overflow-checked.
+            var count = 1
+            for dimension in header.shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+                guard !overflow else { throw fail("has a shape too large to address") }
+                count = product
+            }
+            let (byteCount, overflow) = count.multipliedReportingOverflow(by: type.size)
+            guard !overflow else { throw fail("has a shape too large to address") }
+            self.count = count
+            self.byteCount = byteCount
+        }
     }
 }
 

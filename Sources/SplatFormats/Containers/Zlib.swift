@@ -153,3 +153,78 @@ public enum Deflate {
         data.withUnsafeBytes { compress($0, wrapper: wrapper, level: level) }
     }
 }
+
+/// A raw DEFLATE stream read forward a piece at a time from a file (a ZIP member too large to
+/// inflate whole): `read(into:)` fills a buffer with the next bytes, `skip` inflates past bytes.
+/// The compressed bytes are read by offset in pieces too.
+final class InflateStream {
+    private let file: FileReader
+    private let range: Range<Int>
+    private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+    private let input = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
+    /// Compressed bytes read from the file so far.
+    private var fetched = 0
+    /// Bytes produced so far.
+    private(set) var position = 0
+    private var ended = false
+
+    /// The DEFLATE data at `range` of `file`.
+    init(_ file: FileReader, range: Range<Int>) throws {
+        self.file = file
+        self.range = range
+        stream.initialize(to: z_stream())
+        guard splat_inflate_init(stream, Inflate.Wrapper.raw.windowBits) == Z_OK else {
+            stream.deallocate()
+            input.deallocate()
+            throw InflateError("zlib cannot start inflating")
+        }
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deallocate()
+        input.deallocate()
+    }
+
+    /// Fills `buffer` with the next `buffer.count` bytes; throws when the stream ends first or is damaged.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws {
+        var produced = 0
+        while produced < buffer.count {
+            guard !ended else { throw InflateError("stream ended after \(position + produced) bytes") }
+            if stream.pointee.avail_in == 0 {
+                let n = min(input.count, range.count - fetched)
+                guard n > 0 else { throw InflateError("truncated input") }
+                guard file.read(into: UnsafeMutableRawBufferPointer(rebasing: input[0..<n]), at: range.lowerBound + fetched) else {
+                    throw InflateError("the file ends inside the member")
+                }
+                fetched += n
+                stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                stream.pointee.avail_in = uInt(n)
+            }
+            let outChunk = min(buffer.count - produced, Int(UInt32.max))
+            stream.pointee.next_out = buffer.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = uInt(outChunk)
+            let status = inflate(stream, Z_NO_FLUSH)
+            produced += outChunk - Int(stream.pointee.avail_out)
+            switch status {
+            case Z_STREAM_END: ended = true
+            case Z_OK, Z_BUF_ERROR: break  // more input or more room; the loop provides either
+            default: throw InflateError(stream.pointee.msg.map { String(cString: $0) } ?? "invalid compressed data")
+            }
+        }
+        position += produced
+    }
+
+    /// Inflates past the next `count` bytes.
+    func skip(_ count: Int) throws {
+        guard count > 0 else { return }
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: min(count, 1 << 20), alignment: 16)
+        defer { scratch.deallocate() }
+        var left = count
+        while left > 0 {
+            let n = min(left, scratch.count)
+            try read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<n]))
+            left -= n
+        }
+    }
+}

@@ -20,11 +20,20 @@ public enum SceneLoader {
         }
     }
 
-    /// Like `load`, but a frame sequence (folder, pattern, ZIP of frames) is opened to stream: its
-    /// frames are listed, frame 0 decoded, and the rest read through a frame cache of
-    /// `cacheBytes` as renders need them (`LoadedScene.stream`).
+    /// Like `load`, but a frame sequence (folder, pattern, ZIP of frames, Dynamic 3D Gaussians npz)
+    /// is opened to stream: its frames are listed, frame 0 decoded, and the rest read through a
+    /// frame cache of `cacheBytes` as renders need them (`LoadedScene.stream`).
     public static func open(path: String, options: Options = Options(),
                             cacheBytes: UInt64 = MemoryBudget.defaultFrameCacheBytes) throws -> LoadedScene {
+        if DynamicGaussiansTimesteps.matches(path: path) {
+            // A Dynamic 3D Gaussians npz is a sequence too: one timestep at a time.
+            let timesteps = try DynamicGaussiansTimesteps(path: path)
+            let stream = try timesteps.stream(budget: cacheBytes, frameRate: options.frameRate)
+            var loaded = LoadedScene(format: .dynamicGaussiansNPZ, formatDetail: "\(timesteps.timesteps) timesteps, streamed",
+                                     scene: stream.placeholder)
+            loaded.stream = stream
+            return loaded
+        }
         guard FrameSequence.names(path) else { return try load(path: path, options: options) }
         // A folder that another format claims (a 4DGaussians model folder) is that format's.
         if SceneSource.namesFolderOrPattern(path),

@@ -71,34 +71,60 @@ public struct DynamicGaussiansNPZ: SceneFormat {
                 throw fail("non-finite value in '\(name)' at element \(bad)")
             }
         }
+        let (scales, opacities) = shared(logScales: logScales, logitOpacities: logitOpacities, count: n)
+        var frames: [SplatCloud] = []
+        frames.reserveCapacity(t)
+        for k in 0..<t {
+            frames.append(means.values.withUnsafeBufferPointer { m in
+                rotations.values.withUnsafeBufferPointer { r in
+                    colours.values.withUnsafeBufferPointer { c in
+                        timestep(means: UnsafeBufferPointer(rebasing: m[(k * n * 3)..<((k + 1) * n * 3)]),
+                                 rotations: UnsafeBufferPointer(rebasing: r[(k * n * 4)..<((k + 1) * n * 4)]),
+                                 colours: UnsafeBufferPointer(rebasing: c[(k * n * 3)..<((k + 1) * n * 3)]),
+                                 scales: scales, opacities: opacities)
+                    }
+                }
+            })
+        }
+        let times = times(t, frameRate: frameRate)
+        return TemporalCloud(keyframes: Keyframes(times: times, frames: frames), metadata: metadata(times, frameRate: frameRate))
+    }
+
+    /// Timestep k is at time k (frames), or k / frameRate seconds.
+    static func times(_ t: Int, frameRate: Double?) -> [Float] {
+        let step = frameRate.map { 1 / $0 } ?? 1
+        return (0..<t).map { Float(Double($0) * step) }
+    }
+
+    static func metadata(_ times: [Float], frameRate: Double?) -> SceneMetadata {
+        SceneMetadata(timeRange: times.first!...times.last!, timeUnit: frameRate == nil ? "frames" : "seconds", frameRate: frameRate)
+    }
+
+    /// The attributes every timestep shares: scales (isotropic when log_scales is (N, 1)) and opacities.
+    static func shared(logScales: NPYArray, logitOpacities: NPYArray, count n: Int) -> (scales: [SIMD3<Float>], opacities: [Float]) {
         let isotropic = logScales.shape[1] == 1
         let scales = (0..<n).map { i -> SIMD3<Float> in
             isotropic ? SIMD3(repeating: exp(logScales.values[i]))
                 : SIMD3(exp(logScales.values[i * 3]), exp(logScales.values[i * 3 + 1]), exp(logScales.values[i * 3 + 2]))
         }
-        let opacities = logitOpacities.values.map(sigmoid)
-        var frames: [SplatCloud] = []
-        frames.reserveCapacity(t)
-        for k in 0..<t {
-            var positions = [SIMD3<Float>](), quaternions = [SIMD4<Float>](), sh = [Float]()
-            positions.reserveCapacity(n)
-            quaternions.reserveCapacity(n)
-            sh.reserveCapacity(3 * n)
-            for i in 0..<n {
-                let p = (k * n + i) * 3, q = (k * n + i) * 4
-                positions.append(SIMD3(means.values[p], means.values[p + 1], means.values[p + 2]))
-                quaternions.append(normalizedQuaternion(SIMD4(rotations.values[q], rotations.values[q + 1],
-                                                              rotations.values[q + 2], rotations.values[q + 3])))
-                for c in 0..<3 { sh.append((colours.values[p + c] - 0.5) / SphericalHarmonics.c0) }
-            }
-            frames.append(SplatCloud(positions: positions, scales: scales, rotations: quaternions, opacities: opacities,
-                                     shDegree: 0, sh: sh))
+        return (scales, logitOpacities.values.map(sigmoid))
+    }
+
+    /// One timestep's cloud from its rows of means3D (N×3), unnorm_rotations (N×4) and rgb_colors (N×3).
+    static func timestep(means: UnsafeBufferPointer<Float>, rotations: UnsafeBufferPointer<Float>, colours: UnsafeBufferPointer<Float>,
+                         scales: [SIMD3<Float>], opacities: [Float]) -> SplatCloud {
+        let n = scales.count
+        var positions = [SIMD3<Float>](), quaternions = [SIMD4<Float>](), sh = [Float]()
+        positions.reserveCapacity(n)
+        quaternions.reserveCapacity(n)
+        sh.reserveCapacity(3 * n)
+        for i in 0..<n {
+            let p = i * 3, q = i * 4
+            positions.append(SIMD3(means[p], means[p + 1], means[p + 2]))
+            quaternions.append(normalizedQuaternion(SIMD4(rotations[q], rotations[q + 1], rotations[q + 2], rotations[q + 3])))
+            for c in 0..<3 { sh.append((colours[p + c] - 0.5) / SphericalHarmonics.c0) }
         }
-        let step = frameRate.map { 1 / $0 } ?? 1
-        let times = (0..<t).map { Float(Double($0) * step) }
-        return TemporalCloud(keyframes: Keyframes(times: times, frames: frames),
-                             metadata: SceneMetadata(timeRange: times.first!...times.last!,
-                                                     timeUnit: frameRate == nil ? "frames" : "seconds", frameRate: frameRate))
+        return SplatCloud(positions: positions, scales: scales, rotations: quaternions, opacities: opacities, shDegree: 0, sh: sh)
     }
 
     /// Writes keyframes with the same Gaussians (SH degree 0, shared scales and opacities: the

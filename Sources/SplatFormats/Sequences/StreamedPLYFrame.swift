@@ -16,16 +16,9 @@ struct StreamedPLYFrame {
 
     /// The frame, written into `storage`'s arrays when they have its shape (taken, left nil).
     func decode(reusing storage: inout SplatCloud?) throws -> SplatCloud? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var before = stat()
-        guard fstat(descriptor, &before) == 0 else { return nil }
+        guard let file = FileReader(path: path), let before = file.status(),
+              let head = file.bytes(min(Int(before.st_size), PLYHeader.maximumByteCount), at: 0) else { return nil }
         let size = Int(before.st_size)
-
-        let head = [UInt8](unsafeUninitializedCapacity: min(size, PLYHeader.maximumByteCount)) { buffer, count in
-            count = Self.read(descriptor, into: UnsafeMutableRawBufferPointer(buffer), at: 0) ? buffer.count : 0
-        }
         let headData = Data(head)
         guard PLYHeader.hasMagic(headData), let header = try? PLYHeader.parse(headData, path: path),
               header.elements.count == 1, let vertex = header.element(named: "vertex") else { return nil }
@@ -47,7 +40,7 @@ struct StreamedPLYFrame {
             while row < records.count {
                 let rows = row..<min(records.count, row + rowsPerPiece)
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: piece[0..<(rows.count * records.stride)])
-                guard Self.read(descriptor, into: bytes, at: records.start + row * records.stride) else {
+                guard file.read(into: bytes, at: records.start + row * records.stride) else {
                     complete = false
                     return
                 }
@@ -65,17 +58,5 @@ struct StreamedPLYFrame {
         guard stat(path, &after) == 0 else { return false }
         return after.st_size == before.st_size && after.st_mtim.tv_sec == before.st_mtim.tv_sec
             && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec && after.st_ino == before.st_ino
-    }
-
-    /// Fills `buffer` from `offset`; false at end of file or on an error.
-    private static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
-        var done = 0
-        while done < buffer.count {
-            let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { return false }
-            done += n
-        }
-        return true
     }
 }

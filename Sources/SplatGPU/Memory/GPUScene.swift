@@ -13,8 +13,8 @@ public final class GPUScene {
     let canonicalView: Bool
     /// Bytes of SH per Gaussian in `sh`.
     let shStride: Int
-    let geometry: GPUBuffer
-    let sh: GPUBuffer
+    private(set) var geometry: GPUBuffer
+    private(set) var sh: GPUBuffer
     /// Per-Gaussian motion of a time-varying cloud; nil for a static one.
     let motion: GPUBuffer?
     let falloffCutoff: Float
@@ -163,16 +163,30 @@ public final class GPUScene {
         }
     }
 
+    /// Which frames of a longer sequence this scene's keyframes are (nil when unknown).
+    var frameIndices: [Int]?
+
     /// Uploads `scene` into this scene's buffers instead of allocating new ones, when it has the
     /// same shape: a static or keyframed cloud of the same count and SH degree (a streamed
-    /// sequence's next window). Returns false, changing nothing, when it does not fit. Fresh device
-    /// memory costs more than the copy on a CPU device, where it is host memory faulted in page by page.
-    func refill(with scene: TemporalCloud) throws -> Bool {
+    /// sequence's next window, whose keyframes are frames `indices` of the sequence). A frame this
+    /// scene already holds under the same index is kept, not copied again: the step from frames
+    /// (k, k + 1) to (k + 1, k + 2) uploads one frame. Returns false, changing nothing, when it does
+    /// not fit. Fresh device memory costs more than the copy on a CPU device, where it is host
+    /// memory faulted in page by page.
+    func refill(with scene: TemporalCloud, frames indices: [Int]? = nil) throws -> Bool {
         guard motion == nil, deformation == nil, deformed == nil, shTimeTerms == 0,
               scene.motion == nil, scene.field == nil, scene.count == count, scene.shDegree == shDegree else { return false }
-        try GPUScene.writeGeometry(of: scene.gaussians, into: geometry)
-        try sh.upload(scene.sh)
+        if let indices, let held = frameIndices, held.count == 2, indices.first == held[1],
+           let second = keyframeCache[1], second.count == count {
+            // The old second keyframe becomes the first: trade buffers with it instead of copying.
+            swap(&geometry, &second.geometry)
+            swap(&sh, &second.sh)  // `second` now holds the old first frame: a spare, below
+        } else {
+            try GPUScene.writeGeometry(of: scene.gaussians, into: geometry)
+            try sh.upload(scene.sh)
+        }
         keyframes = scene.keyframes
+        frameIndices = indices
         spareKeyframes = Array((spareKeyframes + keyframeCache.values).prefix(GPUScene.keyframeCacheSize))
         keyframeCache = [:]
         return true

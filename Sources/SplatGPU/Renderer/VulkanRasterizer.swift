@@ -54,11 +54,14 @@ public final class VulkanRasterizer {
     }
 
     /// Uploads `scene` into `old`'s buffers when it has the same shape (a streamed sequence's next
-    /// window; see GPUScene.refill), else releases `old` first and uploads a new scene.
-    public func upload(_ scene: TemporalCloud, reusing old: inout GPUScene?) throws -> GPUScene {
-        if let reused = old, try reused.refill(with: scene) { return reused }
+    /// window, whose keyframes are frames `indices`: a frame `old` holds under its index is kept;
+    /// see GPUScene.refill), else releases `old` first and uploads a new scene.
+    public func upload(_ scene: TemporalCloud, frames indices: [Int]? = nil, reusing old: inout GPUScene?) throws -> GPUScene {
+        if let reused = old, try reused.refill(with: scene, frames: indices) { return reused }
         old = nil
-        return try upload(scene)
+        let uploaded = try upload(scene)
+        uploaded.frameIndices = indices
+        return uploaded
     }
 
     public func render(_ cloud: SplatCloud, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {

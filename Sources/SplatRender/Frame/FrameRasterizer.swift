@@ -9,9 +9,10 @@ public protocol FrameRasterizer {
     associatedtype PreparedScene
 
     func prepare(_ scene: TemporalCloud) throws -> PreparedScene
-    /// Prepares `scene` reusing what `old` holds where it can (the GPU refills its buffers), else
-    /// releasing it first; `old` is not drawn from again.
-    func prepare(_ scene: TemporalCloud, reusing old: inout PreparedScene?) throws -> PreparedScene
+    /// Prepares `scene`, the window of frames `indices` of a sequence, reusing what `old` holds
+    /// where it can (the GPU refills its buffers and keeps a frame it holds), else releasing it
+    /// first; `old` is not drawn from again.
+    func prepare(_ scene: TemporalCloud, frames indices: [Int], reusing old: inout PreparedScene?) throws -> PreparedScene
     func render(_ scene: PreparedScene, time: Float, camera: Camera, settings: RenderSettings) throws -> RenderedFrame
 
     /// Bytes a prepared scene holds beyond the cloud it came from (device memory; 0 on the CPU).
@@ -23,7 +24,7 @@ public protocol FrameRasterizer {
 }
 
 extension FrameRasterizer {
-    public func prepare(_ scene: TemporalCloud, reusing old: inout PreparedScene?) throws -> PreparedScene {
+    public func prepare(_ scene: TemporalCloud, frames indices: [Int], reusing old: inout PreparedScene?) throws -> PreparedScene {
         old = nil
         return try prepare(scene)
     }
@@ -43,8 +44,8 @@ extension ReferenceRasterizer: FrameRasterizer {
 
 extension VulkanRasterizer: FrameRasterizer {
     public func prepare(_ scene: TemporalCloud) throws -> GPUScene { try upload(scene) }
-    public func prepare(_ scene: TemporalCloud, reusing old: inout GPUScene?) throws -> GPUScene {
-        try upload(scene, reusing: &old)
+    public func prepare(_ scene: TemporalCloud, frames indices: [Int], reusing old: inout GPUScene?) throws -> GPUScene {
+        try upload(scene, frames: indices, reusing: &old)
     }
 
     public func heldBytes(_ scene: GPUScene) -> UInt64 { UInt64(scene.deviceBytes) }

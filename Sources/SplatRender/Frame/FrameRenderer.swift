@@ -127,7 +127,7 @@ private final class StreamingDrawer<R: FrameRasterizer>: SceneDrawer {
         if prepared?.indices != window.indices {
             var old = prepared?.scene
             prepared = nil  // an old window that cannot be refilled is released before the new upload
-            prepared = (window.indices, try rasterizer.prepare(window.scene, reusing: &old))
+            prepared = (window.indices, try rasterizer.prepare(window.scene, frames: window.indices, reusing: &old))
             stream.cache.holdElsewhere(rasterizer.heldBytes(prepared!.scene))
         }
         let frame = try rasterizer.render(prepared!.scene, time: time, camera: camera, settings: settings)
