@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SplatCore
 
@@ -15,18 +16,21 @@ enum SOGReader {
         // Writers round the texture up to multiples of 4 (and readers may use powers of two):
         // anything far larger than the count needs is not a SOG texture.
         let maxPixels = n * 4 + 65536
-        func image(_ name: String, role: String) throws -> WebPImage {
-            let image = try load(name, files: files, maxPixels: maxPixels)
-            guard image.width * image.height >= n else {
-                throw SceneFileError(path: files.describe(name), problem: "the \(role) image is \(image.width)×\(image.height) "
-                                     + "(\(image.width * image.height) pixels), fewer than the \(n) Gaussians meta.json declares")
-            }
-            return image
+        // Every image is read first (sizes bounded), then all are decoded at once, one per core.
+        var requests = [(meta.meansFiles[0], maxPixels), (meta.meansFiles[1], maxPixels), (meta.quatsFile, maxPixels),
+                        (meta.scalesFile, maxPixels), (meta.sh0File, maxPixels)]
+        if let shN = meta.shN {
+            let rows = (shN.count + 63) / 64
+            requests += [(shN.centroidsFile, 64 * (SplatCloud.coefficientCount(degree: degree) - 1) * rows), (shN.labelsFile, maxPixels)]
         }
-        let low = try image(meta.meansFiles[0], role: "means_l"), high = try image(meta.meansFiles[1], role: "means_u")
-        let quats = try image(meta.quatsFile, role: "quats")
-        let scales = try image(meta.scalesFile, role: "scales")
-        let sh0 = try image(meta.sh0File, role: "sh0")
+        let images = try decodeImages(requests, files: files)
+        for (index, role) in ["means_l", "means_u", "quats", "scales", "sh0", nil, "shN labels"].enumerated() where index < images.count {
+            guard let role, images[index].width * images[index].height < n else { continue }
+            let image = images[index]
+            throw SceneFileError(path: files.describe(requests[index].0), problem: "the \(role) image is \(image.width)×\(image.height) "
+                                 + "(\(image.width * image.height) pixels), fewer than the \(n) Gaussians meta.json declares")
+        }
+        let (low, high, quats, scales, sh0) = (images[0], images[1], images[2], images[3], images[4])
 
         let k = SplatCloud.coefficientCount(degree: degree)
         var positions = [SIMD3<Float>](repeating: .zero, count: n)
@@ -83,17 +87,15 @@ enum SOGReader {
             opacities[i] = min(max(Float(sh0.rgba[o + 3]) / 255, 1e-6), 1 - 1e-6)
         }
         if let shN = meta.shN {
-            try decodeHigherBands(shN, n: n, k: k, files: files, maxPixels: maxPixels, into: &sh)
+            try decodeHigherBands(shN, centroids: images[5], labels: images[6], n: n, k: k, files: files, into: &sh)
         }
         return SplatCloud(positions: positions, scales: scaleValues, rotations: rotations, opacities: opacities,
                           shDegree: degree, sh: sh)
     }
 
-    static func decodeHigherBands(_ shN: SOGMeta.HigherBands, n: Int, k: Int, files: SOGFiles, maxPixels: Int,
-                                  into sh: inout [Float]) throws {
+    static func decodeHigherBands(_ shN: SOGMeta.HigherBands, centroids: WebPImage, labels: WebPImage, n: Int, k: Int,
+                                  files: SOGFiles, into sh: inout [Float]) throws {
         let coefficients = k - 1
-        let rows = (shN.count + 63) / 64
-        let centroids = try load(shN.centroidsFile, files: files, maxPixels: 64 * coefficients * rows)
         // PlayCanvas's writer stores as many rows as its k-means found centroids (at most
         // shN.count): labels must stay within both.
         guard centroids.width == 64 * coefficients else {
@@ -102,11 +104,6 @@ enum SOGReader {
                                  + "need it \(64 * coefficients) wide")
         }
         let entries = min(shN.count, centroids.height * 64)
-        let labels = try load(shN.labelsFile, files: files, maxPixels: maxPixels)
-        guard labels.width * labels.height >= n else {
-            throw SceneFileError(path: files.describe(shN.labelsFile), problem: "the shN labels image is \(labels.width)×\(labels.height) "
-                                 + "(\(labels.width * labels.height) pixels), fewer than the \(n) Gaussians meta.json declares")
-        }
         // Each palette entry's coefficients once, then each Gaussian copies its entry's.
         var palette = [Float](repeating: 0, count: entries * coefficients * 3)
         for p in 0..<entries {
@@ -134,11 +131,33 @@ enum SOGReader {
         }
     }
 
-    static func load(_ name: String, files: SOGFiles, maxPixels: Int) throws -> WebPImage {
+    /// The images, in the order asked, each at most `maxPixels`: the files are read one by one
+    /// (a missing or oversized one stops here), then decoded in parallel; the first failure in
+    /// that order is the one reported.
+    static func decodeImages(_ requests: [(name: String, maxPixels: Int)], files: SOGFiles) throws -> [WebPImage] {
         // Lossless WebP never needs much more than 4 bytes a pixel; the limit stops a bomb early
         // (the pixel count is checked on the header next).
-        let data = try files.read(name, limit: maxPixels * 5 + 65536)
-        return try WebPImage.decode(data, path: files.describe(name), maxPixels: maxPixels)
+        let bytes = try requests.map { try files.read($0.name, limit: $0.maxPixels * 5 + 65536) }
+        let names = requests.map { files.describe($0.name) }
+        var results = [Result<WebPImage, SceneFileError>](repeating: .failure(SceneFileError(path: "", problem: "")), count: requests.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let out = DisjointResults(base: buffer)
+            DispatchQueue.concurrentPerform(iterations: requests.count) { i in
+                do {
+                    out.base[i] = .success(try WebPImage.decode(bytes[i], path: names[i], maxPixels: requests[i].maxPixels))
+                } catch let error as SceneFileError {
+                    out.base[i] = .failure(error)
+                } catch {
+                    out.base[i] = .failure(SceneFileError(path: names[i], problem: "\(error)"))
+                }
+            }
+        }
+        return try results.map { try $0.get() }
+    }
+
+    /// The decoded images, shared by workers that each write their own slot.
+    private struct DisjointResults: @unchecked Sendable {
+        let base: UnsafeMutableBufferPointer<Result<WebPImage, SceneFileError>>
     }
 
     /// The three stored components in (w, x, y, z) order without the largest, each
