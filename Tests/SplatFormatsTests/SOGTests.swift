@@ -286,6 +286,17 @@ final class SOGTests: XCTestCase {
         assertFileProblem("SOG bundle has no member 'quats.webp'") { try self.load(try self.patchedBundle(["quats.webp": nil])) }
     }
 
+    func testAFolderMissingAnImageNamesTheFile() throws {
+        let folder = try TestPaths.temporaryFolder(for: self)
+        let source = Self.folder.appendingPathComponent("pillow-sh0")
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where name != "scales.webp" {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        XCTAssertThrowsError(try SceneLoader.load(path: folder.path)) { error in
+            XCTAssertEqual(error as? SceneFileError, SceneFileError(path: folder.appendingPathComponent("scales.webp").path, problem: "no such file"))
+        }
+    }
+
     func testImagesThatDoNotFitTheCountAreRefused() throws {
         // Count larger than the images: 32×32 holds 1024.
         assertFileProblem("the means_l image is 32×32 (1024 pixels), fewer than the 1025 Gaussians meta.json declares") {
