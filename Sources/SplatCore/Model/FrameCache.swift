@@ -25,13 +25,15 @@ public final class FrameCache: @unchecked Sendable {
     /// `decode(k, &storage)` may write frame k into `storage`, an evicted frame's arrays (it takes
     /// them and leaves nil): a long sequence then faults in no fresh memory per frame.
     /// `frameBytes` is the expected size of a decoded frame, when known (prefetching waits for the
-    /// first decoded frame otherwise).
+    /// first decoded frame otherwise). `firstFrameBytes`: the caller keeps frame 0 for the whole run
+    /// (a stream's `first`), and it counts in the budget.
     public init(frameCount: Int, budget: UInt64, prefetchThreads: Int = 2, prefetchDepth: Int = 8, frameBytes: UInt64 = 0,
-                decode: @escaping @Sendable (Int, inout SplatCloud?) throws -> SplatCloud) {
+                firstFrameBytes: UInt64 = 0, decode: @escaping @Sendable (Int, inout SplatCloud?) throws -> SplatCloud) {
         self.budget = budget
         self.frameCount = frameCount
         core = Core(frameCount: frameCount, budget: budget, depth: prefetchThreads > 0 ? prefetchDepth : 0, decode: decode)
         core.typicalSize = frameBytes
+        core.firstFrame = firstFrameBytes
         for _ in 0..<max(prefetchThreads, 0) {
             let core = self.core
             let thread = Thread { core.prefetchLoop() }
@@ -140,6 +142,11 @@ extension FrameCache {
         var reserved: UInt64 = 0
         /// Bytes the drawn frames hold outside the cache (`holdElsewhere`).
         var external: UInt64 = 0
+        /// Frame 0 as its owner keeps it for the whole run (`firstFrameBytes`).
+        var firstFrame: UInt64 = 0
+        /// Memory for frames outside the cache's own counter: the drawn frames' uploads, and frame 0
+        /// while the cache does not hold it (when it does, its bytes are counted once, there).
+        var outside: UInt64 { external + (frames[0] == nil ? firstFrame : 0) }
         /// One evicted frame, handed to the next decode to overwrite (outside the budget: it lives
         /// only until the next decode starts, and the frame written into it is counted then).
         var recycled: SplatCloud?
@@ -229,8 +236,8 @@ extension FrameCache {
             // A demanded frame evicts what it must; it takes the room set aside for prefetches
             // only when nothing else is left, since it must be stored.
             let fits = demanded
-                ? makeRoom(size, beside: bytes + reserved + external, neededLessThan: nil) || makeRoom(size, beside: bytes, neededLessThan: nil)
-                : makeRoom(size, beside: bytes + reserved + external, neededLessThan: distance(k))
+                ? makeRoom(size, beside: bytes + reserved + outside, neededLessThan: nil) || makeRoom(size, beside: bytes, neededLessThan: nil)
+                : makeRoom(size, beside: bytes + reserved + outside, neededLessThan: distance(k))
             guard fits else { return false }
             frames[k] = cloud
             sizes[k] = size
@@ -240,12 +247,18 @@ extension FrameCache {
             return true
         }
 
+        /// Whether evicting frame k would free memory for a frame of rank `rank` (any rank when nil):
+        /// it is not pinned, needed less, and not frame 0 while its owner keeps it anyway. Called locked.
+        func canEvict(_ k: Int, neededLessThan rank: Int?) -> Bool {
+            !pinned.contains(k) && (k != 0 || firstFrame == 0) && (rank.map { distance(k) > $0 } ?? true)
+        }
+
         /// Evicts unpinned frames — only those the playhead needs less than `rank` when it is
         /// given — farthest first, until `size` bytes fit beside `held`. Returns false, evicting
         /// nothing, when they cannot. An evicted frame of that size is kept for the next decode to
         /// overwrite. Called locked.
         func makeRoom(_ size: UInt64, beside held: UInt64, neededLessThan rank: Int?) -> Bool {
-            let victims = frames.keys.filter { k in !pinned.contains(k) && (rank.map { distance(k) > $0 } ?? true) }
+            let victims = frames.keys.filter { canEvict($0, neededLessThan: rank) }
                 .sorted { distance($0) > distance($1) }
             var free = budget - min(held, budget)
             var evict: [Int] = []
@@ -274,9 +287,9 @@ extension FrameCache {
                 guard k >= 0, k < frameCount else { return nil }
                 if frames[k] != nil || inFlight.contains(k) || failures[k] != nil { continue }
                 let mine = distance(k)
-                let evictable = frames.keys.filter { !pinned.contains($0) && distance($0) > mine }
+                let evictable = frames.keys.filter { canEvict($0, neededLessThan: mine) }
                     .reduce(UInt64(0)) { $0 + sizes[$1]! }
-                return budget - min(bytes + reserved + external, budget) + evictable >= typicalSize ? k : nil
+                return budget - min(bytes + reserved + outside, budget) + evictable >= typicalSize ? k : nil
             }
             return nil
         }
@@ -288,7 +301,7 @@ extension FrameCache {
                 guard let k = nextPrefetch() else { condition.wait(); continue }
                 // Room is made now, not when the frame is done: two prefetches never count on the
                 // same evictable frames, and the evicted frame's arrays are there to decode into.
-                guard makeRoom(typicalSize, beside: bytes + reserved + external, neededLessThan: distance(k)) else {
+                guard makeRoom(typicalSize, beside: bytes + reserved + outside, neededLessThan: distance(k)) else {
                     full = true
                     continue
                 }

@@ -3,7 +3,8 @@
 /// the fuzz harness and the registry tests take it from here.
 public enum SceneFormats {
     /// Every scene format, in detection order: folders and patterns first, then magic numbers, the
-    /// PLY layouts from the most specific header to the 3DGS fallback, and the headerless .splat last.
+    /// PLY layouts from the most specific header to the 3DGS fallback, .ksplat (no magic: zero padding
+    /// in its 4096-byte header), and the headerless .splat last.
     public static let all: [any SceneFormat] = [
         FourDGaussiansFolder(),
         SOG(),
@@ -17,6 +18,7 @@ public enum SceneFormats {
         SpacetimePLY(),
         Gaussian4DPLY(),
         GaussianPLY(),
+        KSplat(),
         AntimatterSplat(),
     ]
 

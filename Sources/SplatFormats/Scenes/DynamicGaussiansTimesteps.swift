@@ -97,7 +97,7 @@ public final class DynamicGaussiansTimesteps: @unchecked Sendable {
         let first = try decodeTimestep(0)
         let times = DynamicGaussiansNPZ.times(timesteps, frameRate: frameRate)
         let cache = FrameCache(frameCount: timesteps, budget: budget, prefetchThreads: prefetchThreads,
-                               frameBytes: FrameCache.bytes(of: first)) { [self] k, storage in
+                               frameBytes: FrameCache.bytes(of: first), firstFrameBytes: FrameCache.bytes(of: first)) { [self] k, storage in
             storage = nil
             return k == 0 ? first : try decodeTimestep(k)
         }

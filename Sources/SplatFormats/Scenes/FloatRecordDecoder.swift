@@ -68,7 +68,7 @@ struct FloatRecordDecoder {
     /// An array of `count` elements that `fill` initialises completely. Its pages are asked to be
     /// huge pages first: a large cloud takes hundreds of MB, and faulting them in 4 KB at a time
     /// costs about as much as decoding (measured with perf on the 1M-Gaussian ball).
-    private static func filledArray<T>(_ count: Int, _ fill: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows -> [T] {
+    static func filledArray<T>(_ count: Int, _ fill: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows -> [T] {
         try [T](unsafeUninitializedCapacity: count) { buffer, initialised in
             adviseHugePages(UnsafeMutableRawBufferPointer(buffer))
             try fill(buffer)

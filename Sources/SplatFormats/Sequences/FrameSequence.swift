@@ -26,7 +26,7 @@ public struct FrameSequence: Sendable {
     }
 
     /// Extensions of the frame files a folder or archive is listed for (a pattern lists what it matches).
-    public static let frameExtensions = ["ply", "splat", "spz", "glb", "sog"]
+    public static let frameExtensions = ["ply", "splat", "spz", "glb", "ksplat", "sog"]
 
     public var frameCount: Int { names.count }
 
@@ -102,7 +102,7 @@ public struct FrameSequence: Sendable {
     public func stream(budget: UInt64, prefetchThreads: Int = 2) -> FrameStream {
         let sequence = self
         let cache = FrameCache(frameCount: frameCount, budget: budget, prefetchThreads: prefetchThreads,
-                               frameBytes: FrameCache.bytes(of: first)) { k, storage in
+                               frameBytes: FrameCache.bytes(of: first), firstFrameBytes: FrameCache.bytes(of: first)) { k, storage in
             try sequence.decodeFrame(k, reusing: &storage)
         }
         return FrameStream(times: times, metadata: metadata, first: first, cache: cache)
