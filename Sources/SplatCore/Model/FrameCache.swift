@@ -236,8 +236,8 @@ extension FrameCache {
             // A demanded frame evicts what it must; it takes the room set aside for prefetches
             // only when nothing else is left, since it must be stored.
             let fits = demanded
-                ? makeRoom(size, beside: bytes + reserved + outside, neededLessThan: nil) || makeRoom(size, beside: bytes, neededLessThan: nil)
-                : makeRoom(size, beside: bytes + reserved + outside, neededLessThan: distance(k))
+                ? makeRoom(size, neededLessThan: nil) || makeRoom(size, neededLessThan: nil, countingOthers: false)
+                : makeRoom(size, neededLessThan: distance(k))
             guard fits else { return false }
             frames[k] = cloud
             sizes[k] = size
@@ -248,19 +248,21 @@ extension FrameCache {
         }
 
         /// Whether evicting frame k would free memory for a frame of rank `rank` (any rank when nil):
-        /// it is not pinned, needed less, and not frame 0 while its owner keeps it anyway. Called locked.
-        func canEvict(_ k: Int, neededLessThan rank: Int?) -> Bool {
-            !pinned.contains(k) && (k != 0 || firstFrame == 0) && (rank.map { distance(k) > $0 } ?? true)
+        /// it is not pinned, needed less, and — when frame 0 kept by its owner counts outside — not
+        /// frame 0 (its bytes would only move there). Called locked.
+        func canEvict(_ k: Int, neededLessThan rank: Int?, countingOutside: Bool = true) -> Bool {
+            !pinned.contains(k) && (k != 0 || firstFrame == 0 || !countingOutside) && (rank.map { distance(k) > $0 } ?? true)
         }
 
         /// Evicts unpinned frames — only those the playhead needs less than `rank` when it is
-        /// given — farthest first, until `size` bytes fit beside `held`. Returns false, evicting
-        /// nothing, when they cannot. An evicted frame of that size is kept for the next decode to
-        /// overwrite. Called locked.
-        func makeRoom(_ size: UInt64, beside held: UInt64, neededLessThan rank: Int?) -> Bool {
-            let victims = frames.keys.filter { canEvict($0, neededLessThan: rank) }
+        /// given — farthest first, until `size` bytes fit beside the cache's frames and, when
+        /// `countingOthers`, the prefetches' reservations and the memory held outside. Returns
+        /// false, evicting nothing, when they cannot. An evicted frame of that size is kept for the
+        /// next decode to overwrite. Called locked.
+        func makeRoom(_ size: UInt64, neededLessThan rank: Int?, countingOthers: Bool = true) -> Bool {
+            let victims = frames.keys.filter { canEvict($0, neededLessThan: rank, countingOutside: countingOthers) }
                 .sorted { distance($0) > distance($1) }
-            var free = budget - min(held, budget)
+            var free = budget - min(bytes + (countingOthers ? reserved + outside : 0), budget)
             var evict: [Int] = []
             for v in victims where free < size {
                 evict.append(v)
@@ -301,7 +303,7 @@ extension FrameCache {
                 guard let k = nextPrefetch() else { condition.wait(); continue }
                 // Room is made now, not when the frame is done: two prefetches never count on the
                 // same evictable frames, and the evicted frame's arrays are there to decode into.
-                guard makeRoom(typicalSize, beside: bytes + reserved + outside, neededLessThan: distance(k)) else {
+                guard makeRoom(typicalSize, neededLessThan: distance(k)) else {
                     full = true
                     continue
                 }
