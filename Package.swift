@@ -26,12 +26,14 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CWebP", path: "Sources/CWebP", pkgConfig: "libwebp",
+                       providers: [.apt(["libwebp-dev"])]),
 
         // Pure Swift: what is drawn, and the CPU reference that draws it.
         .target(name: "SplatCore"),
         // Every scene and camera file format behind one registry, and the containers they use
-        // (DEFLATE, gzip and CRC-32 through zlib; zstd through libzstd).
-        .target(name: "SplatFormats", dependencies: ["CZlib", "CZstd", "SplatCore"]),
+        // (DEFLATE, gzip and CRC-32 through zlib; zstd through libzstd; WebP through libwebp).
+        .target(name: "SplatFormats", dependencies: ["CZlib", "CZstd", "CWebP", "SplatCore"]),
         // PNG files through libpng's simplified API.
         .target(name: "SplatPNG", dependencies: ["CPNG", "SplatCore", "SplatFormats"]),
         // Vulkan: device, buffers, compute passes, radix sort, the GPU renderer. No GLFW.

@@ -14,7 +14,7 @@ declare -A camera=(
 for scene in Scenes/plant.splat Scenes/synthetic.ply; do
     # shellcheck disable=SC2086
     "$bin" render "$scene" ${camera[$scene]} --backend cpu --output "$work/source.png" --overwrite >/dev/null
-    for format in splat spz compressed-ply; do
+    for format in splat spz compressed-ply sog; do
         "$bin" convert "$scene" --format "$format" --output "$work/converted.$format" --overwrite >/dev/null
         # shellcheck disable=SC2086
         "$bin" render "$work/converted.$format" ${camera[$scene]} --backend cpu --output "$work/$format.png" --overwrite >/dev/null

@@ -14,8 +14,8 @@ mkdir -p "$work"
 if [ ! -x "$work/fuzzer" ] || [ -n "$(find Sources/SplatCore Sources/SplatFormats Fuzz -newer "$work/fuzzer" -name '*.swift' | head -1)" ]; then
     echo "building the fuzzer (swiftc -sanitize=fuzzer,address)..."
     # One module: SplatFormats' `import SplatCore` lines would each warn "ignoring import".
-    # -I Sources/CZlib, Sources/CZstd: SplatFormats reaches zlib and zstd through those shims' module maps.
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 -module-name SplatCore -suppress-warnings -I Sources/CZlib -I Sources/CZstd \
+    # -I Sources/CZlib, Sources/CZstd, Sources/CWebP: SplatFormats reaches zlib, zstd and libwebp through those shims' module maps.
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 -module-name SplatCore -suppress-warnings -I Sources/CZlib -I Sources/CZstd -I Sources/CWebP \
         $(find Sources/SplatCore Sources/SplatFormats -name "*.swift") Fuzz/FuzzTarget.swift -o "$work/fuzzer" 2>&1 \
         | grep -v "Cannot export local symbol" || true
 fi

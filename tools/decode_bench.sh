@@ -12,7 +12,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin" generate ball --count "$count" --output "$work/ball.ply" >/dev/null
 field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(round(d['$2'] / $3, 2))" "$1"; }
-formats="ply splat spz spz4 compressed-ply"
+formats="ply splat spz spz4 compressed-ply sog"
 [ -n "${GS3D_DIR:-}" ] && formats="$formats ksplat0 ksplat1 ksplat2"
 for format in $formats; do
     case $format in

@@ -4,10 +4,10 @@ import SplatCore
 import SplatFormats
 import SplatRender
 
-/// Exports the 3D splats at an instant as a 3DGS PLY, .splat, SPZ or compressed PLY (or one per frame).
+/// Exports the 3D splats at an instant as a 3DGS PLY, .splat, SPZ, compressed PLY, GLB or SOG (or one per frame).
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the 3D splats at time t as a 3DGS PLY, .splat, SPZ or PlayCanvas compressed PLY (or one file per frame).",
+        abstract: "Write the 3D splats at time t as a 3DGS PLY, .splat, SPZ, PlayCanvas compressed PLY or SOG, or glTF (or one file per frame).",
         discussion: "A single instant: --time T --output frame.ply. A sequence: a pattern in --output with "
             + "--frame-count N or --fps F over --time-range (default: the scene's range), --frames A:B for part of it.")
 
@@ -16,7 +16,7 @@ struct Convert: ParsableCommand {
     @Option(name: .shortAndLong, help: "The file to write, or a pattern (frame_%05d.ply, frame_{frame}.spz).")
     var output: String
 
-    @Option(help: "ply, splat, spz, compressed-ply or glb (default: from the output's extension: .ply, .splat, .spz, .compressed.ply, .glb).")
+    @Option(help: "ply, splat, spz, compressed-ply, glb or sog (default: from the output's extension: .ply, .splat, .spz, .compressed.ply, .glb, .sog).")
     var format: ExportFormat?
 
     @Option(help: "SPZ version to write: 2, 3 (read most widely) or 4 (zstd streams).")
@@ -39,7 +39,7 @@ struct Convert: ParsableCommand {
     func exportFormat() throws -> ExportFormat {
         if let format { return format }
         guard let format = ExportFormat(path: output) else {
-            throw ValidationError("--output '\(output)' has no extension that names a format (.ply, .splat, .spz, .compressed.ply, .glb); give --format")
+            throw ValidationError("--output '\(output)' has no extension that names a format (.ply, .splat, .spz, .compressed.ply, .glb, .sog); give --format")
         }
         return format
     }
@@ -72,8 +72,9 @@ struct Convert: ParsableCommand {
             let cloud = try loaded.slice(at: t)
             guard cloud.count > 0 else { throw UserError("\(scene): no Gaussian is active at t = \(t); nothing to write to \(path)") }
             let comment = loaded.scene.isStatic ? "exported by splat4d" : "exported by splat4d from \(scene) at t = \(t)"
+            let bytes = try exportFormat.encode(cloud, comment: comment, spzVersion: spzVersion)
             do {
-                try exportFormat.encode(cloud, comment: comment, spzVersion: spzVersion).write(to: URL(fileURLWithPath: path), options: .atomic)
+                try bytes.write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
                 throw UserError("\(path): cannot write the file (\(error.localizedDescription))")
             }

@@ -625,7 +625,7 @@ final class SequenceCLITests: XCTestCase {
     func testConvertFormatsFromTheExtensionOrTheFlag() throws {
         let look = ["--look-at", "0,0,-4:0,0,0"] + small
         _ = try run(["render", dancer, "--time", "0.7"] + look + ["--output", path("direct.png")])
-        for (name, format) in [("i.spz", "spz"), ("i.compressed.ply", "compressed-ply"), ("i.splat", "splat"), ("i.ply", "3dgs-ply"), ("i.glb", "gltf")] {
+        for (name, format) in [("i.spz", "spz"), ("i.compressed.ply", "compressed-ply"), ("i.splat", "splat"), ("i.ply", "3dgs-ply"), ("i.glb", "gltf"), ("i.sog", "sog")] {
             _ = try run(["convert", dancer, "--time", "0.7", "--output", path(name)])
             let info = try run(["info", path(name), "--json"])
             let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
@@ -645,7 +645,7 @@ final class SequenceCLITests: XCTestCase {
         let badVersion = try run(["convert", dancer, "--spz-version", "5", "--output", path("v5.spz")], status: 64)
         XCTAssert(badVersion.stderr.contains("--spz-version must be 2, 3 or 4"), badVersion.stderr)
         let unknown = try run(["convert", dancer, "--time", "0.7", "--output", path("x.bin")], status: 64)
-        XCTAssert(unknown.stderr.contains("--output '\(path("x.bin"))' has no extension that names a format (.ply, .splat, .spz, .compressed.ply, .glb); give --format"), unknown.stderr)
+        XCTAssert(unknown.stderr.contains("--output '\(path("x.bin"))' has no extension that names a format (.ply, .splat, .spz, .compressed.ply, .glb, .sog); give --format"), unknown.stderr)
     }
 
     func testSPZAntialiasedFlagIsTheDefaultUnlessOverridden() throws {

@@ -31,7 +31,7 @@ final class RegistryTests: XCTestCase {
 
     func testEveryFormatDetectsAndDecodesItsOwnSeeds() throws {
         XCTAssertEqual(SceneFormats.all.map(\.id.rawValue),
-                       ["4dgaussians", "ply-sequence", "splatv", "4dgs-checkpoint", "dynamic3dgs-npz", "spz", "gltf", "compressed-ply", "stg-lite-ply", "4dgs-ply", "3dgs-ply", "ksplat", "splat"])
+                       ["4dgaussians", "sog", "ply-sequence", "splatv", "4dgs-checkpoint", "dynamic3dgs-npz", "spz", "gltf", "compressed-ply", "stg-lite-ply", "4dgs-ply", "3dgs-ply", "ksplat", "splat"])
         for format in SceneFormats.all {
             XCTAssertFalse(try format.fuzzSeeds().isEmpty, "\(format.id) has no seed")
             for loaded in try loadSeeds(of: format) {
@@ -93,7 +93,7 @@ final class RegistryTests: XCTestCase {
                 encoded.append(format.id.rawValue)
             }
         }
-        XCTAssertEqual(Set(encoded), ["splatv", "dynamic3dgs-npz", "spz", "gltf", "compressed-ply", "stg-lite-ply", "3dgs-ply", "splat"])
+        XCTAssertEqual(Set(encoded), ["splatv", "dynamic3dgs-npz", "spz", "gltf", "compressed-ply", "sog", "stg-lite-ply", "3dgs-ply", "splat"])
         XCTAssertThrowsError(try GaussianPLY().encode(SeedScenes.polynomialMotion())) { error in
             XCTAssertEqual("\(error)", "3dgs-ply: holds one static cloud: the scene moves")
             XCTAssertEqual((error as? SplatError)?.kind, .badOption)

@@ -7,6 +7,7 @@ public enum SceneFormats {
     /// in its 4096-byte header), and the headerless .splat last.
     public static let all: [any SceneFormat] = [
         FourDGaussiansFolder(),
+        SOG(),
         PLYSequence(),
         SplatV(),
         Gaussian4DCheckpoint(),

@@ -6,7 +6,7 @@ import SplatCore
 /// the files of a folder or a glob pattern (`frames/*.ply`), or the members of a ZIP archive read
 /// in place (stored or deflated, never extracted), in natural name order (SuperSplat's flipbook
 /// `name_0002.ply` before `name_0010.ply`). Each frame decodes through the registry, so any static
-/// format it reads works (PLY, compressed PLY, SPZ, .splat); this layer does not know which.
+/// format it reads works (PLY, compressed PLY, SPZ, .splat, glb, SOG); this layer does not know which.
 /// Frame k is at time k / frameRate seconds when a frame rate is given, else at time k in frames.
 public struct FrameSequence: Sendable {
     /// The folder, pattern or archive as the user named it.
@@ -26,7 +26,7 @@ public struct FrameSequence: Sendable {
     }
 
     /// Extensions of the frame files a folder or archive is listed for (a pattern lists what it matches).
-    public static let frameExtensions = ["ply", "splat", "spz", "glb", "ksplat"]
+    public static let frameExtensions = ["ply", "splat", "spz", "glb", "ksplat", "sog"]
 
     public var frameCount: Int { names.count }
 
