@@ -66,6 +66,9 @@ public final class FrameCache: @unchecked Sendable {
     /// Moves the playhead without waiting (the viewer's clock, a jump): prefetching starts there.
     public func seek(_ index: Int, direction: Int = 1) { core.seek(index, direction: direction >= 0 ? 1 : -1) }
 
+    /// Frames decoded ahead of the playhead when frames play once.
+    static let playedOnceDepth = 3
+
     /// The frames are played once, forwards (a headless render): a decode overwrites a frame behind
     /// the playhead instead of allocating, even when the budget could keep both (fresh memory
     /// costs more than decoding on this kind of VM; the viewer, which loops and scrubs, keeps them).
@@ -305,7 +308,9 @@ extension FrameCache {
         func nextPrefetch() -> Int? {
             // Until a frame's size is known, a prefetch could not reserve its room.
             guard started, !full, typicalSize > 0 else { return nil }
-            for step in 0..<depth {
+            // Played once, a few frames ahead hide a decode (much shorter than a render); more would
+            // only fault in fresh memory sooner.
+            for step in 0..<(playsOnce ? min(depth, FrameCache.playedOnceDepth) : depth) {
                 let k = playhead + step * direction
                 guard k >= 0, k < frameCount else { return nil }
                 if frames[k] != nil || inFlight.contains(k) || failures[k] != nil { continue }
