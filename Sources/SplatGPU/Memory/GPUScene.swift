@@ -192,6 +192,12 @@ public final class GPUScene {
         return true
     }
 
+    /// Drops the references to the keyframes' decoded clouds (the buffers stay, for `refill`):
+    /// the scene must be refilled before it is drawn again.
+    public func releaseFrames() {
+        if keyframes != nil { keyframes = nil }
+    }
+
     /// The deformed, activated Gaussians the last deform pass wrote (a stage capture).
     func readDeformed() throws -> SplatCloud {
         let g = try geometry.read(GPUGaussianGeometry.self, count: count)

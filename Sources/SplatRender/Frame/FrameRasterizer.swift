@@ -15,6 +15,9 @@ public protocol FrameRasterizer {
     func prepare(_ scene: TemporalCloud, frames indices: [Int], reusing old: inout PreparedScene?) throws -> PreparedScene
     func render(_ scene: PreparedScene, time: Float, camera: Camera, settings: RenderSettings) throws -> RenderedFrame
 
+    /// Makes `scene` hold no decoded frames any more, keeping what a later `prepare(reusing:)` can
+    /// reuse (the GPU's buffers), or nothing.
+    func releaseFrames(of scene: inout PreparedScene?)
     /// Bytes a prepared scene holds beyond the cloud it came from (device memory; 0 on the CPU).
     func heldBytes(_ scene: PreparedScene) -> UInt64
     /// What draws, in words, for reports ("llvmpipe (Mesa)").
@@ -24,6 +27,8 @@ public protocol FrameRasterizer {
 }
 
 extension FrameRasterizer {
+    public func releaseFrames(of scene: inout PreparedScene?) { scene = nil }
+
     public func prepare(_ scene: TemporalCloud, frames indices: [Int], reusing old: inout PreparedScene?) throws -> PreparedScene {
         old = nil
         return try prepare(scene)
@@ -49,6 +54,7 @@ extension VulkanRasterizer: FrameRasterizer {
     }
 
     public func heldBytes(_ scene: GPUScene) -> UInt64 { UInt64(scene.deviceBytes) }
+    public func releaseFrames(of scene: inout GPUScene?) { scene?.releaseFrames() }
     public var deviceDescription: String { "\(device.info.name) (\(device.info.driver))" }
     public var stageTimings: StageTimings? { lastTimings }
 }

@@ -123,10 +123,16 @@ private final class StreamingDrawer<R: FrameRasterizer>: SceneDrawer {
     var stageTimings: StageTimings? { rasterizer.stageTimings }
 
     func render(at time: Float, camera: Camera, settings: RenderSettings) throws -> RenderedFrame {
+        var old: R.PreparedScene?
+        if prepared?.indices != stream.indices(at: time) {
+            // Let go of the old window's decoded frames before the cache evicts them: the next
+            // decode overwrites an evicted frame in place only when nothing else holds it.
+            old = prepared?.scene
+            prepared = nil
+            rasterizer.releaseFrames(of: &old)
+        }
         let window = try stream.window(at: time)
         if prepared?.indices != window.indices {
-            var old = prepared?.scene
-            prepared = nil  // an old window that cannot be refilled is released before the new upload
             prepared = (window.indices, try rasterizer.prepare(window.scene, frames: window.indices, reusing: &old))
             stream.cache.holdElsewhere(rasterizer.heldBytes(prepared!.scene))
         }
