@@ -283,7 +283,8 @@ extension FrameCache {
             }
             guard free >= size else { return false }
             for v in evict {
-                if recycled == nil, sizes[v] == size { recycled = frames[v] }
+                // Frame 0's arrays are shared with the stream that keeps it: writing would copy them.
+                if recycled == nil, sizes[v] == size, v != 0 || firstFrame == 0 { recycled = frames[v] }
                 frames[v] = nil
                 bytes -= sizes.removeValue(forKey: v)!
                 evictionLog.append(v)
