@@ -214,15 +214,7 @@ extension FrameCache {
                     if let cloud = frames[k] { out.append(cloud); break }
                     if let error = failures[k] { throw error }
                     if inFlight.contains(k) { condition.wait(); continue }
-                    inFlight.insert(k)
-                    recycleAFramePlayed()
-                    var storage = recycled
-                    recycled = nil
-                    condition.unlock()
-                    let result = Result { try decode(k, &storage) }
-                    storage = nil
-                    condition.lock()
-                    inFlight.remove(k)
+                    let result = decodeUnlocked(k)
                     condition.broadcast()
                     switch result {
                     case .failure(let error):
@@ -292,6 +284,21 @@ extension FrameCache {
             return true
         }
 
+        /// Decodes frame k with the lock released, into the recycled frame's arrays when there is
+        /// one; k is in flight meanwhile. Called locked, returns locked.
+        func decodeUnlocked(_ k: Int) -> Result<SplatCloud, Error> {
+            inFlight.insert(k)
+            recycleAFramePlayed()
+            var storage = recycled
+            recycled = nil
+            condition.unlock()
+            let result = Result { try decode(k, &storage) }
+            storage = nil  // released before the lock is taken again
+            condition.lock()
+            inFlight.remove(k)
+            return result
+        }
+
         /// When frames play once: the frame farthest behind the playhead, if any, is evicted into
         /// the recycling slot for the decode about to start. Called locked.
         func recycleAFramePlayed() {
@@ -334,17 +341,9 @@ extension FrameCache {
                     full = true
                     continue
                 }
-                inFlight.insert(k)
                 let reservation = typicalSize
                 reserved += reservation
-                recycleAFramePlayed()
-                var storage = recycled
-                recycled = nil
-                condition.unlock()
-                let result = Result { try decode(k, &storage) }
-                storage = nil
-                condition.lock()
-                inFlight.remove(k)
+                let result = decodeUnlocked(k)
                 reserved -= reservation
                 switch result {
                 case .failure(let error): failures[k] = error

@@ -54,17 +54,9 @@ public struct DynamicGaussiansNPZ: SceneFormat {
         let logScales = try array("log_scales"), logitOpacities = try array("logit_opacities")
         let checks = OpeningChecks(path: path)
         let fail = checks.fail
-        guard means.shape.count == 3, means.shape[2] == 3 else { throw fail("means3D must have shape (T, N, 3), got \(means.shape)") }
-        let (t, n) = (means.shape[0], means.shape[1])
-        try checks.gaussians(n, frames: t, shDegree: 0, temporal: false)
-        guard rotations.shape == [t, n, 4] else { throw fail("unnorm_rotations must have shape (\(t), \(n), 4), got \(rotations.shape)") }
-        guard colours.shape == [t, n, 3] else { throw fail("rgb_colors must have shape (\(t), \(n), 3), got \(colours.shape)") }
-        guard logScales.shape == [n, 1] || logScales.shape == [n, 3] else {
-            throw fail("log_scales must have shape (\(n), 1) or (\(n), 3), got \(logScales.shape)")
-        }
-        guard logitOpacities.shape == [n, 1] || logitOpacities.shape == [n] else {
-            throw fail("logit_opacities must have shape (\(n), 1), got \(logitOpacities.shape)")
-        }
+        let (t, n) = try checkShapes(means: means.shape, rotations: rotations.shape, colours: colours.shape,
+                                     logScales: logScales.shape, logitOpacities: logitOpacities.shape,
+                                     framesInMemory: { $0 }, checks: checks)
         for (name, a) in [("means3D", means), ("unnorm_rotations", rotations), ("rgb_colors", colours),
                           ("log_scales", logScales), ("logit_opacities", logitOpacities)] {
             if let bad = OpeningChecks.firstNonFinite(a.values) {
@@ -88,6 +80,25 @@ public struct DynamicGaussiansNPZ: SceneFormat {
         }
         let times = times(t, frameRate: frameRate)
         return TemporalCloud(keyframes: Keyframes(times: times, frames: frames), metadata: metadata(times, frameRate: frameRate))
+    }
+
+    /// The arrays' shapes checked against each other, and the Gaussians that must fit in memory
+    /// (`framesInMemory(T)` frames of N) against the budget: (T, N). Errors are the reader's words.
+    static func checkShapes(means: [Int], rotations: [Int], colours: [Int], logScales: [Int], logitOpacities: [Int],
+                            framesInMemory: (Int) -> Int, checks: OpeningChecks) throws -> (timesteps: Int, count: Int) {
+        let fail = checks.fail
+        guard means.count == 3, means[2] == 3 else { throw fail("means3D must have shape (T, N, 3), got \(means)") }
+        let (t, n) = (means[0], means[1])
+        try checks.gaussians(n, frames: framesInMemory(t), shDegree: 0, temporal: false)
+        guard rotations == [t, n, 4] else { throw fail("unnorm_rotations must have shape (\(t), \(n), 4), got \(rotations)") }
+        guard colours == [t, n, 3] else { throw fail("rgb_colors must have shape (\(t), \(n), 3), got \(colours)") }
+        guard logScales == [n, 1] || logScales == [n, 3] else {
+            throw fail("log_scales must have shape (\(n), 1) or (\(n), 3), got \(logScales)")
+        }
+        guard logitOpacities == [n, 1] || logitOpacities == [n] else {
+            throw fail("logit_opacities must have shape (\(n), 1), got \(logitOpacities)")
+        }
+        return (t, n)
     }
 
     /// Timestep k is at time k (frames), or k / frameRate seconds.

@@ -53,18 +53,10 @@ public final class DynamicGaussiansTimesteps: @unchecked Sendable {
         // The same checks, in the same words, as the whole-file reader.
         let checks = OpeningChecks(path: path)
         let fail = checks.fail
-        guard means.shape.count == 3, means.shape[2] == 3 else { throw fail("means3D must have shape (T, N, 3), got \(means.shape)") }
-        let (t, n) = (means.shape[0], means.shape[1])
         // One timestep at a time: only one frame must fit in memory.
-        try checks.gaussians(n, frames: 1, shDegree: 0, temporal: false)
-        guard rotations.shape == [t, n, 4] else { throw fail("unnorm_rotations must have shape (\(t), \(n), 4), got \(rotations.shape)") }
-        guard colours.shape == [t, n, 3] else { throw fail("rgb_colors must have shape (\(t), \(n), 3), got \(colours.shape)") }
-        guard logScales.shape == [n, 1] || logScales.shape == [n, 3] else {
-            throw fail("log_scales must have shape (\(n), 1) or (\(n), 3), got \(logScales.shape)")
-        }
-        guard logitOpacities.shape == [n, 1] || logitOpacities.shape == [n] else {
-            throw fail("logit_opacities must have shape (\(n), 1), got \(logitOpacities.shape)")
-        }
+        let (t, n) = try DynamicGaussiansNPZ.checkShapes(means: means.shape, rotations: rotations.shape, colours: colours.shape,
+                                                         logScales: logScales.shape, logitOpacities: logitOpacities.shape,
+                                                         framesInMemory: { _ in 1 }, checks: checks)
         for (name, a) in [("log_scales", logScales), ("logit_opacities", logitOpacities)] {
             if let bad = OpeningChecks.firstNonFinite(a.values) { throw fail("non-finite value in '\(name)' at element \(bad)") }
         }
@@ -113,7 +105,7 @@ final class TimestepArray: @unchecked Sendable {
     private let entry: ZipArchive.Entry
     private let layout: NPYArray.Layout
     private let timestepBytes: Int
-    /// The deflated member's reader, positioned after the last timestep read.
+    /// The deflated member's reader, positioned after the last timestep read (one thread at a time).
     private var inflater: InflateStream?
     private let lock = NSLock()
 
@@ -158,13 +150,13 @@ final class TimestepArray: @unchecked Sendable {
     func values(at k: Int) throws -> [Float] {
         let start = layout.dataStart + k * timestepBytes
         let count = timestepBytes / layout.type.size
-        let bytes: [UInt8] = try lock.withLock {
-            if entry.method == 0 {
-                guard let bytes = file.bytes(timestepBytes, at: entry.dataOffset + start) else {
-                    throw layout.fail("ends before timestep \(k): the file was truncated")
-                }
-                return bytes
+        if entry.method == 0 {  // by offset: pread needs no lock, prefetch threads read side by side
+            guard let bytes = file.bytes(timestepBytes, at: entry.dataOffset + start) else {
+                throw layout.fail("ends before timestep \(k): the file was truncated")
             }
+            return bytes.withUnsafeBytes { layout.type.convert($0, count: count) }
+        }
+        let bytes: [UInt8] = try lock.withLock {
             var bytes = [UInt8](repeating: 0, count: timestepBytes)
             do {
                 if inflater == nil || inflater!.position > start { inflater = try InflateStream(file, range: Self.range(entry)) }
