@@ -6,23 +6,9 @@ import XCTest
 
 /// SPZ and PlayCanvas compressed PLY: files from an independent writer (gsply, see
 /// Tests/Fixtures/compressed/README.md), our writers read back by our readers, and hostile input.
-final class CompressedFormatsTests: XCTestCase {
+final class CompressedFormatsTests: XCTestCase, UnitBallFixture {
     static let folder = TestPaths.fixtures.appendingPathComponent("compressed")
     static func fixture(_ name: String) -> String { folder.appendingPathComponent(name).path }
-
-    func source() throws -> SplatCloud { try SceneLoader.load(path: Self.fixture("source.ply")).cloud }
-
-    /// A view of the fixture's scene (synthetic.ply's unit ball) from two sides.
-    func psnr(_ a: SplatCloud, _ b: SplatCloud) throws -> Double {
-        var worst = Double.infinity
-        for eye: SIMD3<Float> in [[0, 0, -3.2], [2.2, -1, 2.2]] {
-            let camera = try XCTUnwrap(Camera.lookAt(eye: eye, target: .zero, up: [0, -1, 0], fovY: 50, width: 96, height: 96))
-            let ra = try ReferenceRasterizer().render(a, camera: camera, settings: RenderSettings())
-            let rb = try ReferenceRasterizer().render(b, camera: camera, settings: RenderSettings())
-            worst = min(worst, ImageMetrics.psnr(ra.colour, rb.colour))
-        }
-        return worst
-    }
 
     // MARK: - Files from gsply
 

@@ -6,11 +6,8 @@ import XCTest
 
 /// glTF KHR_gaussian_splatting: files from an independent writer (pygltflib, see
 /// Tests/Fixtures/gltf/README.md), node transforms checked by rendering, our writer, hostile input.
-final class GLTFSplatsTests: XCTestCase {
+final class GLTFSplatsTests: XCTestCase, UnitBallFixture {
     static func fixture(_ name: String) -> String { TestPaths.fixtures.appendingPathComponent("gltf/\(name)").path }
-    func source() throws -> SplatCloud {
-        try SceneLoader.load(path: TestPaths.fixtures.appendingPathComponent("compressed/source.ply").path).cloud
-    }
 
     func render(_ cloud: SplatCloud, eye: SIMD3<Float>, target: SIMD3<Float> = .zero, up: SIMD3<Float> = [0, -1, 0]) throws -> Image {
         let camera = try XCTUnwrap(Camera.lookAt(eye: eye, target: target, up: up, fovY: 50, width: 96, height: 96))

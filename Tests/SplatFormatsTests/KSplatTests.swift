@@ -7,28 +7,12 @@ import XCTest
 /// .ksplat: files written by the format's author (GaussianSplats3D, see
 /// Tests/Fixtures/ksplat/README.md) against the library's own reading and against the source PLY,
 /// header values, sequences of .ksplat frames, and hostile input.
-final class KSplatTests: XCTestCase {
+final class KSplatTests: XCTestCase, UnitBallFixture {
     static let folder = TestPaths.fixtures.appendingPathComponent("ksplat")
     static func fixture(_ name: String) -> String { folder.appendingPathComponent(name).path }
     static let names = ["mode0.ksplat", "mode1.ksplat", "mode2.ksplat", "mode2-sh0.ksplat"]
 
-    func source() throws -> SplatCloud {
-        try SceneLoader.load(path: TestPaths.fixtures.appendingPathComponent("compressed/source.ply").path).cloud
-    }
-
     func fixtureData(_ name: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: Self.fixture(name))) }
-
-    /// The worst PSNR of two views of the fixture's scene (a unit ball), as CompressedFormatsTests.
-    func psnr(_ a: SplatCloud, _ b: SplatCloud) throws -> Double {
-        var worst = Double.infinity
-        for eye: SIMD3<Float> in [[0, 0, -3.2], [2.2, -1, 2.2]] {
-            let camera = try XCTUnwrap(Camera.lookAt(eye: eye, target: .zero, up: [0, -1, 0], fovY: 50, width: 96, height: 96))
-            let ra = try ReferenceRasterizer().render(a, camera: camera, settings: RenderSettings())
-            let rb = try ReferenceRasterizer().render(b, camera: camera, settings: RenderSettings())
-            worst = min(worst, ImageMetrics.psnr(ra.colour, rb.colour))
-        }
-        return worst
-    }
 
     /// The source cut to `degree` as the library's writer keeps it.
     func truncated(_ s: SplatCloud, degree: Int) -> SplatCloud {

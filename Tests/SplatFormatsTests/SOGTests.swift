@@ -6,25 +6,9 @@ import XCTest
 
 /// PlayCanvas SOG v2: files written without Splat4D (Pillow's WebP, the published layout; see
 /// Tests/Fixtures/sog/README.md), our writer read back, both forms, sequences and hostile input.
-final class SOGTests: XCTestCase {
+final class SOGTests: XCTestCase, UnitBallFixture {
     static let folder = TestPaths.fixtures.appendingPathComponent("sog")
     static func fixture(_ name: String) -> String { folder.appendingPathComponent(name).path }
-
-    func source() throws -> SplatCloud {
-        try SceneLoader.load(path: TestPaths.fixtures.appendingPathComponent("compressed/source.ply").path).cloud
-    }
-
-    /// The worst PSNR of two views of the fixture's unit ball.
-    func psnr(_ a: SplatCloud, _ b: SplatCloud) throws -> Double {
-        var worst = Double.infinity
-        for eye: SIMD3<Float> in [[0, 0, -3.2], [2.2, -1, 2.2]] {
-            let camera = try XCTUnwrap(Camera.lookAt(eye: eye, target: .zero, up: [0, -1, 0], fovY: 50, width: 96, height: 96))
-            let ra = try ReferenceRasterizer().render(a, camera: camera, settings: RenderSettings())
-            let rb = try ReferenceRasterizer().render(b, camera: camera, settings: RenderSettings())
-            worst = min(worst, ImageMetrics.psnr(ra.colour, rb.colour))
-        }
-        return worst
-    }
 
     func dropSH(_ s: SplatCloud) -> SplatCloud {
         let k = s.coefficientsPerGaussian
