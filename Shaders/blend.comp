@@ -2,10 +2,20 @@
 #extension GL_GOOGLE_include_directive : require
 #extension GL_KHR_shader_subgroup_vote : require
 #extension GL_KHR_shader_subgroup_shuffle : require
+#extension GL_KHR_shader_subgroup_ballot : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
 #include "common.glsl"
-// Tile blend: one workgroup per 16×16 tile, one invocation per pixel. Splats are staged in shared
-// memory in batches of BLEND_WORKGROUP_SIZE; the tile stops early once every pixel is saturated.
-// Front-to-back rule of DESIGN.md §3 step 10 (CPU twin: SplatCore Blend.shade).
+// Tile blend: one workgroup per 16×16 tile, one invocation per pixel, front-to-back rule of
+// DESIGN.md §3 step 10 (CPU twin: SplatCore Blend.shade).
+//
+// Each subgroup walks its tile's splats in batches of one splat per lane. A lane fetches its
+// splat and tests it against the box of the subgroup's pixels (the tile test of preprocess on a
+// smaller box); the subgroup then blends only the splats that can reach α ≥ 1/255 in its box,
+// taking each from its lane with a shuffle. Skipped splats would have left every pixel of the
+// box unchanged, so the image is the same, and on real captures most of a tile's splats miss a
+// given row of pixels (BENCHMARKS.md, blend workload). The subgroup stops once all its pixels are
+// saturated. Per-pixel decisions are selects, so the walk stays in uniform control flow; any
+// subgroup size works.
 layout(local_size_x = TILE_SIZE, local_size_y = TILE_SIZE) in;
 layout(std430, binding = 0) readonly buffer Splats { ProjectedSplat splats[]; };
 layout(std430, binding = 1) readonly buffer SortedValues { uint values[]; };
@@ -18,61 +28,73 @@ const float MAX_ALPHA = 0.99;
 const float MIN_ALPHA = 1.0 / 255.0;
 const float MIN_TRANSMITTANCE = 0.0001;
 
-shared vec4 batchMeanOpacity[BLEND_WORKGROUP_SIZE];  // mean xy, depth, opacity
-shared vec4 batchConic[BLEND_WORKGROUP_SIZE];
-shared vec3 batchColour[BLEND_WORKGROUP_SIZE];
-shared uint doneCount;
+// One pixel's running composite.
+struct Composite {
+    vec3 colour;
+    float transmittance;
+    float depthSum;
+    bool done;  // saturated, or outside the image
+};
+
+// Composites one splat (mean xy, depth, opacity; conic; colour) over the pixel at `centre`.
+void blendSplat(inout Composite c, vec2 centre, vec4 m, vec3 conic, vec3 splatColour) {
+    vec2 d = m.xy - centre;
+    float power = -0.5 * (conic.x * d.x * d.x + conic.z * d.y * d.y) - conic.y * d.x * d.y;
+    float alpha = min(MAX_ALPHA, m.w * exp(power));
+    bool contributes = !c.done && power <= 0.0 && alpha >= MIN_ALPHA;
+    float next = c.transmittance * (1.0 - alpha);
+    bool saturates = contributes && next < MIN_TRANSMITTANCE;
+    c.done = c.done || saturates;
+    contributes = contributes && !saturates;
+    float weight = contributes ? alpha * c.transmittance : 0.0;
+    c.colour += splatColour * weight;
+    c.depthSum += m.z * weight;
+    c.transmittance = contributes ? next : c.transmittance;
+}
+
+// Blends, in lane order, the splats held by the lanes whose bit is set in `lanes` (lane base + bit).
+void blendLanes(inout Composite c, vec2 centre, uint lanes, uint base, vec4 mean, vec3 conic, vec3 splatColour) {
+    while (lanes != 0u) {
+        uint k = base + uint(findLSB(lanes));
+        lanes &= lanes - 1u;
+        blendSplat(c, centre, subgroupShuffle(mean, k), subgroupShuffle(conic, k), subgroupShuffle(splatColour, k));
+    }
+}
 
 void main() {
     uvec2 tile = gl_WorkGroupID.xy;
     uvec2 pixel = tile * uint(TILE_SIZE) + gl_LocalInvocationID.xy;
-    uint thread = gl_LocalInvocationIndex;
     bool inside = pixel.x < imageSize.x && pixel.y < imageSize.y;
-    vec2 pixelCentre = vec2(pixel);
+    vec2 centre = vec2(pixel);
     uvec2 range = ranges[tile.y * tilesX + tile.x];
-    uint total = range.y - range.x;
-
-    bool done = !inside;
-    float transmittance = 1.0;
-    vec3 colour = vec3(0.0);
-    float depthSum = 0.0;
-    // Each lane of a subgroup fetches one splat of the next batch; the subgroup then walks the
-    // batch in order, taking each splat from its lane with a shuffle. One gather per batch instead
-    // of one per splat, and the subgroup stops once all its pixels are saturated. Per-pixel
-    // decisions are selects, so the walk stays in uniform control flow. Any subgroup size works.
+    Composite c = Composite(vec3(0.0), 1.0, 0.0, !inside);
+    vec2 boxMin = vec2(float(subgroupMin(pixel.x)), float(subgroupMin(pixel.y)));
+    vec2 boxMax = vec2(float(subgroupMax(pixel.x)), float(subgroupMax(pixel.y)));
     uint lane = gl_SubgroupInvocationID;
     for (uint batch = range.x; batch < range.y; batch += gl_SubgroupSize) {
-        if (subgroupAll(done)) break;
-        vec4 laneMean = vec4(0.0), laneConic = vec4(0.0), laneColour = vec4(0.0);
+        if (subgroupAll(c.done)) break;
+        vec4 mean = vec4(0.0), conicRadius = vec4(0.0), splatColour = vec4(0.0);
+        bool touches = false;
         if (batch + lane < range.y) {
             uint g = values[batch + lane];
-            laneMean = splats[g].meanDepthOpacity;
-            laneConic = splats[g].conicRadius;
-            laneColour = splats[g].colour;
+            mean = splats[g].meanDepthOpacity;
+            conicRadius = splats[g].conicRadius;
+            splatColour = splats[g].colour;
+            touches = splatTouchesBox(conicRadius.xyz, mean.xy, mean.w, boxMin, boxMax);
         }
-        uint batchSize = min(gl_SubgroupSize, range.y - batch);
-        for (uint k = 0u; k < batchSize; ++k) {
-            vec4 m = subgroupShuffle(laneMean, k);
-            vec3 conic = subgroupShuffle(laneConic.xyz, k);
-            vec3 splatColour = subgroupShuffle(laneColour.rgb, k);
-            vec2 d = m.xy - pixelCentre;
-            float power = -0.5 * (conic.x * d.x * d.x + conic.z * d.y * d.y) - conic.y * d.x * d.y;
-            float alpha = min(MAX_ALPHA, m.w * exp(power));
-            bool contributes = !done && power <= 0.0 && alpha >= MIN_ALPHA;
-            float next = transmittance * (1.0 - alpha);
-            bool saturates = contributes && next < MIN_TRANSMITTANCE;
-            done = done || saturates;
-            contributes = contributes && !saturates;
-            float weight = contributes ? alpha * transmittance : 0.0;
-            colour += splatColour * weight;
-            depthSum += m.z * weight;
-            transmittance = contributes ? next : transmittance;
+        uvec4 touching = subgroupBallot(touches);
+        if (gl_SubgroupSize <= 32u) {  // one word of the ballot (a loop over words costs ~15% on lavapipe)
+            blendLanes(c, centre, touching.x, 0u, mean, conicRadius.xyz, splatColour.rgb);
+        } else {
+            for (uint word = 0u; word * 32u < gl_SubgroupSize; ++word) {
+                blendLanes(c, centre, touching[word], word * 32u, mean, conicRadius.xyz, splatColour.rgb);
+            }
         }
     }
     if (inside) {
         uint p = pixel.y * imageSize.x + pixel.x;
-        float alpha = 1.0 - transmittance;
-        colourAlpha[p] = vec4(colour + transmittance * background.rgb, alpha);
-        depth[p] = alpha > 0.0 ? depthSum / alpha : 0.0;
+        float alpha = 1.0 - c.transmittance;
+        colourAlpha[p] = vec4(c.colour + c.transmittance * background.rgb, alpha);
+        depth[p] = alpha > 0.0 ? c.depthSum / alpha : 0.0;
     }
 }

@@ -60,12 +60,17 @@ float minimumQuadratic(vec3 conic, vec2 mean, float x0, float x1, float y0, floa
     return best;
 }
 
-bool splatTouchesTile(vec3 conic, vec2 mean, float opacity, int tx, int ty) {
-    float size = float(TILE_SIZE);
-    float x0 = float(tx) * size, y0 = float(ty) * size;
-    float qmin = minimumQuadratic(conic, mean, x0, x0 + size - 1.0, y0, y0 + size - 1.0);
+// Can the splat reach α ≥ 1/255 at some pixel centre of the box [x0, x1] × [y0, y1]?
+bool splatTouchesBox(vec3 conic, vec2 mean, float opacity, vec2 boxMin, vec2 boxMax) {
+    float qmin = minimumQuadratic(conic, mean, boxMin.x, boxMax.x, boxMin.y, boxMax.y);
     float reach = 2.0 * log(max(255.0 * opacity, 1e-30));
     return qmin <= reach + TILE_CULL_MARGIN;
+}
+
+bool splatTouchesTile(vec3 conic, vec2 mean, float opacity, int tx, int ty) {
+    float size = float(TILE_SIZE);
+    vec2 corner = vec2(float(tx), float(ty)) * size;
+    return splatTouchesBox(conic, mean, opacity, corner, corner + vec2(size - 1.0));
 }
 
 #endif

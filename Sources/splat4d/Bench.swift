@@ -34,6 +34,10 @@ struct Bench: ParsableCommand {
                              + "Decoding uses every core; run under `taskset -c 0` for one core's speed."))
     var decode = false
 
+    @Flag(help: ArgumentHelp("Also count the blend's workload on the CPU reference: splats per tile, splats each pixel "
+                             + "walks before it saturates, and those that change it (slow on large scenes)."))
+    var workload = false
+
     func validate() throws {
         guard (1...100_000).contains(repeatCount) else { throw ValidationError("--repeat must lie in 1...100000") }
         guard (0...1000).contains(warmup) else { throw ValidationError("--warmup must lie in 0...1000") }
@@ -48,7 +52,16 @@ struct Bench: ParsableCommand {
         let renderer = try FrameRenderer(loaded, options: self.renderer.options)
         let result = try FrameBenchmark(warmup: warmup, repeatCount: repeatCount).run(renderer, at: t, camera: camera, settings: settings)
         let active = loaded.stream == nil ? loaded.scene.activeCount(at: t) : try loaded.slice(at: t).count
-        report(result, active: active, time: loaded.scene.isStatic ? nil : t, device: renderer.deviceDescription, camera: camera)
+        let blendWorkload = workload ? try countWorkload(loaded, at: t, camera: camera, settings: settings) : nil
+        report(result, active: active, time: loaded.scene.isStatic ? nil : t, device: renderer.deviceDescription, camera: camera,
+               workload: blendWorkload)
+    }
+
+    private func countWorkload(_ loaded: LoadedScene, at t: Float, camera: Camera, settings: RenderSettings) throws -> BlendWorkload {
+        let scene = loaded.stream == nil ? loaded.scene : TemporalCloud(gaussians: try loaded.slice(at: t), motion: nil)
+        let stages = ReferenceStages.run(scene: scene, time: t, camera: camera, settings: settings)
+        return BlendWorkload.count(splats: stages.splats, sortedValues: stages.sortedValues, ranges: stages.ranges,
+                                   grid: TileGrid(width: camera.width, height: camera.height))
     }
 
     private func runDecode() throws {
@@ -72,10 +85,11 @@ struct Bench: ParsableCommand {
                      result.gaussiansPerSecond / 1e6, result.megabytesPerCPUSecond))
     }
 
-    private func report(_ result: FrameBenchmark.Result, active: Int, time: Float?, device: String, camera: Camera) {
+    private func report(_ result: FrameBenchmark.Result, active: Int, time: Float?, device: String, camera: Camera,
+                        workload: BlendWorkload?) {
         let stageMedians = result.stageMedians, stageMins = result.stageMinimums, statistics = result.statistics
         if json {
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "scene": input.scene, "device": device, "backend": renderer.backend.rawValue,
                 "width": camera.width, "height": camera.height, "repeat": repeatCount,
                 "frame_ms_median": result.frameMedian, "frame_ms_min": result.frameMinimum,
@@ -84,6 +98,7 @@ struct Bench: ParsableCommand {
                 "time": time.map { Double($0) as Any } ?? NSNull(),
                 "tile_instances": statistics.tileInstances,
             ]
+            if let workload { object["workload"] = workload.jsonObject }
             let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
@@ -97,5 +112,29 @@ struct Bench: ParsableCommand {
             let label = "  " + name + String(repeating: " ", count: max(0, 14 - name.count))
             print(label + String(format: "median %9.3f ms   min %9.3f ms", stageMedians[name]!, stageMins[name]!))
         }
+        if let workload { workload.report.forEach { print($0) } }
+    }
+}
+
+extension BlendWorkload {
+    var jsonObject: [String: Any] {
+        ["tiles": tiles, "occupied_tiles": occupiedTiles, "instances": instances,
+         "instances_per_tile_median": instancesPerTileMedian, "instances_per_tile_p90": instancesPerTileP90,
+         "instances_per_tile_max": instancesPerTileMax, "pixels": pixels, "saturated_pixels": saturatedPixels,
+         "walked": walked, "contributing": contributing, "lanes": lanes, "fetched": fetched,
+         "blended_steps": blendedSteps, "lane_evaluations": laneEvaluations]
+    }
+
+    /// Lines for the text report, per pixel of the image.
+    var report: [String] {
+        let perPixel = { (n: Int) in Double(n) / Double(max(pixels, 1)) }
+        return [
+            "blend workload (CPU reference; the GPU's subgroups modelled as groups of \(lanes) pixels of a tile row):",
+            "  tiles:        \(occupiedTiles) of \(tiles) hold splats; splats per tile: median \(instancesPerTileMedian), p90 \(instancesPerTileP90), max \(instancesPerTileMax)",
+            String(format: "  saturated:    %.1f%% of pixels reach transmittance 1e-4 before their tile's list ends", 100 * perPixel(saturatedPixels)),
+            String(format: "  per pixel:    %.1f splats walked, %.1f of them change it (α ≥ 1/255)", perPixel(walked), perPixel(contributing)),
+            String(format: "  GPU:          %.1f splats fetched per pixel (groups wait for their slowest pixel), %.1f blended (they reach the group's pixels): %.0f%% of the blended evaluations change a pixel",
+                   perPixel(fetched * lanes), perPixel(laneEvaluations), 100 * Double(contributing) / Double(max(laneEvaluations, 1))),
+        ]
     }
 }

@@ -15,6 +15,11 @@ public enum Blend {
         public var colour: SIMD3<Float>
         public var transmittance: Float
         public var depthSum: Float
+        /// Splats looked at (up to and including the one that would saturate the pixel), those
+        /// that changed it, and whether it saturated: the blend's workload (BlendWorkload).
+        public var evaluated: Int
+        public var contributing: Int
+        public var saturated: Bool
     }
 
     /// Composites the splats `order` (front to back) at the pixel centre `pixel`.
@@ -24,7 +29,9 @@ public enum Blend {
         var colour = SIMD3<Float>(repeating: 0)
         var transmittance: Float = 1
         var depthSum: Float = 0
+        var evaluated = 0, contributing = 0, saturated = false
         for index in order {
+            evaluated += 1
             let s = splats[index]
             let d = s.mean - pixel
             let power = -0.5 * (s.conic.x * d.x * d.x + s.conic.z * d.y * d.y) - s.conic.y * d.x * d.y
@@ -32,12 +39,14 @@ public enum Blend {
             let alpha = min(maxAlpha, s.opacity * exp(power))
             if alpha < minAlpha { continue }
             let next = transmittance * (1 - alpha)
-            if next < minTransmittance { break }
+            if next < minTransmittance { saturated = true; break }
+            contributing += 1
             colour += s.colour * (alpha * transmittance)
             depthSum += s.depth * (alpha * transmittance)
             transmittance = next
         }
-        return PixelResult(colour: colour, transmittance: transmittance, depthSum: depthSum)
+        return PixelResult(colour: colour, transmittance: transmittance, depthSum: depthSum,
+                           evaluated: evaluated, contributing: contributing, saturated: saturated)
     }
 
     /// Blends every tile of the image from the sorted pair list, using all cores. `ranges[tile]` is

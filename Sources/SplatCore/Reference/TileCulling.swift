@@ -43,8 +43,14 @@ public enum TileCulling {
     public static func touches(_ s: ProjectedSplat, tileX tx: Int32, tileY ty: Int32) -> Bool {
         let size = Float(TileGrid.tileSize)
         let x0 = Float(tx) * size, y0 = Float(ty) * size
-        let qmin = minimumQuadratic(conic: s.conic, mean: s.mean, x0: x0, x1: x0 + size - 1, y0: y0, y1: y0 + size - 1)
-        return qmin <= reach(opacity: s.opacity) + margin
+        return touches(s, x0: x0, x1: x0 + size - 1, y0: y0, y1: y0 + size - 1)
+    }
+
+    /// Whether the splat can reach α ≥ 1/255 at some pixel centre of the box [x0, x1] × [y0, y1]
+    /// (the blend's test for a subgroup's pixels).
+    @inline(__always)
+    public static func touches(_ s: ProjectedSplat, x0: Float, x1: Float, y0: Float, y1: Float) -> Bool {
+        minimumQuadratic(conic: s.conic, mean: s.mean, x0: x0, x1: x1, y0: y0, y1: y1) <= reach(opacity: s.opacity) + margin
     }
 
     /// The tiles of the splat's rectangle it can draw into, row-major.
