@@ -5,18 +5,19 @@
 #extension GL_KHR_shader_subgroup_ballot : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
 #include "common.glsl"
-// Tile blend: one workgroup per 16×16 tile, one invocation per pixel, front-to-back rule of
-// DESIGN.md §3 step 10 (CPU twin: SplatCore Blend.shade).
+// Tile blend: one workgroup per 16×16 tile, front-to-back rule of DESIGN.md §3 step 10 (CPU twin:
+// SplatCore Blend.shade). Each invocation composites BLEND_ROWS pixels of one column, so a fetched
+// splat serves BLEND_ROWS pixels per lane.
 //
-// Each subgroup walks its tile's splats in batches of one splat per lane. A lane fetches its
+// A subgroup walks its tile's splats in batches of one splat per lane. Each lane fetches its
 // splat and tests it against the box of the subgroup's pixels (the tile test of preprocess on a
-// smaller box); the subgroup then blends only the splats that can reach α ≥ 1/255 in its box,
-// taking each from its lane with a shuffle. Skipped splats would have left every pixel of the
-// box unchanged, so the image is the same, and on real captures most of a tile's splats miss a
-// given row of pixels (BENCHMARKS.md, blend workload). The subgroup stops once all its pixels are
+// smaller box); the subgroup then blends only the splats that can reach α ≥ 1/255 somewhere in
+// its box, taking each from its lane with a shuffle. A skipped splat would have left every pixel
+// of the box unchanged, so the image is the same; on real captures most of a tile's splats miss
+// a given few rows of it (`splat4d bench --workload`). The subgroup stops once all its pixels are
 // saturated. Per-pixel decisions are selects, so the walk stays in uniform control flow; any
-// subgroup size works.
-layout(local_size_x = TILE_SIZE, local_size_y = TILE_SIZE) in;
+// subgroup size works. Measurements behind these choices: BENCHMARKS.md, "Blend".
+layout(local_size_x = TILE_SIZE, local_size_y = TILE_SIZE / BLEND_ROWS) in;
 layout(std430, binding = 0) readonly buffer Splats { ProjectedSplat splats[]; };
 layout(std430, binding = 1) readonly buffer SortedValues { uint values[]; };
 layout(std430, binding = 2) readonly buffer Ranges { uvec2 ranges[]; };
@@ -36,6 +37,9 @@ struct Composite {
     bool done;  // saturated, or outside the image
 };
 
+// This invocation's pixels: column x, rows y … y + BLEND_ROWS − 1.
+Composite pixels[BLEND_ROWS];
+
 // Composites one splat (mean xy, depth, opacity; conic; colour) over the pixel at `centre`.
 void blendSplat(inout Composite c, vec2 centre, vec4 m, vec3 conic, vec3 splatColour) {
     vec2 d = m.xy - centre;
@@ -52,27 +56,38 @@ void blendSplat(inout Composite c, vec2 centre, vec4 m, vec3 conic, vec3 splatCo
     c.transmittance = contributes ? next : c.transmittance;
 }
 
-// Blends, in lane order, the splats held by the lanes whose bit is set in `lanes` (lane base + bit).
-void blendLanes(inout Composite c, vec2 centre, uint lanes, uint base, vec4 mean, vec3 conic, vec3 splatColour) {
+// Blends, in lane order, the splats of the lanes whose bit is set in `lanes` (lane = base + bit)
+// over this invocation's pixels, the first at `centre`.
+void blendLanes(vec2 centre, uint lanes, uint base, vec4 mean, vec3 conic, vec3 splatColour) {
     while (lanes != 0u) {
         uint k = base + uint(findLSB(lanes));
         lanes &= lanes - 1u;
-        blendSplat(c, centre, subgroupShuffle(mean, k), subgroupShuffle(conic, k), subgroupShuffle(splatColour, k));
+        vec4 m = subgroupShuffle(mean, k);
+        vec3 q = subgroupShuffle(conic, k);
+        vec3 c = subgroupShuffle(splatColour, k);
+        for (int row = 0; row < BLEND_ROWS; ++row) blendSplat(pixels[row], centre + vec2(0.0, float(row)), m, q, c);
     }
+}
+
+bool allPixelsDone() {
+    bool done = true;
+    for (int row = 0; row < BLEND_ROWS; ++row) done = done && pixels[row].done;
+    return done;
 }
 
 void main() {
     uvec2 tile = gl_WorkGroupID.xy;
-    uvec2 pixel = tile * uint(TILE_SIZE) + gl_LocalInvocationID.xy;
-    bool inside = pixel.x < imageSize.x && pixel.y < imageSize.y;
-    vec2 centre = vec2(pixel);
+    uvec2 first = tile * uint(TILE_SIZE) + uvec2(gl_LocalInvocationID.x, BLEND_ROWS * gl_LocalInvocationID.y);
+    for (int row = 0; row < BLEND_ROWS; ++row) {
+        bool inside = first.x < imageSize.x && first.y + uint(row) < imageSize.y;
+        pixels[row] = Composite(vec3(0.0), 1.0, 0.0, !inside);
+    }
+    vec2 boxMin = vec2(float(subgroupMin(first.x)), float(subgroupMin(first.y)));
+    vec2 boxMax = vec2(float(subgroupMax(first.x)), float(subgroupMax(first.y + uint(BLEND_ROWS - 1))));
     uvec2 range = ranges[tile.y * tilesX + tile.x];
-    Composite c = Composite(vec3(0.0), 1.0, 0.0, !inside);
-    vec2 boxMin = vec2(float(subgroupMin(pixel.x)), float(subgroupMin(pixel.y)));
-    vec2 boxMax = vec2(float(subgroupMax(pixel.x)), float(subgroupMax(pixel.y)));
     uint lane = gl_SubgroupInvocationID;
     for (uint batch = range.x; batch < range.y; batch += gl_SubgroupSize) {
-        if (subgroupAll(c.done)) break;
+        if (subgroupAll(allPixelsDone())) break;
         vec4 mean = vec4(0.0), conicRadius = vec4(0.0), splatColour = vec4(0.0);
         bool touches = false;
         if (batch + lane < range.y) {
@@ -84,17 +99,20 @@ void main() {
         }
         uvec4 touching = subgroupBallot(touches);
         if (gl_SubgroupSize <= 32u) {  // one word of the ballot (a loop over words costs ~15% on lavapipe)
-            blendLanes(c, centre, touching.x, 0u, mean, conicRadius.xyz, splatColour.rgb);
+            blendLanes(vec2(first), touching.x, 0u, mean, conicRadius.xyz, splatColour.rgb);
         } else {
             for (uint word = 0u; word * 32u < gl_SubgroupSize; ++word) {
-                blendLanes(c, centre, touching[word], word * 32u, mean, conicRadius.xyz, splatColour.rgb);
+                blendLanes(vec2(first), touching[word], word * 32u, mean, conicRadius.xyz, splatColour.rgb);
             }
         }
     }
-    if (inside) {
-        uint p = pixel.y * imageSize.x + pixel.x;
-        float alpha = 1.0 - c.transmittance;
-        colourAlpha[p] = vec4(c.colour + c.transmittance * background.rgb, alpha);
-        depth[p] = alpha > 0.0 ? c.depthSum / alpha : 0.0;
+    for (int row = 0; row < BLEND_ROWS; ++row) {
+        uvec2 at = first + uvec2(0u, uint(row));
+        if (at.x < imageSize.x && at.y < imageSize.y) {
+            uint p = at.y * imageSize.x + at.x;
+            float alpha = 1.0 - pixels[row].transmittance;
+            colourAlpha[p] = vec4(pixels[row].colour + pixels[row].transmittance * background.rgb, alpha);
+            depth[p] = alpha > 0.0 ? pixels[row].depthSum / alpha : 0.0;
+        }
     }
 }

@@ -61,7 +61,7 @@ struct Bench: ParsableCommand {
         let scene = loaded.stream == nil ? loaded.scene : TemporalCloud(gaussians: try loaded.slice(at: t), motion: nil)
         let stages = ReferenceStages.run(scene: scene, time: t, camera: camera, settings: settings)
         return BlendWorkload.count(splats: stages.splats, sortedValues: stages.sortedValues, ranges: stages.ranges,
-                                   grid: TileGrid(width: camera.width, height: camera.height))
+                                   grid: TileGrid(width: camera.width, height: camera.height), rows: BlendPass.rowsPerInvocation)
     }
 
     private func runDecode() throws {
@@ -121,7 +121,7 @@ extension BlendWorkload {
         ["tiles": tiles, "occupied_tiles": occupiedTiles, "instances": instances,
          "instances_per_tile_median": instancesPerTileMedian, "instances_per_tile_p90": instancesPerTileP90,
          "instances_per_tile_max": instancesPerTileMax, "pixels": pixels, "saturated_pixels": saturatedPixels,
-         "walked": walked, "contributing": contributing, "lanes": lanes, "fetched": fetched,
+         "walked": walked, "contributing": contributing, "lanes": lanes, "rows": rows, "fetched": fetched,
          "blended_steps": blendedSteps, "lane_evaluations": laneEvaluations]
     }
 
@@ -129,12 +129,12 @@ extension BlendWorkload {
     var report: [String] {
         let perPixel = { (n: Int) in Double(n) / Double(max(pixels, 1)) }
         return [
-            "blend workload (CPU reference; the GPU's subgroups modelled as groups of \(lanes) pixels of a tile row):",
+            "blend workload (CPU reference; a GPU subgroup modelled as \(lanes)×\(rows) pixels of a tile):",
             "  tiles:        \(occupiedTiles) of \(tiles) hold splats; splats per tile: median \(instancesPerTileMedian), p90 \(instancesPerTileP90), max \(instancesPerTileMax)",
             String(format: "  saturated:    %.1f%% of pixels reach transmittance 1e-4 before their tile's list ends", 100 * perPixel(saturatedPixels)),
             String(format: "  per pixel:    %.1f splats walked, %.1f of them change it (α ≥ 1/255)", perPixel(walked), perPixel(contributing)),
-            String(format: "  GPU:          %.1f splats fetched per pixel (groups wait for their slowest pixel), %.1f blended (they reach the group's pixels): %.0f%% of the blended evaluations change a pixel",
-                   perPixel(fetched * lanes), perPixel(laneEvaluations), 100 * Double(contributing) / Double(max(laneEvaluations, 1))),
+            String(format: "  GPU:          each pixel's group fetches %.1f splats (until its slowest pixel saturates) and blends %.1f of them (those that reach its box); %.0f%% of the blended pixel evaluations change a pixel",
+                   perPixel(fetched * lanes * rows), perPixel(laneEvaluations), 100 * Double(contributing) / Double(max(laneEvaluations, 1))),
         ]
     }
 }

@@ -123,8 +123,8 @@ final class GPULayoutTests: XCTestCase {
 
     /// Constants the host and the shaders must agree on beyond the kernel table.
     func testContractConstants() {
-        // The blend counts finished pixels against BLEND_WORKGROUP_SIZE: one invocation per pixel.
-        XCTAssertEqual(ShaderContract.TILE_SIZE * ShaderContract.TILE_SIZE, ShaderContract.BLEND_WORKGROUP_SIZE)
+        // Each blend invocation takes BLEND_ROWS pixels of a column: the rows must split the tile.
+        XCTAssertEqual(ShaderContract.TILE_SIZE % ShaderContract.BLEND_ROWS, 0)
         XCTAssertEqual(ShaderContract.TILE_SIZE, TileGrid.tileSize)
         XCTAssertEqual(GPUScan.partitionSize, ShaderContract.SCAN_WORKGROUP_SIZE * ShaderContract.SCAN_ITEMS_PER_THREAD)
     }

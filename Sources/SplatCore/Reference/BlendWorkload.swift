@@ -5,10 +5,11 @@ import Foundation
 /// many of those change it, and what the GPU blend (blend.comp) does with them.
 /// `splat4d bench --workload` prints it (BENCHMARKS.md).
 ///
-/// The GPU model: a group of `lanes` consecutive pixels of a tile row (one subgroup on lavapipe)
-/// fetches its tile's splats in batches of `lanes`, until all its pixels are saturated; of each
-/// batch it blends only the splats that can reach α ≥ 1/255 in its pixels' box, each for all of
-/// its pixels at once. Its cost follows `batches` and `blendedSteps`, not the per-pixel counts.
+/// The GPU model: a group of `lanes` × `rows` pixels of a tile (one subgroup: `lanes` invocations
+/// side by side, each compositing `rows` pixels of its column) fetches its tile's splats in
+/// batches of `lanes` until all its pixels are saturated; of each batch it blends only the splats
+/// that can reach α ≥ 1/255 in its pixels' box, each over all of its pixels at once. Its cost
+/// follows `fetched` and `blendedSteps`, not the per-pixel counts.
 public struct BlendWorkload: Equatable, Sendable {
     /// Tiles with at least one splat, and all tiles.
     public var occupiedTiles: Int
@@ -27,30 +28,32 @@ public struct BlendWorkload: Equatable, Sendable {
     /// saturates it), and splats that changed it (α ≥ 1/255).
     public var walked: Int
     public var contributing: Int
-    /// Pixels per group (the subgroup size the model assumes).
+    /// The group's width (the subgroup size the model assumes) and height.
     public var lanes: Int
+    public var rows: Int
     /// Splats the groups fetch (whole batches until the group is saturated, at most the tile's list).
     public var fetched: Int
     /// Of those, the splats blended: those that can reach α ≥ 1/255 in their group's box.
     public var blendedSteps: Int
 
     /// Pixel evaluations the GPU performs (each blended splat is evaluated at every pixel of its group).
-    public var laneEvaluations: Int { blendedSteps * lanes }
+    public var laneEvaluations: Int { blendedSteps * lanes * rows }
 
     public static func count(splats: [ProjectedSplat], sortedValues: [UInt32], ranges: [SIMD2<UInt32>],
-                             grid: TileGrid, lanes: Int = 8) -> BlendWorkload {
-        precondition(lanes > 0 && TileGrid.tileSize % lanes == 0, "groups of lanes must tile a tile row")
+                             grid: TileGrid, lanes: Int = 8, rows: Int) -> BlendWorkload {
+        precondition(lanes > 0 && rows > 0 && TileGrid.tileSize % lanes == 0 && TileGrid.tileSize % rows == 0,
+                     "groups must tile a tile")
         let perTile = ranges.map { Int($0.y) - Int($0.x) }
         let occupied = perTile.filter { $0 > 0 }.sorted()
         func percentile(_ p: Double) -> Int {
             occupied.isEmpty ? 0 : occupied[min(occupied.count - 1, Int((Double(occupied.count - 1) * p).rounded()))]
         }
-        let counts = TileCounter.count(splats: splats, sortedValues: sortedValues, ranges: ranges, grid: grid, lanes: lanes)
+        let counts = TileCounter.count(splats: splats, sortedValues: sortedValues, ranges: ranges, grid: grid, lanes: lanes, rows: rows)
         return BlendWorkload(occupiedTiles: occupied.count, tiles: ranges.count, instances: perTile.reduce(0, +),
                              instancesPerTileMedian: percentile(0.5), instancesPerTileP90: percentile(0.9),
                              instancesPerTileMax: occupied.last ?? 0, pixels: grid.width * grid.height,
                              saturatedPixels: counts.saturated, walked: counts.walked, contributing: counts.contributing,
-                             lanes: lanes, fetched: counts.fetched, blendedSteps: counts.blended)
+                             lanes: lanes, rows: rows, fetched: counts.fetched, blendedSteps: counts.blended)
     }
 
     /// Blend.shade on every pixel, keeping its counts, and the groups' batches.
@@ -68,7 +71,7 @@ public struct BlendWorkload: Equatable, Sendable {
         }
 
         static func count(splats: [ProjectedSplat], sortedValues: [UInt32], ranges: [SIMD2<UInt32>], grid: TileGrid,
-                          lanes: Int) -> Counts {
+                          lanes: Int, rows: Int) -> Counts {
             let perTile = UnsafeMutableBufferPointer<Counts>.allocate(capacity: grid.tileCount)
             defer { perTile.deallocate() }
             perTile.initialize(repeating: Counts())
@@ -76,37 +79,40 @@ public struct BlendWorkload: Equatable, Sendable {
             Parallel.forEachChunk(count: grid.tileCount, chunk: 4) { tiles in
                 for tile in tiles {
                     target.base[tile] = countTile(tile, splats: splats, sortedValues: sortedValues,
-                                                  range: ranges[tile], grid: grid, lanes: lanes)
+                                                  range: ranges[tile], grid: grid, lanes: lanes, rows: rows)
                 }
             }
             return perTile.reduce(into: Counts()) { $0 += $1 }
         }
 
         private static func countTile(_ tile: Int, splats: [ProjectedSplat], sortedValues: [UInt32], range: SIMD2<UInt32>,
-                                      grid: TileGrid, lanes: Int) -> Counts {
+                                      grid: TileGrid, lanes: Int, rows: Int) -> Counts {
             var counts = Counts()
             let size = TileGrid.tileSize
             let x0 = (tile % grid.tilesX) * size, y0 = (tile / grid.tilesX) * size
             let list = Int(range.x)..<Int(range.y)
             let order = list.lazy.map { Int(sortedValues[$0]) }
-            for y in y0..<(y0 + size) where y < grid.height {
+            for groupY in stride(from: y0, to: y0 + size, by: rows) where groupY < grid.height {
                 for groupX in stride(from: x0, to: x0 + size, by: lanes) where groupX < grid.width {
                     var longestWalk = 0
-                    for x in groupX..<min(groupX + lanes, grid.width) {
-                        let walk = Blend.shade(pixel: SIMD2(Float(x), Float(y)), order: order, splats: splats)
-                        counts.walked += walk.evaluated
-                        counts.contributing += walk.contributing
-                        if walk.saturated { counts.saturated += 1 }
-                        longestWalk = max(longestWalk, walk.evaluated)
+                    for y in groupY..<min(groupY + rows, grid.height) {
+                        for x in groupX..<min(groupX + lanes, grid.width) {
+                            let walk = Blend.shade(pixel: SIMD2(Float(x), Float(y)), order: order, splats: splats)
+                            counts.walked += walk.evaluated
+                            counts.contributing += walk.contributing
+                            if walk.saturated { counts.saturated += 1 }
+                            longestWalk = max(longestWalk, walk.evaluated)
+                        }
                     }
                     // The group fetches whole batches until its last pixel saturates; its box holds
                     // the centres of all its lanes, those past the image's edge included.
                     let fetched = min(list.count, (longestWalk + lanes - 1) / lanes * lanes)
                     counts.fetched += fetched
-                    let box = (x0: Float(groupX), x1: Float(groupX + lanes - 1), y: Float(y))
+                    let (bx0, bx1) = (Float(groupX), Float(groupX + lanes - 1))
+                    let (by0, by1) = (Float(groupY), Float(groupY + rows - 1))
                     for i in list.prefix(fetched) {
                         let s = splats[Int(sortedValues[i])]
-                        if TileCulling.touches(s, x0: box.x0, x1: box.x1, y0: box.y, y1: box.y) { counts.blended += 1 }
+                        if TileCulling.touches(s, x0: bx0, x1: bx1, y0: by0, y1: by1) { counts.blended += 1 }
                     }
                 }
             }

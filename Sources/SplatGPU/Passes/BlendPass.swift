@@ -2,7 +2,10 @@ import SplatCore
 
 /// blend.comp: one workgroup per tile blends the tile's splats front to back into the float
 /// colour (RGB + alpha) and expected-depth buffers.
-struct BlendPass {
+public struct BlendPass {
+    /// Pixels of one column each blend invocation composites (the workload model needs it).
+    public static let rowsPerInvocation = ShaderContract.BLEND_ROWS
+
     let pipeline: ComputePipeline
 
     func record(_ r: CommandRecorder, splats: BufferRange, sortedValues: BufferRange, ranges: BufferRange,

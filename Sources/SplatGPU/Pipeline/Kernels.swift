@@ -187,7 +187,7 @@ enum Kernels {
         "blend", Shader_blend.words,
         bindings: [.reads(.splats), .reads(.sortedValues), .reads(.ranges), .writes(.colour), .writes(.depth)],
         push: BlendPush.self,
-        workgroupSize: .fixed(x: ShaderContract.TILE_SIZE, y: ShaderContract.TILE_SIZE, z: 1))
+        workgroupSize: .fixed(x: ShaderContract.TILE_SIZE, y: ShaderContract.TILE_SIZE / ShaderContract.BLEND_ROWS, z: 1))
 
     static let toSwapchain = Kernel(
         "to_swapchain", Shader_to_swapchain.words,
