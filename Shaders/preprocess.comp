@@ -1,5 +1,7 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#extension GL_KHR_shader_subgroup_basic : require
 #include "common.glsl"
 // Preprocess: time slice (TemporalCloud.state), cull, project, EWA covariance, SH colour and tile
 // rectangle of each Gaussian (DESIGN.md §3 steps 1–8, §4; CPU twins: TemporalCloud.state and
@@ -21,6 +23,13 @@ layout(std430, binding = 8) readonly buffer ActiveIndices { uint activeIndices[]
 // The smallest and largest depth key of the visible Gaussians (the host starts them at ~0 and 0):
 // the depth sort then sorts key − min over only the bits that range needs.
 layout(std430, binding = 9) buffer DepthRange { uint minDepthKey; uint maxDepthKey; };
+
+// Specialisation (PreprocessVariant): the highest SH degree and the PREPROCESS_FLAG_* paths this
+// pipeline serves; the push constants still say what each dispatch takes. Paths outside them
+// compile away: llvmpipe runs both sides of a branch under a mask, so on lavapipe code that no
+// Gaussian takes still costs every Gaussian unless it is not there at all.
+layout(constant_id = 0) const uint SPECIALISED_SH_DEGREE = 3u;
+layout(constant_id = 1) const uint SPECIALISED_FLAGS = 0xFFFFFFFFu;
 
 layout(push_constant) uniform Push {
     vec4 view0;             // world→camera rows, translation in w
@@ -52,20 +61,23 @@ const float SH_C3[7] = float[7](-0.5900435899266435, 2.890611442640554, -0.45704
                                 0.3731763325901154, -0.4570457994644658, 1.445305721320277,
                                 -0.5900435899266435);
 
-bool keyframed() { return (pc.flags & PREPROCESS_FLAG_KEYFRAMES) != 0u; }
+bool flag(uint f) { return (SPECIALISED_FLAGS & f) != 0u && (pc.flags & f) != 0u; }
+uint shDegree() { return min(pc.shDegree, SPECIALISED_SH_DEGREE); }
+
+bool keyframed() { return flag(PREPROCESS_FLAG_KEYFRAMES); }
 
 // Native 4DGS time-varying colour (CPU twin: TemporalSH.fold): each Gaussian's SH holds the 16
 // spatial coefficients, then 16 per time term; the terms at t fold into the spatial ones with the
 // factors cos(2π·Δ/T), cos(2π·2Δ/T), set per Gaussian in main.
 uint shTimeTerms() {
-    return (pc.flags & PREPROCESS_FLAG_SH_T2) != 0u ? 2u : ((pc.flags & PREPROCESS_FLAG_SH_T1) != 0u ? 1u : 0u);
+    return flag(PREPROCESS_FLAG_SH_T2) ? 2u : (flag(PREPROCESS_FLAG_SH_T1) ? 1u : 0u);
 }
 float shTimeFactor1 = 0.0;
 float shTimeFactor2 = 0.0;
 
 vec3 coefficient(uint local, uint k) {
     uint terms = shTimeTerms();
-    uint spatial = 3u * (pc.shDegree + 1u) * (pc.shDegree + 1u);
+    uint spatial = 3u * (pc.shDegree + 1u) * (pc.shDegree + 1u);  // the stored stride, whatever is specialised
     uint base = local * spatial * (terms + 1u) + k * 3u;
     vec3 a = vec3(sh[base], sh[base + 1u], sh[base + 2u]);
     if (terms > 0u) {
@@ -100,16 +112,16 @@ vec4 slerp(vec4 a, vec4 b, float w) {
 vec3 shColour(uint local, vec3 position) {
     vec3 d = normalize(position - pc.cameraPosition.xyz);
     vec3 result = SH_C0 * coefficient(local, 0u);
-    if (pc.shDegree > 0u) {
+    if (shDegree() > 0u) {
         float x = d.x, y = d.y, z = d.z;
         result = result + (-SH_C1 * y) * coefficient(local, 1u) + (SH_C1 * z) * coefficient(local, 2u)
                         + (-SH_C1 * x) * coefficient(local, 3u);
-        if (pc.shDegree > 1u) {
+        if (shDegree() > 1u) {
             float xx = x * x, yy = y * y, zz = z * z, xy = x * y, yz = y * z, xz = x * z;
             result = result + (SH_C2[0] * xy) * coefficient(local, 4u) + (SH_C2[1] * yz) * coefficient(local, 5u)
                             + (SH_C2[2] * (2.0 * zz - xx - yy)) * coefficient(local, 6u)
                             + (SH_C2[3] * xz) * coefficient(local, 7u) + (SH_C2[4] * (xx - yy)) * coefficient(local, 8u);
-            if (pc.shDegree > 2u) {
+            if (shDegree() > 2u) {
                 result = result + (SH_C3[0] * y * (3.0 * xx - yy)) * coefficient(local, 9u)
                                 + (SH_C3[1] * xy * z) * coefficient(local, 10u)
                                 + (SH_C3[2] * y * (4.0 * zz - xx - yy)) * coefficient(local, 11u)
@@ -147,7 +159,7 @@ void main() {
     // Dispatches wider than MAX_GROUPS_X workgroups wrap into y (the 65 535 limit).
     uint local = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
     if (local >= pc.count) return;
-    if ((pc.flags & PREPROCESS_FLAG_INDIRECT) != 0u) local = activeIndices[local];
+    if (flag(PREPROCESS_FLAG_INDIRECT)) local = activeIndices[local];
     uint global = pc.firstGaussian + local;
     GaussianGeometry g = geometry[local];
     vec3 p = g.positionOpacity.xyz;
@@ -163,7 +175,7 @@ void main() {
         g.scale.xyz = exp(safeLog(g.scale.xyz) + (safeLog(b.scale.xyz) - safeLog(g.scale.xyz)) * w);
         quaternion = slerp(normalizedQuaternion(g.rotation), normalizedQuaternion(b.rotation), w);
     }
-    if ((pc.flags & PREPROCESS_FLAG_TEMPORAL) != 0u) {
+    if (flag(PREPROCESS_FLAG_TEMPORAL)) {
         GaussianMotion m = motion[local];
         float factor;
         if (!temporallyActive(opacity, m, pc.time, pc.falloffCutoff, factor)) { cull(global); return; }
@@ -211,7 +223,7 @@ void main() {
     c00 += LOW_PASS;
     c11 += LOW_PASS;
     float det = c00 * c11 - c01 * c01;
-    if ((pc.flags & PREPROCESS_FLAG_ANTIALIASED) != 0u) opacity *= sqrt(max(2.5e-5, detBefore / det));
+    if (flag(PREPROCESS_FLAG_ANTIALIASED)) opacity *= sqrt(max(2.5e-5, detBefore / det));
     if (det == 0.0) { cull(global); return; }
     float detInv = 1.0 / det;
     vec3 conic = vec3(c11 * detInv, -c01 * detInv, c00 * detInv);
@@ -238,12 +250,17 @@ void main() {
 
     splats[global].meanDepthOpacity = vec4(mean, t.z, opacity);
     splats[global].conicRadius = vec4(conic, radius);
-    bool canonicalView = (pc.flags & PREPROCESS_FLAG_CANONICAL_VIEW) != 0u;
+    bool canonicalView = flag(PREPROCESS_FLAG_CANONICAL_VIEW);
     splats[global].colour = vec4(shColour(local, canonicalView ? viewOrigin : p), 0.0);
     splats[global].tileRect = rect;
     tileCounts[global] = tiles;
     uint key = floatBitsToUint(t.z);
     depthKeys[global] = key;
-    atomicMin(minDepthKey, key);
-    atomicMax(maxDepthKey, key);
+    // One atomic per subgroup: on lavapipe every lane's atomic is a locked instruction on a
+    // cache line that all cores share.
+    uint lowest = subgroupMin(key), highest = subgroupMax(key);
+    if (subgroupElect()) {
+        atomicMin(minDepthKey, lowest);
+        atomicMax(maxDepthKey, highest);
+    }
 }

@@ -3,7 +3,7 @@ import SplatCore
 /// Records the preprocess pass: one dispatch per chunk of the uploaded scene, each binding the
 /// chunk's window of the geometry, SH and motion buffers and the whole-cloud outputs.
 struct PreprocessPass {
-    let pipeline: ComputePipeline
+    let pipelines: Pipelines
 
     struct Outputs {
         var splats: BufferRange
@@ -18,7 +18,7 @@ struct PreprocessPass {
     /// With `active` (single-chunk temporal scenes), only those Gaussians are projected; the
     /// caller has zeroed the tile counts of the rest.
     func record(_ r: CommandRecorder, scene: GPUScene, time: Float, camera: Camera, settings: RenderSettings,
-                outputs: Outputs, blendWith second: GPUScene? = nil, active: (indices: BufferRange, count: Int)? = nil) {
+                outputs: Outputs, blendWith second: GPUScene? = nil, active: (indices: BufferRange, count: Int)? = nil) throws {
         precondition(active == nil || scene.chunks.count == 1, "indirect preprocess needs a single-chunk scene")
         let grid = TileGrid(width: camera.width, height: camera.height)
         let shStride = scene.shStride
@@ -41,6 +41,7 @@ struct PreprocessPass {
             bindings[.nextGeometry] = second.map { window($0.geometry, GPUScene.geometryStride) }
             bindings[.nextSH] = second.map { window($0.sh, shStride) }
             bindings[.activeIndices] = active?.indices
+            let pipeline = try pipelines.preprocess(PreprocessVariant(shDegree: scene.shDegree, flags: push.flags))
             r.dispatch(pipeline, bindings, push: push, groups: pipeline.kernel.linearGroups(active?.count ?? chunk.count))
         }
         r.barrier()

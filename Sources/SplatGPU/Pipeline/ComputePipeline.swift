@@ -15,14 +15,17 @@ public final class ComputePipeline {
     var pushConstantSize: Int { kernel.pushConstantSize }
 
     /// - Parameter placeholder: a small buffer for the kernel's optional bindings (needed when it has any).
-    init(device: GPUDevice, kernel: Kernel, placeholder: GPUBuffer? = nil) throws {
+    /// - Parameter specialization: the values of constant_id 0, 1, … (default: the workgroup size's, if any).
+    init(device: GPUDevice, kernel: Kernel, placeholder: GPUBuffer? = nil, specialization: [UInt32]? = nil) throws {
         precondition(placeholder != nil || !kernel.bindings.contains(where: \.optional),
                      "\(kernel.name): optional bindings need a placeholder buffer")
         self.device = device
         self.kernel = kernel
         self.placeholder = placeholder
         let name = kernel.name, spirv = kernel.spirv, pushConstantSize = kernel.pushConstantSize
-        let specialization = kernel.workgroupSize.specialization
+        let specialization = specialization ?? kernel.workgroupSize.specialization
+        precondition(specialization.isEmpty || kernel.workgroupSize.specialization.isEmpty || specialization.first == kernel.workgroupSize.specialization.first,
+                     "\(name): constant 0 is the workgroup size")
 
         var module: VkShaderModule?
         try spirv.withUnsafeBufferPointer { words in

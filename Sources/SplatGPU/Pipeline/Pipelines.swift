@@ -1,9 +1,10 @@
+import Foundation
+
 /// Every compute pipeline of the renderer, one per kernel of the table, created once per device.
 final class Pipelines {
     let deformHexplane: ComputePipeline
     let temporalActivity: ComputePipeline
     let compactIndices: ComputePipeline
-    let preprocess: ComputePipeline
     let scanReduce: ComputePipeline
     let scanDownsweep: ComputePipeline
     let compact: ComputePipeline
@@ -15,17 +16,20 @@ final class Pipelines {
     let blend: ComputePipeline
     /// Fills the optional bindings a dispatch leaves out (never read).
     let placeholder: GPUBuffer
+    let device: GPUDevice
+    private var preprocessVariants: [PreprocessVariant: ComputePipeline] = [:]
+    private let variantsLock = NSLock()
 
     init(device: GPUDevice) throws {
         let placeholder = try GPUBuffer(device: device, size: 4, usage: .storage, label: "unread binding placeholder")
         self.placeholder = placeholder
+        self.device = device
         func make(_ kernel: Kernel) throws -> ComputePipeline {
             try ComputePipeline(device: device, kernel: kernel, placeholder: placeholder)
         }
         deformHexplane = try make(Kernels.deformHexplane)
         temporalActivity = try make(Kernels.temporalActivity)
         compactIndices = try make(Kernels.compactIndices)
-        preprocess = try make(Kernels.preprocess)
         scanReduce = try make(Kernels.scanReduce)
         scanDownsweep = try make(Kernels.scanDownsweep)
         compact = try make(Kernels.compact)
@@ -36,6 +40,30 @@ final class Pipelines {
         tileRanges = try make(Kernels.tileRanges)
         blend = try make(Kernels.blend)
     }
+
+    /// The preprocess pipeline specialised for one kind of scene, made on first use (lavapipe
+    /// takes a few hundred milliseconds to compile one).
+    func preprocess(_ variant: PreprocessVariant) throws -> ComputePipeline {
+        variantsLock.lock()
+        defer { variantsLock.unlock() }
+        if let made = preprocessVariants[variant] { return made }
+        let made = try ComputePipeline(device: device, kernel: Kernels.preprocess, placeholder: placeholder,
+                                       specialization: variant.constants)
+        preprocessVariants[variant] = made
+        return made
+    }
+}
+
+/// What preprocess.comp is specialised for: the scene's SH degree and the PREPROCESS_FLAG_* paths
+/// its frames take (constant_id 0 and 1). A path the variant lacks is compiled away, which is
+/// what makes it cheap on lavapipe: llvmpipe runs both sides of every branch under a mask, so
+/// the keyframe, motion and higher-degree code cost every Gaussian even when no frame takes
+/// them (BENCHMARKS.md, "Preprocess").
+struct PreprocessVariant: Hashable {
+    var shDegree: Int
+    var flags: UInt32
+
+    var constants: [UInt32] { [UInt32(shDegree), flags] }
 }
 
 /// Workgroups needed to cover `count` items, `perGroup` at a time.

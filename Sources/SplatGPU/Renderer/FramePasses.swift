@@ -15,7 +15,7 @@ struct FramePasses {
         deform = DeformPass(pipeline: pipelines.deformHexplane)
         temporalActivity = TemporalActivityPass(pipeline: pipelines.temporalActivity)
         compactIndices = CompactIndicesPass(pipeline: pipelines.compactIndices)
-        preprocess = PreprocessPass(pipeline: pipelines.preprocess)
+        preprocess = PreprocessPass(pipelines: pipelines)
         compact = CompactPass(pipeline: pipelines.compact)
         gatherCounts = GatherCountsPass(pipeline: pipelines.gatherCounts)
         emitKeys = EmitKeysPass(pipeline: pipelines.emitKeys)

@@ -72,12 +72,12 @@ final class GPUStageProbe {
         let tileCounts = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe tile counts")
         let depthKeys = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe depth keys")
         let depthRange = try GPUBuffer(device: device, size: 8, usage: .storage, label: "probe depth range")
-        let pass = PreprocessPass(pipeline: pipelines.preprocess)
+        let pass = PreprocessPass(pipelines: pipelines)
         try device.submitAndWait { r in
             r.fill(depthRange, value: UInt32.max, offset: 0, size: 4)
             r.fill(depthRange, value: 0, offset: 4, size: 4)
             r.barrier()
-            pass.record(r, scene: scene, time: time, camera: camera, settings: settings,
+            try pass.record(r, scene: scene, time: time, camera: camera, settings: settings,
                         outputs: .init(splats: BufferRange(splats), tileCounts: BufferRange(tileCounts),
                                        depthKeys: BufferRange(depthKeys), depthRange: BufferRange(depthRange)))
         }

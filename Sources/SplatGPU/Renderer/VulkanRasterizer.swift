@@ -191,7 +191,7 @@ public final class VulkanRasterizer {
             r.fill(buffers.depthRange.buffer, value: UInt32.max, offset: 0, size: 4)
             r.fill(buffers.depthRange.buffer, value: 0, offset: 4, size: 4)
             r.barrier()
-            passes.preprocess.record(r, scene: scene, time: time, camera: camera, settings: settings,
+            try passes.preprocess.record(r, scene: scene, time: time, camera: camera, settings: settings,
                                      outputs: .init(splats: buffers.splats.range, tileCounts: buffers.tileCounts.range,
                                                     depthKeys: buffers.depthKeys.range, depthRange: buffers.depthRange.range),
                                      blendWith: second, active: active)
