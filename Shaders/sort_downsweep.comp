@@ -1,7 +1,8 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "contract.glsl"
-// Radix sort phase 3 (downsweep): stable scatter of (key, value) pairs by the digit at `shift`.
+// Radix sort phase 3 (downsweep): stable scatter of (key, value) pairs by the digit (the
+// `digitBits` bits at `shift`).
 // Each thread owns a contiguous run of its partition and a row of per-digit counters, so the
 // rank of a key is fixed by (partition, thread, position in run): stable and deterministic, with
 // no subgroup operations and no waits on other workgroups.
@@ -11,20 +12,21 @@ layout(std430, binding = 1) readonly buffer ValuesIn { uint valuesIn[]; };
 layout(std430, binding = 2) readonly buffer DigitOffsets { uint scanned[]; };
 layout(std430, binding = 3) writeonly buffer KeysOut { uint keysOut[]; };
 layout(std430, binding = 4) writeonly buffer ValuesOut { uint valuesOut[]; };
-layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint pad; };
+layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint digitBits; };
 
 shared uint offsets[SORT_WORKGROUP_SIZE][SORT_RADIX];
 
 void main() {
     const uint partitionSize = SORT_WORKGROUP_SIZE * SORT_ITEMS_PER_THREAD;
     uint thread = gl_LocalInvocationID.x;
-    for (uint d = 0u; d < SORT_RADIX; ++d) offsets[thread][d] = 0u;
+    uint radix = 1u << digitBits, mask = radix - 1u;
+    for (uint d = 0u; d < radix; ++d) offsets[thread][d] = 0u;
     uint start = gl_WorkGroupID.x * partitionSize + thread * SORT_ITEMS_PER_THREAD;
     uint end = min(start + SORT_ITEMS_PER_THREAD, count);
-    for (uint i = start; i < end; ++i) offsets[thread][(keysIn[i] >> shift) & 0xFFu] += 1u;
+    for (uint i = start; i < end; ++i) offsets[thread][(keysIn[i] >> shift) & mask] += 1u;
     barrier();
     // Per digit, turn the per-thread counts into this partition's scatter positions.
-    for (uint d = thread; d < SORT_RADIX; d += SORT_WORKGROUP_SIZE) {
+    for (uint d = thread; d < radix; d += SORT_WORKGROUP_SIZE) {
         uint running = scanned[d * partitions + gl_WorkGroupID.x];
         for (uint t = 0u; t < SORT_WORKGROUP_SIZE; ++t) {
             uint c = offsets[t][d];
@@ -35,7 +37,7 @@ void main() {
     barrier();
     for (uint i = start; i < end; ++i) {
         uint key = keysIn[i];
-        uint d = (key >> shift) & 0xFFu;
+        uint d = (key >> shift) & mask;
         uint position = offsets[thread][d];
         offsets[thread][d] = position + 1u;
         keysOut[position] = key;

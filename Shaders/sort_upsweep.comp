@@ -1,25 +1,30 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "contract.glsl"
-// Radix sort phase 1 (upsweep): per partition, how many keys have each 8-bit digit at `shift`.
-// Written digit-major (histogram[digit * partitions + partition]) so that one exclusive scan of the
-// whole array gives every partition's scatter base for every digit, in stable order.
+// Radix sort phase 1 (upsweep): per partition, how many keys have each digit value (the
+// `digitBits` bits at `shift`). Written digit-major (histogram[digit * partitions + partition])
+// so that one exclusive scan of the whole array gives every partition's scatter base for every
+// digit, in stable order. Each thread counts its run into its own row (no atomics: on lavapipe
+// each is a locked instruction per lane), then each digit's rows are summed.
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer KeysIn { uint keys[]; };
 layout(std430, binding = 1) writeonly buffer DigitCounts { uint histogram[]; };
-layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint pad; };
+layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint digitBits; };
 
-shared uint counts[SORT_RADIX];
+shared uint counts[SORT_WORKGROUP_SIZE][SORT_RADIX];
 
 void main() {
     const uint partitionSize = SORT_WORKGROUP_SIZE * SORT_ITEMS_PER_THREAD;
-    for (uint d = gl_LocalInvocationID.x; d < SORT_RADIX; d += SORT_WORKGROUP_SIZE) counts[d] = 0u;
-    barrier();
-    uint start = gl_WorkGroupID.x * partitionSize + gl_LocalInvocationID.x * SORT_ITEMS_PER_THREAD;
+    uint thread = gl_LocalInvocationID.x;
+    uint radix = 1u << digitBits, mask = radix - 1u;
+    for (uint d = 0u; d < radix; ++d) counts[thread][d] = 0u;
+    uint start = gl_WorkGroupID.x * partitionSize + thread * SORT_ITEMS_PER_THREAD;
     uint end = min(start + SORT_ITEMS_PER_THREAD, count);
-    for (uint i = start; i < end; ++i) atomicAdd(counts[(keys[i] >> shift) & 0xFFu], 1u);
+    for (uint i = start; i < end; ++i) counts[thread][(keys[i] >> shift) & mask] += 1u;
     barrier();
-    for (uint d = gl_LocalInvocationID.x; d < SORT_RADIX; d += SORT_WORKGROUP_SIZE) {
-        histogram[d * partitions + gl_WorkGroupID.x] = counts[d];
+    for (uint d = thread; d < radix; d += SORT_WORKGROUP_SIZE) {
+        uint total = 0u;
+        for (uint t = 0u; t < SORT_WORKGROUP_SIZE; ++t) total += counts[t][d];
+        histogram[d * partitions + gl_WorkGroupID.x] = total;
     }
 }

@@ -29,6 +29,20 @@ final class TileSortTests: XCTestCase {
         }
     }
 
+    /// As few passes of at most 8 bits as cover the key, split evenly, low digits first.
+    func testRadixDigits() {
+        func widths(_ bits: Int) -> [Int] { TileSort.radixDigits(keyBits: bits).map(\.width) }
+        XCTAssertEqual(widths(0), [])
+        XCTAssertEqual(widths(1), [1])
+        XCTAssertEqual(widths(8), [8])
+        XCTAssertEqual(widths(9), [5, 4])
+        XCTAssertEqual(widths(12), [6, 6])
+        XCTAssertEqual(widths(23), [8, 8, 7])
+        XCTAssertEqual(widths(32), [8, 8, 8, 8])
+        XCTAssertEqual(widths(35), [7, 7, 7, 7, 7])
+        XCTAssertEqual(TileSort.radixDigits(keyBits: 23).map(\.shift), [0, 8, 16])
+    }
+
     func testRadixSortUsesAllBits() {
         var keys: [UInt64] = [UInt64.max, 0, 1 << 63, 1 << 32, 0xFFFF_FFFF]
         var values: [UInt32] = [0, 1, 2, 3, 4]

@@ -36,9 +36,9 @@ final class GPULayoutTests: XCTestCase {
         // scan_*.comp Push: uint count, flagsOnly, hasOffsets, pad.
         XCTAssertEqual(MemoryLayout<ScanPush>.size, 16)
         XCTAssertEqual(offsets(ScanPush.self, [\.count, \.flagsOnly, \.hasOffsets, \.pad]), [0, 4, 8, 12])
-        // sort_*.comp Push: uint count, shift, partitions, pad.
+        // sort_*.comp Push: uint count, shift, partitions, digitBits.
         XCTAssertEqual(MemoryLayout<SortPush>.size, 16)
-        XCTAssertEqual(offsets(SortPush.self, [\.count, \.shift, \.partitions, \.pad]), [0, 4, 8, 12])
+        XCTAssertEqual(offsets(SortPush.self, [\.count, \.shift, \.partitions, \.digitBits]), [0, 4, 8, 12])
         // emit_keys.comp Push: uint count, tilesX (the other count passes declare only count).
         XCTAssertEqual(MemoryLayout<CountPush>.size, 8)
         XCTAssertEqual(offsets(CountPush.self, [\.count, \.tilesX]), [0, 4])
@@ -56,7 +56,7 @@ final class GPULayoutTests: XCTestCase {
             ("time", \.time), ("falloffCutoff", \.falloffCutoff)])
         let blend = fields(BlendPush.self, [("background", \.background), ("imageSize", \.imageSize), ("tilesX", \.tilesX), ("pad", \.pad)])
         let scan = fields(ScanPush.self, [("count", \.count), ("flagsOnly", \.flagsOnly), ("hasOffsets", \.hasOffsets), ("pad", \.pad)])
-        let sort = fields(SortPush.self, [("count", \.count), ("shift", \.shift), ("partitions", \.partitions), ("pad", \.pad)])
+        let sort = fields(SortPush.self, [("count", \.count), ("shift", \.shift), ("partitions", \.partitions), ("digitBits", \.digitBits)])
         let count = fields(CountPush.self, [("count", \.count), ("tilesX", \.tilesX)])
         let compact = fields(CompactPush.self, [("count", \.count), ("keyBase", \.keyBase)])
         let toSwapchain = fields(ToSwapchainPush.self, [("imageSize", \.imageSize), ("swizzleBGRA", \.swizzleBGRA), ("pad", \.pad)])

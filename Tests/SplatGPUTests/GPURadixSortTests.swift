@@ -6,10 +6,9 @@ import XCTest
 final class GPURadixSortTests: GPUTestCase {
     let partition = GPURadixSort.partitionSize
 
-    /// Stable reference: sorted by (low `bits` bits rounded up to whole digits, input position).
+    /// Stable reference: sorted by (low `bits` bits, input position).
     func expected(keys: [UInt32], values: [UInt32], bits: Int) -> ([UInt32], [UInt32]) {
-        let digits = (bits + 7) / 8
-        let mask: UInt32 = digits >= 4 ? .max : (1 << (8 * digits)) - 1
+        let mask: UInt32 = bits >= 32 ? .max : (1 << bits) - 1
         let order = keys.indices.sorted { (keys[$0] & mask, $0) < (keys[$1] & mask, $1) }
         return (order.map { keys[$0] }, order.map { values[$0] })
     }
@@ -77,7 +76,11 @@ final class GPURadixSortTests: GPUTestCase {
     /// Only the digits that hold the low 12 bits are sorted (two passes: the result is in the
     /// primary buffers; one pass would leave it in the alternates — both are read correctly).
     func testPartialBits() throws {
-        try check(keys: randomKeys(10_000, seed: 5, mask: 0xFFF), bits: 12, "12-bit keys")
+        try check(keys: randomKeys(10_000, seed: 5, mask: 0xFFF), bits: 12, "12-bit keys, two 6-bit digits")
+        try check(keys: randomKeys(9000, seed: 8, mask: 0x7F_FFFF), bits: 23, "23-bit keys, digits of 8, 8 and 7 bits")
+        try check(keys: randomKeys(5000, seed: 9, mask: 0x1), bits: 1, "1-bit keys")
+        // Bits above `bits` are not sorted on: only the low 9 order these.
+        try check(keys: randomKeys(6000, seed: 10, mask: 0xFFFF), bits: 9, "low 9 of 16 bits")
         try check(keys: randomKeys(3000, seed: 6, mask: 0xFF), bits: 8, "8-bit keys, one pass")
         try check(keys: randomKeys(3000, seed: 7, mask: 0xF_FFFF), bits: 24, "24-bit keys, three passes")
     }

@@ -66,7 +66,8 @@ struct SortPush {
     var count: UInt32
     var shift: UInt32
     var partitions: UInt32
-    var pad: UInt32 = 0
+    /// This pass's digit width (1…8 bits; TileSort.radixDigits).
+    var digitBits: UInt32
 }
 
 /// deform_hexplane.comp push constants.

@@ -35,8 +35,7 @@ final class GPUStageProbe {
         return try output.read(UInt32.self, count: n + 1)
     }
 
-    /// GPURadixSort on (key, value) pairs, sorting the low `bits` bits (rounded up to whole 8-bit
-    /// digits, as the sort does). Returns the pairs from whichever ping-pong buffer holds them.
+    /// GPURadixSort on (key, value) pairs, sorting the low `bits` bits. Returns the pairs from whichever ping-pong buffer holds them.
     func sort(keys: [UInt32], values: [UInt32], bits: Int) throws -> (keys: [UInt32], values: [UInt32]) {
         precondition(keys.count == values.count)
         let n = keys.count

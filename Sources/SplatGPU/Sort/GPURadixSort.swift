@@ -1,7 +1,9 @@
-/// Stable least-significant-digit radix sort of (uint key, uint value) pairs over 8-bit digits,
-/// reduce-then-scan per digit: upsweep (per-partition digit counts), scan, downsweep (stable
-/// scatter). Sorts only the low `bits` bits. Portable: no subgroup size or forward-progress
-/// assumptions. CPU twin: TileSort.radixSort.
+import SplatCore
+
+/// Stable least-significant-digit radix sort of (uint key, uint value) pairs over digits of at
+/// most 8 bits (TileSort.radixDigits), reduce-then-scan per digit: upsweep (per-partition digit
+/// counts), scan, downsweep (stable scatter). Sorts only the low `bits` bits. Portable: no
+/// subgroup size or forward-progress assumptions. CPU twin: TileSort.radixSort.
 final class GPURadixSort {
     static let partitionSize = ShaderContract.SORT_WORKGROUP_SIZE * ShaderContract.SORT_ITEMS_PER_THREAD
 
@@ -35,11 +37,12 @@ final class GPURadixSort {
         precondition(count <= capacity, "sort scratch not reserved")
         guard count > 1 else { return false }
         let partitions = groups(count, GPURadixSort.partitionSize)
-        let entries = ShaderContract.SORT_RADIX * partitions
         var source = (keys, values), target = (altKeys, altValues)
         var swapped = false
-        for shift in stride(from: 0, to: bits, by: 8) {
-            let push = SortPush(count: UInt32(count), shift: UInt32(shift), partitions: UInt32(partitions))
+        for (shift, width) in TileSort.radixDigits(keyBits: bits) {
+            let entries = (1 << width) * partitions
+            let push = SortPush(count: UInt32(count), shift: UInt32(shift), partitions: UInt32(partitions),
+                                digitBits: UInt32(width))
             recorder.dispatch(pipelines.sortUpsweep, [.keysIn: BufferRange(source.0), .digitCounts: BufferRange(histogram!)],
                               push: push, groups: (partitions, 1, 1))
             recorder.barrier()
