@@ -55,6 +55,14 @@ public final class GPUBuffer {
         try array.withUnsafeBytes { try upload($0, offset: offset) }
     }
 
+    /// Calls `body` with the first `count` elements in place when the buffer is mapped (no copy),
+    /// else with a staged copy.
+    public func withContents<T, R>(_ type: T.Type, count: Int, _ body: (UnsafeBufferPointer<T>) throws -> R) throws -> R {
+        precondition(count * MemoryLayout<T>.stride <= size, "read past the end of \(label)")
+        if let mapped { return try body(UnsafeBufferPointer(start: mapped.bindMemory(to: T.self, capacity: count), count: count)) }
+        return try read(type, count: count).withUnsafeBufferPointer(body)
+    }
+
     /// Reads `count` elements back (the buffer must be host-visible, or it goes through staging).
     public func read<T>(_ type: T.Type, count: Int, offset: Int = 0) throws -> [T] {
         let bytes = count * MemoryLayout<T>.stride

@@ -285,16 +285,24 @@ public final class VulkanRasterizer {
 
     private func readBack(grid: TileGrid, statistics: FrameStatistics) throws -> RenderedFrame {
         let pixels = grid.width * grid.height
-        let rgba = try buffers.colour.buffer.read(SIMD4<Float>.self, count: pixels)
         let depth = try buffers.depth.buffer.read(Float.self, count: pixels)
-        var colour = [Float](repeating: 0, count: pixels * 3)
-        var alpha = [Float](repeating: 0, count: pixels)
-        for p in 0..<pixels {
-            let v = rgba[p]
-            colour[p * 3] = v.x
-            colour[p * 3 + 1] = v.y
-            colour[p * 3 + 2] = v.z
-            alpha[p] = v.w
+        // Split RGBA into colour and alpha straight from the mapped buffer, into arrays left
+        // unfilled until written (a zero fill first would double the stores).
+        var colour: [Float] = [], alpha: [Float] = []
+        try buffers.colour.buffer.withContents(SIMD4<Float>.self, count: pixels) { rgba in
+            colour = [Float](unsafeUninitializedCapacity: pixels * 3) { c, initialized in
+                alpha = [Float](unsafeUninitializedCapacity: pixels) { a, alphaInitialized in
+                    for p in 0..<pixels {
+                        let v = rgba[p]
+                        c[p * 3] = v.x
+                        c[p * 3 + 1] = v.y
+                        c[p * 3 + 2] = v.z
+                        a[p] = v.w
+                    }
+                    alphaInitialized = pixels
+                }
+                initialized = pixels * 3
+            }
         }
         return RenderedFrame(colour: Image(width: grid.width, height: grid.height, channels: 3, pixels: colour),
                              alpha: Image(width: grid.width, height: grid.height, channels: 1, pixels: alpha),
