@@ -161,6 +161,9 @@ void main() {
     if (local >= pc.count) return;
     if (flag(PREPROCESS_FLAG_INDIRECT)) local = activeIndices[local];
     uint global = pc.firstGaussian + local;
+    // Culling is decided along the way and acted on once, at the end: llvmpipe runs every
+    // early-exit branch for all lanes under a mask, so each exit's writes would cost every Gaussian.
+    bool visible = true;
     GaussianGeometry g = geometry[local];
     vec3 p = g.positionOpacity.xyz;
     // 4DGS's kernel takes the SH view direction from the canonical mean (TemporalSH).
@@ -178,7 +181,7 @@ void main() {
     if (flag(PREPROCESS_FLAG_TEMPORAL)) {
         GaussianMotion m = motion[local];
         float factor;
-        if (!temporallyActive(opacity, m, pc.time, pc.falloffCutoff, factor)) { cull(global); return; }
+        visible = temporallyActive(opacity, m, pc.time, pc.falloffCutoff, factor);
         opacity = opacity * factor;
         if (shTimeTerms() > 0u) {
             float dirT = m.velocityTimeCenter.w - pc.time;
@@ -192,7 +195,7 @@ void main() {
     // Normalised here for every cloud: temporal rotations are raw; static ones are already unit.
     quaternion = normalizedQuaternion(quaternion);
     vec3 t = vec3(dot(pc.view0.xyz, p) + pc.view0.w, dot(pc.view1.xyz, p) + pc.view1.w, dot(pc.view2.xyz, p) + pc.view2.w);
-    if (!(t.z > NEAR_PLANE)) { cull(global); return; }
+    visible = visible && t.z > NEAR_PLANE;
 
     float fx = pc.intrinsics.x, fy = pc.intrinsics.y;
     float limX = FRUSTUM_CLAMP * pc.tanHalfFov.x, limY = FRUSTUM_CLAMP * pc.tanHalfFov.y;
@@ -224,7 +227,7 @@ void main() {
     c11 += LOW_PASS;
     float det = c00 * c11 - c01 * c01;
     if (flag(PREPROCESS_FLAG_ANTIALIASED)) opacity *= sqrt(max(2.5e-5, detBefore / det));
-    if (det == 0.0) { cull(global); return; }
+    visible = visible && det != 0.0;
     float detInv = 1.0 / det;
     vec3 conic = vec3(c11 * detInv, -c01 * detInv, c00 * detInv);
 
@@ -232,7 +235,7 @@ void main() {
     float lambda1 = mid + sqrt(max(0.1, mid * mid - det));
     float lambda2 = mid - sqrt(max(0.1, mid * mid - det));
     float radius = ceil(3.0 * sqrt(max(lambda1, lambda2)));
-    if (isinf(radius) || isnan(radius)) { cull(global); return; }
+    visible = visible && !(isinf(radius) || isnan(radius));
     radius = min(radius, 1073741824.0);
 
     vec2 mean = vec2(fx * t.x / t.z + pc.intrinsics.z - 0.5, fy * t.y / t.z + pc.intrinsics.w - 0.5);
@@ -240,13 +243,14 @@ void main() {
     ivec4 rect = ivec4(clampedTile((mean.x - radius) / size, pc.tileGrid.x), clampedTile((mean.y - radius) / size, pc.tileGrid.y),
                        clampedTile((mean.x + radius + size - 1.0) / size, pc.tileGrid.x),
                        clampedTile((mean.y + radius + size - 1.0) / size, pc.tileGrid.y));
+    if (!visible) rect = ivec4(0);  // no tile loop over garbage bounds
     uint tiles = 0u;
     for (int y = rect.y; y < rect.w; ++y) {
         for (int x = rect.x; x < rect.z; ++x) {
             if (splatTouchesTile(conic, mean, opacity, x, y)) tiles += 1u;
         }
     }
-    if (tiles == 0u) { cull(global); return; }
+    if (!visible || tiles == 0u) { cull(global); return; }
 
     splats[global].meanDepthOpacity = vec4(mean, t.z, opacity);
     splats[global].conicRadius = vec4(conic, radius);
