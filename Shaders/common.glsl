@@ -60,17 +60,23 @@ float minimumQuadratic(vec3 conic, vec2 mean, float x0, float x1, float y0, floa
     return best;
 }
 
-// Can the splat reach α ≥ 1/255 at some pixel centre of the box [x0, x1] × [y0, y1]?
-bool splatTouchesBox(vec3 conic, vec2 mean, float opacity, vec2 boxMin, vec2 boxMax) {
-    float qmin = minimumQuadratic(conic, mean, boxMin.x, boxMax.x, boxMin.y, boxMax.y);
-    float reach = 2.0 * log(max(255.0 * opacity, 1e-30));
-    return qmin <= reach + TILE_CULL_MARGIN;
+// Largest quadratic form q(d) at which a splat of this opacity still reaches α = 1/255.
+float alphaReach(float opacity) { return 2.0 * log(max(255.0 * opacity, 1e-30)); }
+
+// Can a splat with this reach get α ≥ 1/255 at some pixel centre of the box [x0, x1] × [y0, y1]?
+bool splatReachesBox(vec3 conic, vec2 mean, float reach, vec2 boxMin, vec2 boxMax) {
+    return minimumQuadratic(conic, mean, boxMin.x, boxMax.x, boxMin.y, boxMax.y) <= reach + TILE_CULL_MARGIN;
 }
 
-bool splatTouchesTile(vec3 conic, vec2 mean, float opacity, int tx, int ty) {
+bool splatTouchesBox(vec3 conic, vec2 mean, float opacity, vec2 boxMin, vec2 boxMax) {
+    return splatReachesBox(conic, mean, alphaReach(opacity), boxMin, boxMax);
+}
+
+// The tile test with the splat's reach computed once by the caller (it loops over tiles).
+bool splatReachesTile(vec3 conic, vec2 mean, float reach, int tx, int ty) {
     float size = float(TILE_SIZE);
     vec2 corner = vec2(float(tx), float(ty)) * size;
-    return splatTouchesBox(conic, mean, opacity, corner, corner + vec2(size - 1.0));
+    return splatReachesBox(conic, mean, reach, corner, corner + vec2(size - 1.0));
 }
 
 #endif

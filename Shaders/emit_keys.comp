@@ -21,9 +21,10 @@ void main() {
     ProjectedSplat s = splats[gaussian];
     ivec4 rect = s.tileRect;
     uint slot = offsets[i];
+    float reach = alphaReach(s.meanDepthOpacity.w);
     for (int y = rect.y; y < rect.w; ++y) {
         for (int x = rect.x; x < rect.z; ++x) {
-            if (!splatTouchesTile(s.conicRadius.xyz, s.meanDepthOpacity.xy, s.meanDepthOpacity.w, x, y)) continue;
+            if (!splatReachesTile(s.conicRadius.xyz, s.meanDepthOpacity.xy, reach, x, y)) continue;
             tileKeys[slot] = uint(y) * tilesX + uint(x);
             values[slot] = gaussian;
             slot += 1u;

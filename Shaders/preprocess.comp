@@ -245,9 +245,10 @@ void main() {
                        clampedTile((mean.y + radius + size - 1.0) / size, pc.tileGrid.y));
     if (!visible) rect = ivec4(0);  // no tile loop over garbage bounds
     uint tiles = 0u;
+    float reach = alphaReach(opacity);
     for (int y = rect.y; y < rect.w; ++y) {
         for (int x = rect.x; x < rect.z; ++x) {
-            if (splatTouchesTile(conic, mean, opacity, x, y)) tiles += 1u;
+            if (splatReachesTile(conic, mean, reach, x, y)) tiles += 1u;
         }
     }
     if (!visible || tiles == 0u) { cull(global); return; }
