@@ -117,6 +117,31 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(Set(stages.keys), ["preprocess", "scan", "keys", "sort", "ranges", "blend", "readback"])
         XCTAssertGreaterThan(try XCTUnwrap(report["tile_instances"] as? Int), 0)
         XCTAssert((report["device"] as? String)?.isEmpty == false)
+        XCTAssertNil(report["workload"], "counted only on request")
+    }
+
+    /// --workload counts the blend's work on the CPU reference: the instances it counts are the
+    /// GPU frame's, and the per-pixel counts hang together.
+    func testBenchWorkload() throws {
+        let devices = try CLI.run(["info", "--devices"])
+        guard devices.status == 0, devices.stdout.contains("usable") else { throw XCTSkip("no usable Vulkan device") }
+        let result = try CLI.run(["bench", CLI.scene("synthetic.ply"), "--width", "64", "--height", "48", "--repeat", "1",
+                                  "--workload", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let w = try XCTUnwrap(report["workload"] as? [String: Int])
+        XCTAssertEqual(w["instances"], report["tile_instances"] as? Int)
+        XCTAssertEqual(w["pixels"], 64 * 48)
+        XCTAssertEqual(w["tiles"], 4 * 3)
+        XCTAssertEqual(w["lanes"], 8)
+        XCTAssertEqual(w["rows"], 4)
+        let walked = try XCTUnwrap(w["walked"]), contributing = try XCTUnwrap(w["contributing"])
+        XCTAssertGreaterThan(contributing, 0)
+        XCTAssertLessThanOrEqual(contributing, walked)
+        XCTAssertLessThanOrEqual(try XCTUnwrap(w["blended_steps"]), try XCTUnwrap(w["fetched"]))
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(w["lane_evaluations"]), contributing, "the GPU evaluates every change")
+        let text = try CLI.run(["bench", CLI.scene("synthetic.ply"), "--width", "64", "--height", "48", "--repeat", "1", "--workload"])
+        XCTAssert(text.stdout.contains("blend workload (CPU reference; a GPU subgroup modelled as 8×4 pixels of a tile)"), text.stdout)
     }
 
     func testInfoJSON() throws {
