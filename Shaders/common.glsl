@@ -33,9 +33,15 @@ bool temporallyActive(float opacity, GaussianMotion m, float time, float cutoff,
 struct ProjectedSplat {
     vec4 meanDepthOpacity;  // pixel x, pixel y, view depth, opacity
     vec4 conicRadius;       // conic a, b, c, radius (pixels, as float)
-    vec4 colour;            // rgb, w unused
+    vec4 colour;            // rgb; w: the kept-tile mask (bits, keptTileMask) for key emission
     ivec4 tileRect;         // min x, min y, max x, max y (max exclusive)
 };
+
+// Which tiles of its rect a splat of at most 32 rect tiles keeps (bit i: the i-th tile,
+// row-major), found by preprocess so that key emission need not test them again. Bigger rects
+// keep no mask and are tested again.
+const int KEPT_TILE_MASK_TILES = 32;
+uint keptTileMask(ProjectedSplat s) { return floatBitsToUint(s.colour.w); }
 
 // Opacity-aware tile test (CPU twin: SplatCore TileCulling): can the splat reach α ≥ 1/255
 // anywhere in the tile's pixel-centre box? Tiles where it cannot are never blended into.

@@ -21,6 +21,20 @@ void main() {
     ProjectedSplat s = splats[gaussian];
     ivec4 rect = s.tileRect;
     uint slot = offsets[i];
+    int width = rect.z - rect.x;
+    if (width * (rect.w - rect.y) <= KEPT_TILE_MASK_TILES) {
+        // Preprocess already tested these tiles: walk its mask (a loop, not a branch over the
+        // rect: lavapipe runs both sides of a branch, but leaves a loop once no lane is in it).
+        uint kept = keptTileMask(s);
+        while (kept != 0u) {
+            int bit = findLSB(kept);
+            kept &= kept - 1u;
+            tileKeys[slot] = uint(rect.y + bit / width) * tilesX + uint(rect.x + bit % width);
+            values[slot] = gaussian;
+            slot += 1u;
+        }
+        return;
+    }
     float reach = alphaReach(s.meanDepthOpacity.w);
     for (int y = rect.y; y < rect.w; ++y) {
         for (int x = rect.x; x < rect.z; ++x) {

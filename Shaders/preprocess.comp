@@ -245,10 +245,14 @@ void main() {
                        clampedTile((mean.y + radius + size - 1.0) / size, pc.tileGrid.y));
     if (!visible) rect = ivec4(0);  // no tile loop over garbage bounds
     uint tiles = 0u;
+    uint keptTiles = 0u;  // bit i: the rect's i-th tile (row-major) is kept, for rects of ≤ 32 tiles
     float reach = alphaReach(opacity);
     for (int y = rect.y; y < rect.w; ++y) {
         for (int x = rect.x; x < rect.z; ++x) {
-            if (splatReachesTile(conic, mean, reach, x, y)) tiles += 1u;
+            if (!splatReachesTile(conic, mean, reach, x, y)) continue;
+            uint i = uint((y - rect.y) * (rect.z - rect.x) + (x - rect.x));
+            if (i < 32u) keptTiles |= 1u << i;
+            tiles += 1u;
         }
     }
     if (!visible || tiles == 0u) { cull(global); return; }
@@ -256,7 +260,7 @@ void main() {
     splats[global].meanDepthOpacity = vec4(mean, t.z, opacity);
     splats[global].conicRadius = vec4(conic, radius);
     bool canonicalView = flag(PREPROCESS_FLAG_CANONICAL_VIEW);
-    splats[global].colour = vec4(shColour(local, canonicalView ? viewOrigin : p), 0.0);
+    splats[global].colour = vec4(shColour(local, canonicalView ? viewOrigin : p), uintBitsToFloat(keptTiles));
     splats[global].tileRect = rect;
     tileCounts[global] = tiles;
     uint key = floatBitsToUint(t.z);

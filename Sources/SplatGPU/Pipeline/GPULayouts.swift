@@ -14,6 +14,7 @@ struct GPUGaussianGeometry {
 struct GPUProjectedSplat {
     var meanDepthOpacity: SIMD4<Float>
     var conicRadius: SIMD4<Float>
+    /// rgb; w holds the bits of the kept-tile mask (keptTileMask in common.glsl), not a float.
     var colour: SIMD4<Float>
     var tileRect: SIMD4<Int32>
 }
