@@ -18,11 +18,13 @@
 // saturated. Per-pixel decisions are selects, so the walk stays in uniform control flow; any
 // subgroup size works. Measurements behind these choices: BENCHMARKS.md, "Blend".
 layout(local_size_x = TILE_SIZE, local_size_y = TILE_SIZE / BLEND_ROWS) in;
-layout(std430, binding = 0) readonly buffer Splats { ProjectedSplat splats[]; };
-layout(std430, binding = 1) readonly buffer SortedValues { uint values[]; };
-layout(std430, binding = 2) readonly buffer Ranges { uvec2 ranges[]; };
-layout(std430, binding = 3) writeonly buffer Colour { vec4 colourAlpha[]; };
-layout(std430, binding = 4) writeonly buffer Depth { float depth[]; };
+layout(std430, binding = 0) readonly buffer SplatMeans { vec4 splatMeans[]; };
+layout(std430, binding = 1) readonly buffer SplatConics { vec4 splatConics[]; };
+layout(std430, binding = 2) readonly buffer SplatColours { vec4 splatColours[]; };
+layout(std430, binding = 3) readonly buffer SortedValues { uint values[]; };
+layout(std430, binding = 4) readonly buffer Ranges { uvec2 ranges[]; };
+layout(std430, binding = 5) writeonly buffer Colour { vec4 colourAlpha[]; };
+layout(std430, binding = 6) writeonly buffer Depth { float depth[]; };
 layout(push_constant) uniform Push { vec4 background; uvec2 imageSize; uint tilesX; uint pad; };
 
 const float MAX_ALPHA = 0.99;
@@ -92,9 +94,9 @@ void main() {
         bool touches = false;
         if (batch + lane < range.y) {
             uint g = values[batch + lane];
-            mean = splats[g].meanDepthOpacity;
-            conicRadius = splats[g].conicRadius;
-            splatColour = splats[g].colour;
+            mean = splatMeans[g];
+            conicRadius = splatConics[g];
+            splatColour = splatColours[g];
             touches = splatTouchesBox(conicRadius.xyz, mean.xy, mean.w, boxMin, boxMax);
         }
         uvec4 touching = subgroupBallot(touches);

@@ -29,19 +29,26 @@ bool temporallyActive(float opacity, GaussianMotion m, float time, float cutoff,
     return factor > cutoff && opacity * factor >= 1.0 / 255.0;
 }
 
-// One Gaussian after preprocess (64 bytes). radius == 0 marks a culled Gaussian.
-struct ProjectedSplat {
-    vec4 meanDepthOpacity;  // pixel x, pixel y, view depth, opacity
-    vec4 conicRadius;       // conic a, b, c, radius (pixels, as float)
-    vec4 colour;            // rgb; w: the kept-tile mask (bits, keptTileMask) for key emission
-    ivec4 tileRect;         // min x, min y, max x, max y (max exclusive)
-};
+// One Gaussian after preprocess is four vec4s, kept in four arrays ("planes") of one buffer so
+// that each binding needs 16 bytes per Gaussian: lavapipe binds at most 128 MiB, i.e. 8M Gaussians
+// per plane instead of 2M for a 64-byte record (FrameBuffers.SplatPlanes). Indexed by Gaussian.
+//   SplatMeans:   pixel x, pixel y, view depth, opacity
+//   SplatConics:  conic a, b, c, radius (pixels, as float); radius 0 marks a culled Gaussian
+//   SplatColours: rgb, w unused
+//   SplatRects:   the tile rectangle (min x | min y << 16, max x | max y << 16; max exclusive),
+//                 the kept-tile mask, unused: what key emission needs, in one cache line
 
 // Which tiles of its rect a splat of at most 32 rect tiles keeps (bit i: the i-th tile,
 // row-major), found by preprocess so that key emission need not test them again. Bigger rects
 // keep no mask and are tested again.
 const int KEPT_TILE_MASK_TILES = 32;
-uint keptTileMask(ProjectedSplat s) { return floatBitsToUint(s.colour.w); }
+
+uvec4 packedRect(ivec4 rect, uint keptTiles) {
+    return uvec4(uint(rect.x) | uint(rect.y) << 16, uint(rect.z) | uint(rect.w) << 16, keptTiles, 0u);
+}
+ivec4 unpackedRect(uvec4 packed) {
+    return ivec4(packed.x & 0xFFFFu, packed.x >> 16, packed.y & 0xFFFFu, packed.y >> 16);
+}
 
 // Opacity-aware tile test (CPU twin: SplatCore TileCulling): can the splat reach α ≥ 1/255
 // anywhere in the tile's pixel-centre box? Tiles where it cannot are never blended into.

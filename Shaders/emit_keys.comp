@@ -6,11 +6,13 @@
 // row-major order. A stable sort by tile then yields the order of the
 // (tile << 32 | depth) keys of DESIGN.md §3 step 9, ties broken by Gaussian index.
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
-layout(std430, binding = 0) readonly buffer Splats { ProjectedSplat splats[]; };
-layout(std430, binding = 1) readonly buffer DepthOrder { uint order[]; };
-layout(std430, binding = 2) readonly buffer InstanceOffsets { uint offsets[]; };
-layout(std430, binding = 3) writeonly buffer TileKeys { uint tileKeys[]; };
-layout(std430, binding = 4) writeonly buffer Values { uint values[]; };
+layout(std430, binding = 0) readonly buffer SplatMeans { vec4 splatMeans[]; };
+layout(std430, binding = 1) readonly buffer SplatConics { vec4 splatConics[]; };
+layout(std430, binding = 2) readonly buffer SplatRects { uvec4 splatRects[]; };
+layout(std430, binding = 3) readonly buffer DepthOrder { uint order[]; };
+layout(std430, binding = 4) readonly buffer InstanceOffsets { uint offsets[]; };
+layout(std430, binding = 5) writeonly buffer TileKeys { uint tileKeys[]; };
+layout(std430, binding = 6) writeonly buffer Values { uint values[]; };
 layout(push_constant) uniform Push { uint count; uint tilesX; };
 
 void main() {
@@ -18,14 +20,14 @@ void main() {
     uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
     if (i >= count) return;
     uint gaussian = order[i];
-    ProjectedSplat s = splats[gaussian];
-    ivec4 rect = s.tileRect;
+    uvec4 packed = splatRects[gaussian];
+    ivec4 rect = unpackedRect(packed);
     uint slot = offsets[i];
     int width = rect.z - rect.x;
     if (width * (rect.w - rect.y) <= KEPT_TILE_MASK_TILES) {
         // Preprocess already tested these tiles: walk its mask (a loop, not a branch over the
         // rect: lavapipe runs both sides of a branch, but leaves a loop once no lane is in it).
-        uint kept = keptTileMask(s);
+        uint kept = packed.z;
         while (kept != 0u) {
             int bit = findLSB(kept);
             kept &= kept - 1u;
@@ -35,10 +37,12 @@ void main() {
         }
         return;
     }
-    float reach = alphaReach(s.meanDepthOpacity.w);
+    vec4 mean = splatMeans[gaussian];
+    vec3 conic = splatConics[gaussian].xyz;
+    float reach = alphaReach(mean.w);
     for (int y = rect.y; y < rect.w; ++y) {
         for (int x = rect.x; x < rect.z; ++x) {
-            if (!splatReachesTile(s.conicRadius.xyz, s.meanDepthOpacity.xy, reach, x, y)) continue;
+            if (!splatReachesTile(conic, mean.xy, reach, x, y)) continue;
             tileKeys[slot] = uint(y) * tilesX + uint(x);
             values[slot] = gaussian;
             slot += 1u;

@@ -10,19 +10,23 @@
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer Geometry { GaussianGeometry geometry[]; };  // this chunk
 layout(std430, binding = 1) readonly buffer SH { float sh[]; };                        // this chunk
-layout(std430, binding = 2) writeonly buffer Splats { ProjectedSplat splats[]; };       // whole cloud
-layout(std430, binding = 3) writeonly buffer TileCounts { uint tileCounts[]; };         // whole cloud
-layout(std430, binding = 4) writeonly buffer DepthKeys { uint depthKeys[]; };           // whole cloud
-layout(std430, binding = 5) readonly buffer Motion { GaussianMotion motion[]; };        // this chunk, if temporal
+// The projected splats' planes (common.glsl), tile counts and depth keys: whole cloud.
+layout(std430, binding = 2) writeonly buffer SplatMeans { vec4 splatMeans[]; };
+layout(std430, binding = 3) writeonly buffer SplatConics { vec4 splatConics[]; };
+layout(std430, binding = 4) writeonly buffer SplatColours { vec4 splatColours[]; };
+layout(std430, binding = 5) writeonly buffer SplatRects { uvec4 splatRects[]; };
+layout(std430, binding = 6) writeonly buffer TileCounts { uint tileCounts[]; };
+layout(std430, binding = 7) writeonly buffer DepthKeys { uint depthKeys[]; };
+layout(std430, binding = 8) readonly buffer Motion { GaussianMotion motion[]; };        // this chunk, if temporal
 // Keyframed clouds: the next keyframe's geometry and SH (this chunk), blended with weight `time`.
-layout(std430, binding = 6) readonly buffer NextGeometry { GaussianGeometry geometryB[]; };
-layout(std430, binding = 7) readonly buffer NextSH { float shB[]; };
+layout(std430, binding = 9) readonly buffer NextGeometry { GaussianGeometry geometryB[]; };
+layout(std430, binding = 10) readonly buffer NextSH { float shB[]; };
 // With PREPROCESS_FLAG_INDIRECT: the Gaussians to process (the active ones, from the activity
 // pass), so inactive ones cost nothing here. Single-chunk scenes only.
-layout(std430, binding = 8) readonly buffer ActiveIndices { uint activeIndices[]; };
+layout(std430, binding = 11) readonly buffer ActiveIndices { uint activeIndices[]; };
 // The smallest and largest depth key of the visible Gaussians (the host starts them at ~0 and 0):
 // the depth sort then sorts key − min over only the bits that range needs.
-layout(std430, binding = 9) buffer DepthRange { uint minDepthKey; uint maxDepthKey; };
+layout(std430, binding = 12) buffer DepthRange { uint minDepthKey; uint maxDepthKey; };
 
 // Specialisation (PreprocessVariant): the highest SH degree and the PREPROCESS_FLAG_* paths this
 // pipeline serves; the push constants still say what each dispatch takes. Paths outside them
@@ -149,8 +153,8 @@ int clampedTile(float v, uint limit) {
 }
 
 void cull(uint global) {
-    splats[global].conicRadius = vec4(0.0);
-    splats[global].tileRect = ivec4(0);
+    splatConics[global] = vec4(0.0);
+    splatRects[global] = uvec4(0u);
     tileCounts[global] = 0u;
     depthKeys[global] = 0u;
 }
@@ -257,11 +261,11 @@ void main() {
     }
     if (!visible || tiles == 0u) { cull(global); return; }
 
-    splats[global].meanDepthOpacity = vec4(mean, t.z, opacity);
-    splats[global].conicRadius = vec4(conic, radius);
+    splatMeans[global] = vec4(mean, t.z, opacity);
+    splatConics[global] = vec4(conic, radius);
     bool canonicalView = flag(PREPROCESS_FLAG_CANONICAL_VIEW);
-    splats[global].colour = vec4(shColour(local, canonicalView ? viewOrigin : p), uintBitsToFloat(keptTiles));
-    splats[global].tileRect = rect;
+    splatColours[global] = vec4(shColour(local, canonicalView ? viewOrigin : p), 0.0);
+    splatRects[global] = packedRect(rect, keptTiles);
     tileCounts[global] = tiles;
     uint key = floatBitsToUint(t.z);
     depthKeys[global] = key;

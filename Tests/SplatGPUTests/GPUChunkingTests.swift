@@ -8,23 +8,6 @@ import SplatTestSupport
 /// maxStorageBufferRange is lowered (the PhysicalDeviceInfo the renderer sizes everything from);
 /// the driver and the validation layer still see the real, larger limit.
 final class GPUChunkingTests: GPUTestCase {
-    /// Runs `body` on a device that reports `maxRange` bytes per storage binding, then fails the
-    /// test if the validation layer said anything, including while the device was destroyed.
-    func withLimitedDevice(maxRange: UInt64, _ body: (GPUDevice) throws -> Void) throws {
-        var log: ValidationLog?
-        try {
-            let instance = try VulkanInstance(validation: device.instance.validationLog != nil, echoValidation: false)
-            log = instance.validationLog
-            let real = try PhysicalDevice.choose(from: PhysicalDevice.enumerate(instance))
-            var info = real.info
-            info.maxStorageBufferRange = maxRange
-            let limited = try GPUDevice(instance: instance, physical: PhysicalDevice(handle: real.handle, info: info))
-            XCTAssertEqual(limited.info.maxStorageBufferRange, maxRange)
-            try body(limited)
-        }()
-        assertNoValidationMessages(log, "limited device")
-    }
-
     /// Chunks cover the cloud in order, without gaps or overlaps.
     func testChunksCoverTheCloud() throws {
         // The widest per-Gaussian stream of a degree-0 scene is the 64-byte motion window.
@@ -92,14 +75,19 @@ final class GPUChunkingTests: GPUTestCase {
     }
 
     /// A cloud whose projected splats cannot fit one binding is refused with a GPUError that
-    /// says why (and not rendered wrongly).
+    /// says why (and not rendered wrongly), before any dispatch binds too much. Each of the four
+    /// planes (SplatPlanes) needs 16 bytes per Gaussian: 3072 fit in 48 KiB, 3073 do not.
     func testCloudTooLargeForOneBindingIsRefused() throws {
         try withLimitedDevice(maxRange: 192 * 256) { limited in
             let camera = Fixtures.camera(width: 32, height: 32)
-            let cloud = Fixtures.randomCloud(count: 192 * 256 / 64 + 1, degree: 0, seed: 9, camera: camera)
+            let fits = 192 * 256 / SplatPlanes.planeStride
             let limitedRasterizer = try VulkanRasterizer(device: limited)
+            let largest = Fixtures.randomCloud(count: fits, degree: 0, seed: 9, camera: camera)
+            XCTAssertNoThrow(try limitedRasterizer.render(largest, camera: camera, settings: RenderSettings()))
+            let cloud = Fixtures.randomCloud(count: fits + 1, degree: 0, seed: 9, camera: camera)
             XCTAssertThrowsError(try limitedRasterizer.render(cloud, camera: camera, settings: RenderSettings())) { error in
                 XCTAssertTrue(error is GPUError, "\(error)")
+                XCTAssertTrue("\(error)".contains("projected splats of \(fits + 1) Gaussians"), "\(error)")
                 XCTAssertTrue("\(error)".contains("storage binding"), "\(error)")
             }
         }

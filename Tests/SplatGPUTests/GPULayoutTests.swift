@@ -111,14 +111,21 @@ final class GPULayoutTests: XCTestCase {
         XCTAssertEqual(motion.members.map(\.offset),
                        offsets(GPUGaussianMotion.self, [\.velocityTimeCenter, \.accelerationTimeScale, \.jerk, \.angularVelocity]))
         XCTAssertEqual(pre.stride(ofArrayOf: "GaussianMotion"), MemoryLayout<GPUGaussianMotion>.stride)
-        for (shader, words) in [("preprocess", Shader_preprocess.words), ("blend", Shader_blend.words), ("emit_keys", Shader_emit_keys.words)] {
-            let r = SPIRVReflection(words)
-            let splat = try XCTUnwrap(r.block("ProjectedSplat"), shader)
-            XCTAssertEqual(splat.members.map(\.name), ["meanDepthOpacity", "conicRadius", "colour", "tileRect"], shader)
-            XCTAssertEqual(splat.members.map(\.offset),
-                           offsets(GPUProjectedSplat.self, [\.meanDepthOpacity, \.conicRadius, \.colour, \.tileRect]), shader)
-            XCTAssertEqual(r.stride(ofArrayOf: "ProjectedSplat"), MemoryLayout<GPUProjectedSplat>.stride, shader)
+        // The projected splats' planes (SplatPlanes): one 16-byte vec4 per Gaussian in each.
+        let planes: [(String, [String])] = [("preprocess", ["SplatMeans", "SplatConics", "SplatColours", "SplatRects"]),
+                                            ("blend", ["SplatMeans", "SplatConics", "SplatColours"]),
+                                            ("emit_keys", ["SplatMeans", "SplatConics", "SplatRects"])]
+        let words = ["preprocess": Shader_preprocess.words, "blend": Shader_blend.words, "emit_keys": Shader_emit_keys.words]
+        for (shader, blocks) in planes {
+            let r = SPIRVReflection(words[shader]!)
+            for block in blocks {
+                let plane = try XCTUnwrap(r.block(block), "\(shader): \(block)")
+                XCTAssertEqual(plane.members.count, 1, "\(shader): \(block)")
+                XCTAssertEqual(plane.members.first?.offset, 0, "\(shader): \(block)")
+            }
         }
+        XCTAssertEqual(SplatPlanes.planeStride, 16)
+        XCTAssertEqual(SplatPlanes.bytesPerGaussian, MemoryLayout<GPUProjectedSplat>.stride)
     }
 
     /// Constants the host and the shaders must agree on beyond the kernel table.

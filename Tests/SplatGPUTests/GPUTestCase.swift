@@ -12,6 +12,24 @@ class GPUTestCase: VulkanTestCase {
         probe = try Self.sharedProbe(for: gpu)
     }
 
+    /// Runs `body` on a device that reports `maxRange` bytes per storage binding (the driver and
+    /// the validation layer still see the real limit), then fails the
+    /// test if the validation layer said anything, including while the device was destroyed.
+    func withLimitedDevice(maxRange: UInt64, _ body: (GPUDevice) throws -> Void) throws {
+        var log: ValidationLog?
+        try {
+            let instance = try VulkanInstance(validation: device.instance.validationLog != nil, echoValidation: false)
+            log = instance.validationLog
+            let real = try PhysicalDevice.choose(from: PhysicalDevice.enumerate(instance))
+            var info = real.info
+            info.maxStorageBufferRange = maxRange
+            let limited = try GPUDevice(instance: instance, physical: PhysicalDevice(handle: real.handle, info: info))
+            XCTAssertEqual(limited.info.maxStorageBufferRange, maxRange)
+            try body(limited)
+        }()
+        assertNoValidationMessages(log, "limited device")
+    }
+
     nonisolated(unsafe) private static var cachedProbe: GPUStageProbe?
 
     private static func sharedProbe(for context: VulkanTestContext) throws -> GPUStageProbe {

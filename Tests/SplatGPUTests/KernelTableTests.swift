@@ -64,12 +64,14 @@ final class KernelTableTests: XCTestCase {
         XCTAssertEqual(KernelTableTests.mismatches(wrongGroup, wrongGroup.spirv).count, 1)
     }
 
-    /// The reader itself, on one shader read by eye: preprocess.comp's ten bindings.
+    /// The reader itself, on one shader read by eye: preprocess.comp's thirteen bindings.
     func testReflectionReadsPreprocessBindings() {
         let bindings = SPIRVReflection(Shader_preprocess.words).bindings
-        XCTAssertEqual(bindings.map(\.name), ["Geometry", "SH", "Splats", "TileCounts", "DepthKeys", "Motion", "NextGeometry",
-                                              "NextSH", "ActiveIndices", "DepthRange"])
-        XCTAssertEqual(bindings.map(\.access), [.read, .read, .write, .write, .write, .read, .read, .read, .read, .readWrite])
+        XCTAssertEqual(bindings.map(\.name), ["Geometry", "SH", "SplatMeans", "SplatConics", "SplatColours", "SplatRects",
+                                              "TileCounts", "DepthKeys", "Motion", "NextGeometry", "NextSH", "ActiveIndices",
+                                              "DepthRange"])
+        XCTAssertEqual(bindings.map(\.access), [.read, .read, .write, .write, .write, .write, .write, .write, .read, .read, .read,
+                                                .read, .readWrite])
         XCTAssertEqual(Set(bindings.map(\.kind)), [.storageBuffer])
         XCTAssertEqual(Set(bindings.map(\.set)), [0])
     }

@@ -42,7 +42,7 @@ final class FrameBuffers {
         func make(_ label: String, _ stride: Int = 4, _ usage: GPUBuffer.Usage = .storage) -> Growable {
             Growable(device: device, label: label, stride: stride, usage: usage)
         }
-        splats = make("projected splats", MemoryLayout<GPUProjectedSplat>.stride)
+        splats = make("projected splats", SplatPlanes.bytesPerGaussian)
         tileCounts = make("tile counts")
         depthKeys = make("depth keys")
         visibleSlots = make("visible slots")
@@ -66,6 +66,9 @@ final class FrameBuffers {
         colour = make("colour and alpha", 16, .readback)
         depth = make("expected depth", 4, .readback)
     }
+
+    /// The projected splats' planes (each as long as the buffer's capacity).
+    var splatPlanes: SplatPlanes { SplatPlanes(buffer: splats.buffer, capacity: splats.capacity) }
 
     func reservePerGaussian(_ n: Int) throws {
         try depthRange.reserve(1, exact: true)

@@ -8,9 +8,10 @@ public struct BlendPass {
 
     let pipeline: ComputePipeline
 
-    func record(_ r: CommandRecorder, splats: BufferRange, sortedValues: BufferRange, ranges: BufferRange,
+    func record(_ r: CommandRecorder, splats: SplatPlanes, sortedValues: BufferRange, ranges: BufferRange,
                 colour: BufferRange, depth: BufferRange, grid: TileGrid, background: SIMD3<Float>) {
-        r.dispatch(pipeline, [.splats: splats, .sortedValues: sortedValues, .ranges: ranges, .colour: colour, .depth: depth],
+        r.dispatch(pipeline, [.splatMeans: splats.means, .splatConics: splats.conics, .splatColours: splats.colours,
+                              .sortedValues: sortedValues, .ranges: ranges, .colour: colour, .depth: depth],
                    push: BlendPush(background: SIMD4(background, 1), imageSize: SIMD2(UInt32(grid.width), UInt32(grid.height)),
                                    tilesX: UInt32(grid.tilesX)),
                    groups: (grid.tilesX, grid.tilesY, 1))

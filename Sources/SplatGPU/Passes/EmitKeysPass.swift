@@ -5,9 +5,9 @@ import SplatCore
 struct EmitKeysPass {
     let pipeline: ComputePipeline
 
-    func record(_ r: CommandRecorder, splats: BufferRange, depthOrder: BufferRange, instanceOffsets: BufferRange,
+    func record(_ r: CommandRecorder, splats: SplatPlanes, depthOrder: BufferRange, instanceOffsets: BufferRange,
                 tileKeys: BufferRange, values: BufferRange, count: Int, grid: TileGrid) {
-        r.dispatch(pipeline, [.splats: splats, .depthOrder: depthOrder, .instanceOffsets: instanceOffsets,
+        r.dispatch(pipeline, [.splatMeans: splats.means, .splatConics: splats.conics, .splatRects: splats.rects, .depthOrder: depthOrder, .instanceOffsets: instanceOffsets,
                               .tileKeys: tileKeys, .values: values],
                    push: CountPush(count: UInt32(count), tilesX: UInt32(grid.tilesX)), groups: pipeline.kernel.linearGroups(count))
         r.barrier()

@@ -6,7 +6,7 @@ struct PreprocessPass {
     let pipelines: Pipelines
 
     struct Outputs {
-        var splats: BufferRange
+        var splats: SplatPlanes
         var tileCounts: BufferRange
         var depthKeys: BufferRange
         /// Two uints, filled with (~0, 0) before the pass: the visible depth keys' min and max.
@@ -35,7 +35,8 @@ struct PreprocessPass {
             }
             var bindings: [BufferRole: BufferRange] = [
                 .geometry: window(scene.geometry, GPUScene.geometryStride), .sh: window(scene.sh, shStride),
-                .splats: outputs.splats, .tileCounts: outputs.tileCounts, .depthKeys: outputs.depthKeys,
+                .splatMeans: outputs.splats.means, .splatConics: outputs.splats.conics,
+                .splatColours: outputs.splats.colours, .splatRects: outputs.splats.rects, .tileCounts: outputs.tileCounts, .depthKeys: outputs.depthKeys,
                 .depthRange: outputs.depthRange]
             bindings[.motion] = scene.motion.map { window($0, GPUScene.motionStride) }
             bindings[.nextGeometry] = second.map { window($0.geometry, GPUScene.geometryStride) }

@@ -10,11 +10,11 @@ struct GPUGaussianGeometry {
     var rotation: SIMD4<Float>
 }
 
-/// `ProjectedSplat` in common.glsl (64 bytes).
+/// One projected splat as the host reads it back: its entries of the four planes of common.glsl
+/// (SplatPlanes), in plane order.
 struct GPUProjectedSplat {
     var meanDepthOpacity: SIMD4<Float>
     var conicRadius: SIMD4<Float>
-    /// rgb; w holds the bits of the kept-tile mask (keptTileMask in common.glsl), not a float.
     var colour: SIMD4<Float>
     var tileRect: SIMD4<Int32>
 }

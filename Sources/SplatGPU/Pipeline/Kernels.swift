@@ -10,8 +10,10 @@ enum BufferRole: String, CaseIterable, Sendable {
     case nextGeometry = "NextGeometry", nextSH = "NextSH"
     // Temporal activity and its compaction.
     case activeFlags = "ActiveFlags", activeSlots = "ActiveSlots", activeIndices = "ActiveIndices"
-    // Preprocess outputs, one entry per Gaussian, and the visible depth keys' (min, max).
-    case splats = "Splats", tileCounts = "TileCounts", depthKeys = "DepthKeys", depthRange = "DepthRange"
+    // Preprocess outputs, one entry per Gaussian (the projected splats in four planes, SplatPlanes),
+    // and the visible depth keys' (min, max).
+    case splatMeans = "SplatMeans", splatConics = "SplatConics", splatColours = "SplatColours", splatRects = "SplatRects"
+    case tileCounts = "TileCounts", depthKeys = "DepthKeys", depthRange = "DepthRange"
     // Compaction of the visible Gaussians and their depth order.
     case visibleSlots = "VisibleSlots", visibleKeys = "VisibleKeys", visibleIndices = "VisibleIndices"
     case depthOrder = "DepthOrder", orderedCounts = "OrderedCounts", instanceOffsets = "InstanceOffsets"
@@ -134,7 +136,8 @@ enum Kernels {
 
     static let preprocess = Kernel(
         "preprocess", Shader_preprocess.words,
-        bindings: [.reads(.geometry), .reads(.sh), .writes(.splats), .writes(.tileCounts), .writes(.depthKeys),
+        bindings: [.reads(.geometry), .reads(.sh), .writes(.splatMeans), .writes(.splatConics), .writes(.splatColours),
+                   .writes(.splatRects), .writes(.tileCounts), .writes(.depthKeys),
                    .reads(.motion, optional: true),          // PREPROCESS_FLAG_TEMPORAL
                    .reads(.nextGeometry, optional: true),    // PREPROCESS_FLAG_KEYFRAMES
                    .reads(.nextSH, optional: true),          // PREPROCESS_FLAG_KEYFRAMES
@@ -175,7 +178,8 @@ enum Kernels {
 
     static let emitKeys = Kernel(
         "emit_keys", Shader_emit_keys.words,
-        bindings: [.reads(.splats), .reads(.depthOrder), .reads(.instanceOffsets), .writes(.tileKeys), .writes(.values)],
+        bindings: [.reads(.splatMeans), .reads(.splatConics), .reads(.splatRects), .reads(.depthOrder), .reads(.instanceOffsets),
+                   .writes(.tileKeys), .writes(.values)],
         push: CountPush.self, workgroupSize: linear)
 
     static let tileRanges = Kernel(
@@ -185,7 +189,8 @@ enum Kernels {
 
     static let blend = Kernel(
         "blend", Shader_blend.words,
-        bindings: [.reads(.splats), .reads(.sortedValues), .reads(.ranges), .writes(.colour), .writes(.depth)],
+        bindings: [.reads(.splatMeans), .reads(.splatConics), .reads(.splatColours), .reads(.sortedValues), .reads(.ranges),
+                   .writes(.colour), .writes(.depth)],
         push: BlendPush.self,
         workgroupSize: .fixed(x: ShaderContract.TILE_SIZE, y: ShaderContract.TILE_SIZE / ShaderContract.BLEND_ROWS, z: 1))
 

@@ -55,7 +55,7 @@ extension VulkanRasterizer {
         let n = frame.statistics.gaussians, visible = frame.statistics.visibleGaussians
         let instances = frame.statistics.tileInstances
         let tileCounts = try buffers.tileCounts.buffer.read(UInt32.self, count: n)
-        let gpuSplats = try buffers.splats.buffer.read(GPUProjectedSplat.self, count: n)
+        let gpuSplats = try buffers.splatPlanes.read(n)
         let depthOrder = lastDepthOrderInAlternate ? buffers.visibleIndicesAlt : buffers.visibleIndices
         let sortedTileKeys = lastTileOrderInAlternate ? buffers.tileKeysAlt : buffers.tileKeys
         let sortedValues = lastTileOrderInAlternate ? buffers.valuesAlt : buffers.values

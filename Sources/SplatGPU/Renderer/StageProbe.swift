@@ -66,8 +66,8 @@ final class GPUStageProbe {
     func preprocess(scene: GPUScene, time: Float = 0, camera: Camera, settings: RenderSettings)
         throws -> (splats: [GPUProjectedSplat], tileCounts: [UInt32], depthKeys: [UInt32]) {
         let n = scene.count
-        let splats = try GPUBuffer(device: device, size: n * MemoryLayout<GPUProjectedSplat>.stride, usage: .storage,
-                                   label: "probe projected splats")
+        let splats = SplatPlanes(buffer: try GPUBuffer(device: device, size: max(1, n) * SplatPlanes.bytesPerGaussian,
+                                                       usage: .storage, label: "probe projected splats"), capacity: n)
         let tileCounts = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe tile counts")
         let depthKeys = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe depth keys")
         let depthRange = try GPUBuffer(device: device, size: 8, usage: .storage, label: "probe depth range")
@@ -77,10 +77,10 @@ final class GPUStageProbe {
             r.fill(depthRange, value: 0, offset: 4, size: 4)
             r.barrier()
             try pass.record(r, scene: scene, time: time, camera: camera, settings: settings,
-                        outputs: .init(splats: BufferRange(splats), tileCounts: BufferRange(tileCounts),
+                        outputs: .init(splats: splats, tileCounts: BufferRange(tileCounts),
                                        depthKeys: BufferRange(depthKeys), depthRange: BufferRange(depthRange)))
         }
-        return (try splats.read(GPUProjectedSplat.self, count: n), try tileCounts.read(UInt32.self, count: n),
+        return (try splats.read(n), try tileCounts.read(UInt32.self, count: n),
                 try depthKeys.read(UInt32.self, count: n))
     }
 }

@@ -192,7 +192,7 @@ public final class VulkanRasterizer {
             r.fill(buffers.depthRange.buffer, value: 0, offset: 4, size: 4)
             r.barrier()
             try passes.preprocess.record(r, scene: scene, time: time, camera: camera, settings: settings,
-                                     outputs: .init(splats: buffers.splats.range, tileCounts: buffers.tileCounts.range,
+                                     outputs: .init(splats: buffers.splatPlanes, tileCounts: buffers.tileCounts.range,
                                                     depthKeys: buffers.depthKeys.range, depthRange: buffers.depthRange.range),
                                      blendWith: second, active: active)
             mark(r, .preprocessed)
@@ -231,7 +231,7 @@ public final class VulkanRasterizer {
                                        orderedCounts: buffers.orderedCounts.range, count: visible)
             try scan.record(r, input: buffers.orderedCounts.range, output: buffers.instanceOffsets.range, count: visible)
             mark(r, .scanned)
-            passes.emitKeys.record(r, splats: buffers.splats.range, depthOrder: depthOrder,
+            passes.emitKeys.record(r, splats: buffers.splatPlanes, depthOrder: depthOrder,
                                    instanceOffsets: buffers.instanceOffsets.range, tileKeys: buffers.tileKeys.range,
                                    values: buffers.values.range, count: visible, grid: grid)
             try capture?.copyEmission(r, buffers: buffers, instances: instances)
@@ -245,7 +245,7 @@ public final class VulkanRasterizer {
             let sortedValues = tilesInAlt ? buffers.valuesAlt.range : buffers.values.range
             passes.tileRanges.record(r, sortedTileKeys: sortedTileKeys, ranges: buffers.ranges.range, instances: instances, grid: grid)
             mark(r, .ranged)
-            passes.blend.record(r, splats: buffers.splats.range, sortedValues: sortedValues, ranges: buffers.ranges.range,
+            passes.blend.record(r, splats: buffers.splatPlanes, sortedValues: sortedValues, ranges: buffers.ranges.range,
                                 colour: buffers.colour.range, depth: buffers.depth.range, grid: grid,
                                 background: settings.background)
             mark(r, .blended)
@@ -275,7 +275,7 @@ public final class VulkanRasterizer {
     /// Every binding must fit the device's maxStorageBufferRange; say which scene size does not.
     private func checkBindings(gaussians: Int, instances: Int, grid: TileGrid) throws {
         let limit = device.info.maxStorageBufferRange
-        let needs: [(String, Int)] = [("projected splats of \(gaussians) Gaussians", gaussians * MemoryLayout<GPUProjectedSplat>.stride),
+        let needs: [(String, Int)] = [("projected splats of \(gaussians) Gaussians", gaussians * SplatPlanes.planeStride),
                                       ("\(instances) tile instances", instances * 4),
                                       ("the colour of a \(grid.width)×\(grid.height) image", grid.width * grid.height * 16)]
         for (what, bytes) in needs where UInt64(bytes) > limit {
