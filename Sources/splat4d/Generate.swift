@@ -23,10 +23,13 @@ struct Generate: ParsableCommand {
         take 124 MB a frame).
         ball: N Gaussians uniform in a ball of radius 2 at the origin (the benchmark scenes of \
         BENCHMARKS.md); view it with --look-at 0,0,-D:0,0,0 --fov-y 45 --width 1280 --height 720.
+        resampled: --count Gaussians resampled from the capture --from (each a copy of a random one of its \
+        Gaussians, moved within it and shrunk to keep the total volume): a larger scene with a real \
+        capture's opacity, scale and colour statistics.
         """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case synthetic, ball
+        case synthetic, ball, resampled
         case dancerSTG = "dancer-stg"
         case dancer4D = "dancer-4d"
         case dancerFrames = "dancer-frames"
@@ -44,8 +47,11 @@ struct Generate: ParsableCommand {
     @Option(name: .shortAndLong, help: "The PLY file to write.")
     var output: String
 
-    @Option(help: "Number of Gaussians (ball, ball4d, ball4d-slice, sequence).")
+    @Option(help: "Number of Gaussians (ball, ball4d, ball4d-slice, sequence, resampled).")
     var count: Int = 100_000
+
+    @Option(help: "The capture to resample (resampled).")
+    var from: String?
 
     @Option(help: "Number of frames (sequence).")
     var frames: Int = 300
@@ -110,6 +116,11 @@ struct Generate: ParsableCommand {
         switch kind {
         case .synthetic: data = PLYWriter.gaussianPLY(SceneGenerator.synthetic(seed: seed ?? 1))
         case .ball: data = PLYWriter.gaussianPLY(SceneGenerator.benchmarkBall(count: count, seed: seed ?? 1, shDegree: 3))
+        case .resampled:
+            guard let from else { throw ValidationError("resampled needs --from, the capture to resample") }
+            let source = try SceneLoader.load(path: from).scene.gaussians
+            guard source.count > 0 else { throw UserError("\(from): no Gaussians to resample") }
+            data = PLYWriter.gaussianPLY(Resampler.resample(source, count: count, seed: seed ?? 1))
         case .dancerSTG: data = SpacetimePLY.write(PerformanceGenerator.dancer(seed: seed ?? 7))
         case .dancerFrames, .fuzzSeeds, .sequence:
             return

@@ -307,6 +307,27 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try SceneLoader.load(path: path("ball.ply")).cloud.count, 1000)
     }
 
+    /// `generate resampled`: a capture grown to --count Gaussians, reproducibly; --from is required
+    /// and a bad one is named.
+    func testGenerateResampled() throws {
+        let args = ["generate", "resampled", "--from", CLI.scene("plant.splat"), "--count", "5000"]
+        let first = try CLI.run(args + ["--output", path("r1.ply")])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(try CLI.run(args + ["--output", path("r2.ply")]).status, 0)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("r1.ply"))), try Data(contentsOf: URL(fileURLWithPath: path("r2.ply"))))
+        let cloud = try SceneLoader.load(path: path("r1.ply")).cloud
+        XCTAssertEqual(cloud.count, 5000)
+        XCTAssertEqual(cloud.shDegree, 0)
+        let missing = try CLI.run(["generate", "resampled", "--count", "10", "--output", path("r3.ply")])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssert(missing.stderr.contains("resampled needs --from"), missing.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("r3.ply")))
+        let bad = try CLI.run(["generate", "resampled", "--from", path("nothing.ply"), "--output", path("r4.ply")])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssert(bad.stderr.contains("nothing.ply"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("r4.ply")))
+    }
+
     /// The streaming benchmark's sequence: distinct frames of equal counts, the generator's poses
     /// exactly, the same bytes every run.
     func testGenerateSequenceWritesDistinctMovingFrames() throws {
