@@ -16,7 +16,7 @@
 // of the box unchanged, so the image is the same; on real captures most of a tile's splats miss
 // a given few rows of it (`splat4d bench --workload`). The subgroup stops once all its pixels are
 // saturated. Per-pixel decisions are selects, so the walk stays in uniform control flow; any
-// subgroup size works. Measurements behind these choices: BENCHMARKS.md, "Blend".
+// subgroup size works. Measurements behind these choices: BENCHMARKS.md, "Issue 15".
 layout(local_size_x = TILE_SIZE, local_size_y = TILE_SIZE / BLEND_ROWS) in;
 layout(std430, binding = 0) readonly buffer SplatMeans { vec4 splatMeans[]; };
 layout(std430, binding = 1) readonly buffer SplatConics { vec4 splatConics[]; };

@@ -13,7 +13,7 @@ struct SPIRVReflection {
     struct Binding: Equatable {
         var set: Int
         var index: Int
-        /// The GLSL block name (`buffer Splats { … }` → "Splats"); "" for images.
+        /// The GLSL block name (`buffer SplatMeans { … }` → "SplatMeans"); "" for images.
         var name: String
         /// nil for a descriptor type the kernel table cannot express.
         var kind: DescriptorKind?

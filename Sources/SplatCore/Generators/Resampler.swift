@@ -1,7 +1,7 @@
 import Foundation
 
 /// A larger scene with a real capture's statistics: for benchmarks at sizes no bundled capture has
-/// (BENCHMARKS.md, "A 1M-Gaussian capture").
+/// (BENCHMARKS.md, "Where a real capture's blend time goes").
 public enum Resampler {
     /// `count` Gaussians drawn from `source`: each copies a random Gaussian of it (opacity,
     /// rotation, SH colour, anisotropy), moved to a random point of that Gaussian's 1σ ellipsoid

@@ -1,5 +1,5 @@
 /// What a buffer bound to a kernel holds. The raw value is the GLSL block name the shaders give
-/// that binding (`layout(binding = N) buffer Splats { … }`); KernelTableTests checks every kernel's
+/// that binding (`layout(binding = N) buffer SplatMeans { … }`); KernelTableTests checks every kernel's
 /// bindings against the block names, descriptor types and access the compiled SPIR-V declares.
 enum BufferRole: String, CaseIterable, Sendable {
     // The uploaded scene (GPUScene).

@@ -58,7 +58,7 @@ final class Pipelines {
 /// its frames take (constant_id 0 and 1). A path the variant lacks is compiled away, which is
 /// what makes it cheap on lavapipe: llvmpipe runs both sides of every branch under a mask, so
 /// the keyframe, motion and higher-degree code cost every Gaussian even when no frame takes
-/// them (BENCHMARKS.md, "Preprocess").
+/// them (BENCHMARKS.md, "Issue 15").
 struct PreprocessVariant: Hashable {
     var shDegree: Int
     var flags: UInt32
