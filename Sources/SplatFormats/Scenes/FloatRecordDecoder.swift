@@ -35,18 +35,9 @@ struct FloatRecordDecoder {
         }
         let shSources = shSourceOffsets()
         var finite = true
-        try cloud.positions.withUnsafeMutableBufferPointer { p in
-            try cloud.scales.withUnsafeMutableBufferPointer { s in
-                try cloud.rotations.withUnsafeMutableBufferPointer { r in
-                    try cloud.opacities.withUnsafeMutableBufferPointer { o in
-                        try cloud.sh.withUnsafeMutableBufferPointer { shOut in
-                            let out = Outputs(positions: p, scales: s, rotations: r, opacities: o, sh: shOut)
-                            try read { first, rows in
-                                if !decodeAll(first, rows: rows, into: out, shSources: shSources) { finite = false }
-                            }
-                        }
-                    }
-                }
+        try CloudRows.withRows(of: &cloud) { out in
+            try read { first, rows in
+                if !decodeAll(first, rows: rows, into: out, shSources: shSources) { finite = false }
             }
         }
         return finite ? cloud : nil
@@ -58,7 +49,7 @@ struct FloatRecordDecoder {
     }
 
     /// A cloud whose arrays have their size but not their values yet (the decoder writes every row).
-    private static func uninitialisedCloud(count n: Int, degree: Int) -> SplatCloud {
+    static func uninitialisedCloud(count n: Int, degree: Int) -> SplatCloud {
         let k = SplatCloud.coefficientCount(degree: degree)
         return SplatCloud(positions: filledArray(n) { _ in }, scales: filledArray(n) { _ in },
                           rotations: filledArray(n) { _ in }, opacities: filledArray(n) { _ in },
@@ -86,15 +77,6 @@ struct FloatRecordDecoder {
         _ = madvise(pointer, end - start, MADV_HUGEPAGE)
     }
 
-    /// The destination buffers, shared by the chunks (each chunk writes only its own rows).
-    private struct Outputs: @unchecked Sendable {
-        let positions: UnsafeMutableBufferPointer<SIMD3<Float>>
-        let scales: UnsafeMutableBufferPointer<SIMD3<Float>>
-        let rotations: UnsafeMutableBufferPointer<SIMD4<Float>>
-        let opacities: UnsafeMutableBufferPointer<Float>
-        let sh: UnsafeMutableBufferPointer<Float>
-    }
-
     /// Byte offsets (inside a record) of the SH values in SplatCloud's order: coefficient-major,
     /// channel-minor; f_rest is channel-major in the file (see GaussianPLY).
     private func shSourceOffsets() -> [Int] {
@@ -111,7 +93,7 @@ struct FloatRecordDecoder {
 
     /// Decodes `rows` (their records start at `first`) in chunks, in parallel; false when any
     /// requested value is not finite.
-    private func decodeAll(_ first: UnsafeRawPointer, rows: Range<Int>, into out: Outputs, shSources: [Int]) -> Bool {
+    private func decodeAll(_ first: UnsafeRawPointer, rows: Range<Int>, into out: CloudRows, shSources: [Int]) -> Bool {
         let chunks = (rows.count + Self.chunkRows - 1) / Self.chunkRows
         let flags = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(chunks, 1))
         defer { flags.deallocate() }
@@ -137,7 +119,7 @@ struct FloatRecordDecoder {
     }
 
     /// One chunk of rows; false when a requested value is NaN or infinite.
-    private func decode(rows: Range<Int>, from source: SharedSources, into out: Outputs) -> Bool {
+    private func decode(rows: Range<Int>, from source: SharedSources, into out: CloudRows) -> Bool {
         let shSources = source.sources
         let o = records.offsets
         let (x, y, z) = (o[0], o[1], o[2])

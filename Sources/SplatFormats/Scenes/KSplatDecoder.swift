@@ -83,43 +83,29 @@ struct KSplatDecoder {
         let runs = runs(raw, plans: plans)
         // Chunks of whole runs, each at least chunkRecords long (but the last).
         let chunkStarts = Self.chunkStarts(runs)
-        let n = count, k3 = coefficients * 3
-        var positions: [SIMD3<Float>] = [], scales: [SIMD3<Float>] = [], rotations: [SIMD4<Float>] = [], opacities: [Float] = []
-        var allGood = true
         let good = UnsafeMutableBufferPointer<Bool>.allocate(capacity: chunkStarts.count - 1)
         defer { good.deallocate() }
         good.initialize(repeating: true)
         let flags = Flags(good: good)
         // Every record of every section is one Gaussian and runs cover them all, so every
         // element is written.
-        let sh: [Float] = FloatRecordDecoder.filledArray(n * k3) { shOut in
-            positions = FloatRecordDecoder.filledArray(n) { p in
-                scales = FloatRecordDecoder.filledArray(n) { s in
-                    rotations = FloatRecordDecoder.filledArray(n) { r in
-                        opacities = FloatRecordDecoder.filledArray(n) { o in
-                            Self.halfTable.withUnsafeBufferPointer { halves in
-                                runs.withUnsafeBufferPointer { runs in
-                                    let out = Outputs(positions: p, scales: s, rotations: r, opacities: o, sh: shOut, raw: raw,
-                                                      halves: halves, runs: runs)
-                                    DispatchQueue.concurrentPerform(iterations: chunkStarts.count - 1) { chunk in
-                                        var ok = true
-                                        for r in chunkStarts[chunk]..<chunkStarts[chunk + 1] {
-                                            let run = out.runs[r]
-                                            ok = decode(run, plan: plans[run.section], into: out) && ok
-                                        }
-                                        flags.good[chunk] = ok
-                                    }
-                                }
-                            }
+        var cloud = FloatRecordDecoder.uninitialisedCloud(count: count, degree: shDegree)
+        CloudRows.withRows(of: &cloud) { rows in
+            Self.halfTable.withUnsafeBufferPointer { halves in
+                runs.withUnsafeBufferPointer { runs in
+                    let out = Outputs(rows: rows, raw: raw, halves: halves, runs: runs)
+                    DispatchQueue.concurrentPerform(iterations: chunkStarts.count - 1) { chunk in
+                        var ok = true
+                        for r in chunkStarts[chunk]..<chunkStarts[chunk + 1] {
+                            let run = out.runs[r]
+                            ok = decode(run, plan: plans[run.section], into: out) && ok
                         }
+                        flags.good[chunk] = ok
                     }
                 }
             }
         }
-        allGood = good.allSatisfy { $0 }
-        let cloud = SplatCloud(positions: positions, scales: scales, rotations: rotations, opacities: opacities,
-                               shDegree: shDegree, sh: sh)
-        if !allGood { try Self.reportFirstBadValue(cloud, checks: checks) }
+        if !good.allSatisfy({ $0 }) { try Self.reportFirstBadValue(cloud, checks: checks) }
         return cloud
     }
 
@@ -138,11 +124,7 @@ struct KSplatDecoder {
     }
 
     private struct Outputs: @unchecked Sendable {
-        let positions: UnsafeMutableBufferPointer<SIMD3<Float>>
-        let scales: UnsafeMutableBufferPointer<SIMD3<Float>>
-        let rotations: UnsafeMutableBufferPointer<SIMD4<Float>>
-        let opacities: UnsafeMutableBufferPointer<Float>
-        let sh: UnsafeMutableBufferPointer<Float>
+        let rows: CloudRows
         let raw: UnsafeRawBufferPointer
         let halves: UnsafeBufferPointer<Float>
         let runs: UnsafeBufferPointer<Run>
@@ -176,15 +158,15 @@ struct KSplatDecoder {
                           component(o + at.rotation + 2 * f), component(o + at.rotation + 3 * f))
             // x·0 is 0 only for finite x.
             good = good && position * 0 == .zero && scale * 0 == .zero && q * 0 == .zero && all(scale .>= 0)
-            out.positions[i] = position
-            out.scales[i] = scale
+            out.rows.positions[i] = position
+            out.rows.scales[i] = scale
             // A non-finite quaternion is kept as it is, for the report to find.
-            out.rotations[i] = q * 0 == .zero ? normalizedQuaternion(q) : q
-            let sh = out.sh.baseAddress! + i * k3
+            out.rows.rotations[i] = q * 0 == .zero ? normalizedQuaternion(q) : q
+            let sh = out.rows.sh.baseAddress! + i * k3
             for c in 0..<3 {
                 sh[c] = Float((Double(raw[o + at.colour + c]) / 255 - 0.5) / SphericalHarmonics.c0InDouble)
             }
-            out.opacities[i] = min(max(Float(raw[o + at.colour + 3]) / 255, 1e-4), 1 - 1e-4)
+            out.rows.opacities[i] = min(max(Float(raw[o + at.colour + 3]) / 255, 1e-4), 1 - 1e-4)
             for (offset, target) in plan.sh {
                 let p = o + offset
                 let value: Float = switch level {
