@@ -21,11 +21,13 @@ layout(local_size_x = TILE_SIZE, local_size_y = TILE_SIZE / BLEND_ROWS) in;
 layout(std430, binding = 0) readonly buffer SplatMeans { vec4 splatMeans[]; };
 layout(std430, binding = 1) readonly buffer SplatConics { vec4 splatConics[]; };
 layout(std430, binding = 2) readonly buffer SplatColours { vec4 splatColours[]; };
-layout(std430, binding = 3) readonly buffer SortedValues { uint values[]; };
+layout(std430, binding = 3) readonly buffer SortedValues { uint values[]; };  // or packed keys: see gaussianMask
 layout(std430, binding = 4) readonly buffer Ranges { uvec2 ranges[]; };
 layout(std430, binding = 5) writeonly buffer Colour { vec4 colourAlpha[]; };
 layout(std430, binding = 6) writeonly buffer Depth { float depth[]; };
-layout(push_constant) uniform Push { vec4 background; uvec2 imageSize; uint tilesX; uint pad; };
+// gaussianMask selects the Gaussian index from a word of SortedValues: all bits for separate
+// values, the low bits for packed tile keys (TileKeyPacking).
+layout(push_constant) uniform Push { vec4 background; uvec2 imageSize; uint tilesX; uint gaussianMask; };
 
 const float MAX_ALPHA = 0.99;
 const float MIN_ALPHA = 1.0 / 255.0;
@@ -93,7 +95,7 @@ void main() {
         vec4 mean = vec4(0.0), conicRadius = vec4(0.0), splatColour = vec4(0.0);
         bool touches = false;
         if (batch + lane < range.y) {
-            uint g = values[batch + lane];
+            uint g = values[batch + lane] & gaussianMask;
             mean = splatMeans[g];
             conicRadius = splatConics[g];
             splatColour = splatColours[g];

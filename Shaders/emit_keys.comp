@@ -5,7 +5,10 @@
 // rectangle less the tiles it cannot reach α ≥ 1/255 in), Gaussians in depth order and tiles in
 // row-major order. A stable sort by tile then yields the order of the
 // (tile << 32 | depth) keys of DESIGN.md §3 step 9, ties broken by Gaussian index.
+// Specialised with PACKED_KEYS when the tile and Gaussian indices fit one word (TileKeyPacking):
+// each pair is then `tile << tileShift | gaussian` in TileKeys, and Values is not written.
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
+layout(constant_id = 0) const bool PACKED_KEYS = false;
 layout(std430, binding = 0) readonly buffer SplatMeans { vec4 splatMeans[]; };
 layout(std430, binding = 1) readonly buffer SplatConics { vec4 splatConics[]; };
 layout(std430, binding = 2) readonly buffer SplatRects { uvec4 splatRects[]; };
@@ -13,7 +16,16 @@ layout(std430, binding = 3) readonly buffer DepthOrder { uint order[]; };
 layout(std430, binding = 4) readonly buffer InstanceOffsets { uint offsets[]; };
 layout(std430, binding = 5) writeonly buffer TileKeys { uint tileKeys[]; };
 layout(std430, binding = 6) writeonly buffer Values { uint values[]; };
-layout(push_constant) uniform Push { uint count; uint tilesX; };
+layout(push_constant) uniform Push { uint count; uint tilesX; uint tileShift; };  // tileShift: the Gaussian bits
+
+void emit(uint slot, uint tile, uint gaussian) {
+    if (PACKED_KEYS) {
+        tileKeys[slot] = tile << tileShift | gaussian;
+    } else {
+        tileKeys[slot] = tile;
+        values[slot] = gaussian;
+    }
+}
 
 void main() {
     // Dispatches wider than MAX_GROUPS_X workgroups wrap into y (the 65 535 limit).
@@ -31,8 +43,7 @@ void main() {
         while (kept != 0u) {
             int bit = findLSB(kept);
             kept &= kept - 1u;
-            tileKeys[slot] = uint(rect.y + bit / width) * tilesX + uint(rect.x + bit % width);
-            values[slot] = gaussian;
+            emit(slot, uint(rect.y + bit / width) * tilesX + uint(rect.x + bit % width), gaussian);
             slot += 1u;
         }
         return;
@@ -43,8 +54,7 @@ void main() {
     for (int y = rect.y; y < rect.w; ++y) {
         for (int x = rect.x; x < rect.z; ++x) {
             if (!splatReachesTile(conic, mean.xy, reach, x, y)) continue;
-            tileKeys[slot] = uint(y) * tilesX + uint(x);
-            values[slot] = gaussian;
+            emit(slot, uint(y) * tilesX + uint(x), gaussian);
             slot += 1u;
         }
     }

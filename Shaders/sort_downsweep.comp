@@ -5,8 +5,10 @@
 // `digitBits` bits at `shift`).
 // Each thread owns a contiguous run of its partition and a row of per-digit counters, so the
 // rank of a key is fixed by (partition, thread, position in run): stable and deterministic, with
-// no subgroup operations and no waits on other workgroups.
+// no subgroup operations and no waits on other workgroups. Specialised with KEYS_ONLY for keys
+// that carry their value (packed tile keys, TileKeyPacking): Values are then neither read nor written.
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
+layout(constant_id = 0) const bool KEYS_ONLY = false;
 layout(std430, binding = 0) readonly buffer KeysIn { uint keysIn[]; };
 layout(std430, binding = 1) readonly buffer ValuesIn { uint valuesIn[]; };
 layout(std430, binding = 2) readonly buffer DigitOffsets { uint scanned[]; };
@@ -41,6 +43,6 @@ void main() {
         uint position = offsets[thread][d];
         offsets[thread][d] = position + 1u;
         keysOut[position] = key;
-        valuesOut[position] = valuesIn[i];
+        if (!KEYS_ONLY) valuesOut[position] = valuesIn[i];
     }
 }

@@ -30,18 +30,21 @@ final class GPULayoutTests: XCTestCase {
                                                      \.imageSize, \.tileGrid, \.count, \.firstGaussian, \.shDegree,
                                                      \.flags, \.time, \.falloffCutoff]),
                        [0, 16, 32, 48, 64, 80, 88, 96, 104, 108, 112, 116, 120, 124])
-        // blend.comp Push: vec4 background, uvec2 imageSize, uint tilesX, uint pad.
+        // blend.comp Push: vec4 background, uvec2 imageSize, uint tilesX, uint gaussianMask.
         XCTAssertEqual(MemoryLayout<BlendPush>.size, 32)
-        XCTAssertEqual(offsets(BlendPush.self, [\.background, \.imageSize, \.tilesX, \.pad]), [0, 16, 24, 28])
+        XCTAssertEqual(offsets(BlendPush.self, [\.background, \.imageSize, \.tilesX, \.gaussianMask]), [0, 16, 24, 28])
         // scan_*.comp Push: uint count, flagsOnly, hasOffsets, pad.
         XCTAssertEqual(MemoryLayout<ScanPush>.size, 16)
         XCTAssertEqual(offsets(ScanPush.self, [\.count, \.flagsOnly, \.hasOffsets, \.pad]), [0, 4, 8, 12])
         // sort_*.comp Push: uint count, shift, partitions, digitBits.
         XCTAssertEqual(MemoryLayout<SortPush>.size, 16)
         XCTAssertEqual(offsets(SortPush.self, [\.count, \.shift, \.partitions, \.digitBits]), [0, 4, 8, 12])
-        // emit_keys.comp Push: uint count, tilesX (the other count passes declare only count).
+        // gather_counts.comp and compact_indices.comp Push: uint count (and the unused tilesX).
         XCTAssertEqual(MemoryLayout<CountPush>.size, 8)
         XCTAssertEqual(offsets(CountPush.self, [\.count, \.tilesX]), [0, 4])
+        // emit_keys.comp and tile_ranges.comp Push: uint count, tilesX, tileShift.
+        XCTAssertEqual(MemoryLayout<TileKeyPush>.size, 12)
+        XCTAssertEqual(offsets(TileKeyPush.self, [\.count, \.tilesX, \.tileShift]), [0, 4, 8])
     }
 
     /// Swift field offsets by GLSL member name, for the push-constant blocks.
@@ -54,10 +57,12 @@ final class GPULayoutTests: XCTestCase {
             ("intrinsics", \.intrinsics), ("tanHalfFov", \.tanHalfFov), ("imageSize", \.imageSize), ("tileGrid", \.tileGrid),
             ("count", \.count), ("firstGaussian", \.firstGaussian), ("shDegree", \.shDegree), ("flags", \.flags),
             ("time", \.time), ("falloffCutoff", \.falloffCutoff)])
-        let blend = fields(BlendPush.self, [("background", \.background), ("imageSize", \.imageSize), ("tilesX", \.tilesX), ("pad", \.pad)])
+        let blend = fields(BlendPush.self, [("background", \.background), ("imageSize", \.imageSize), ("tilesX", \.tilesX),
+                                            ("gaussianMask", \.gaussianMask)])
         let scan = fields(ScanPush.self, [("count", \.count), ("flagsOnly", \.flagsOnly), ("hasOffsets", \.hasOffsets), ("pad", \.pad)])
         let sort = fields(SortPush.self, [("count", \.count), ("shift", \.shift), ("partitions", \.partitions), ("digitBits", \.digitBits)])
         let count = fields(CountPush.self, [("count", \.count), ("tilesX", \.tilesX)])
+        let tileKey = fields(TileKeyPush.self, [("count", \.count), ("tilesX", \.tilesX), ("tileShift", \.tileShift)])
         let compact = fields(CompactPush.self, [("count", \.count), ("keyBase", \.keyBase)])
         let toSwapchain = fields(ToSwapchainPush.self, [("imageSize", \.imageSize), ("swizzleBGRA", \.swizzleBGRA), ("pad", \.pad)])
         let overlay = fields(OverlayPush.self, [("bounds", \.bounds), ("origin", \.origin), ("imageWidth", \.imageWidth), ("colour", \.colour),
@@ -77,8 +82,8 @@ final class GPULayoutTests: XCTestCase {
             ("compact_indices", Shader_compact_indices.words, count.0, count.1),
             ("temporal_activity", Shader_temporal_activity.words, temporal.0, temporal.1),
             ("gather_counts", Shader_gather_counts.words, count.0, count.1),
-            ("emit_keys", Shader_emit_keys.words, count.0, count.1),
-            ("tile_ranges", Shader_tile_ranges.words, count.0, count.1),
+            ("emit_keys", Shader_emit_keys.words, tileKey.0, tileKey.1),
+            ("tile_ranges", Shader_tile_ranges.words, tileKey.0, tileKey.1),
             ("to_swapchain", Shader_to_swapchain.words, toSwapchain.0, toSwapchain.1),
             ("overlay", Shader_overlay.words, overlay.0, overlay.1),
         ]

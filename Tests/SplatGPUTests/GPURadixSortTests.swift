@@ -85,6 +85,19 @@ final class GPURadixSortTests: GPUTestCase {
         try check(keys: randomKeys(3000, seed: 7, mask: 0xF_FFFF), bits: 24, "24-bit keys, three passes")
     }
 
+    /// Keys alone (packed tile keys, TileKeyPacking), sorted by bits above `lowBit`: the CPU
+    /// twin's order exactly, so words equal in the sorted bits keep their input order.
+    func testKeysOnlyAboveLowBit() throws {
+        for (n, bits, lowBit) in [(10_000, 12, 17), (9000, 12, 20), (partition + 5, 9, 23), (5000, 1, 31), (3000, 8, 0), (2, 7, 10)] {
+            let keys = randomKeys(n, seed: UInt64(n + lowBit))
+            var want = keys
+            TileSort.radixSortKeys(&want, keyBits: bits, lowBit: lowBit)
+            let got = try probe.sortKeys(keys, bits: bits, lowBit: lowBit)
+            let i = zip(got, want).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            XCTAssertNil(i, "n = \(n), bits \(lowBit)..<\(lowBit + bits): first difference at \(i ?? -1)")
+        }
+    }
+
     /// Agreement with the CPU twin used by the reference rasterizer (UInt64 keys, low bits only).
     func testMatchesTileSortRadixSort() throws {
         let keys = randomKeys(7000, seed: 11, mask: 0x3FF)

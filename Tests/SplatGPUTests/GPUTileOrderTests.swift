@@ -24,7 +24,23 @@ final class GPUTileOrderTests: GPUTestCase {
                             ranges: TileSort.tileRanges(sortedKeys: keys, tileCount: grid.tileCount))
     }
 
+    /// Both ways of storing the pairs (TileKeyPacking): packed keys, which these small scenes
+    /// take, and two words, which frames too large to pack take; each must give the CPU's order,
+    /// and the two the same image.
     func check(_ cloud: SplatCloud, camera: Camera, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        defer { rasterizer.packsTileKeys = true }
+        var images: [Image] = []
+        for packs in [true, false] {
+            rasterizer.packsTileKeys = packs
+            let how = packs ? "packed keys" : "two words"
+            images.append(try check(cloud, camera: camera, "\(what), \(how)", file: file, line: line).frame.colour)
+            XCTAssertEqual(rasterizer.lastTilePacking.isPacked, packs, "\(what), \(how)", file: file, line: line)
+        }
+        XCTAssertEqual(images[0], images[1], "\(what): packed keys and two words draw different images", file: file, line: line)
+    }
+
+    @discardableResult
+    func check(_ cloud: SplatCloud, camera: Camera, _ what: String, file: StaticString, line: UInt) throws -> FrameStages {
         let grid = TileGrid(width: camera.width, height: camera.height)
         let gpu = try rasterizer.captureStages(cloud, camera: camera, settings: RenderSettings())
         let frame = gpu.frame
@@ -62,6 +78,7 @@ final class GPUTileOrderTests: GPUTestCase {
         XCTAssertEqual(gpu.sortedValues, fromCPU.values, "\(what): values vs the CPU pipeline", file: file, line: line)
         XCTAssertEqual(gpu.sortedTileKeys, fromCPU.keys.map { UInt32($0 >> 32) }, "\(what): tiles vs the CPU pipeline", file: file, line: line)
         XCTAssertGreaterThan(fromGPU.keys.count, 0, "\(what): the scene draws nothing", file: file, line: line)
+        return gpu
     }
 
     func testRandomClouds() throws {

@@ -54,13 +54,13 @@ final class KernelTableTests: XCTestCase {
     func testTheCheckCatchesMismatches() {
         XCTAssertFalse(KernelTableTests.mismatches(Kernels.blend, Shader_emit_keys.words).isEmpty)
         let renamed = Kernel("tile_ranges", Shader_tile_ranges.words, bindings: [.reads(.tileKeys), .writes(.ranges)],
-                             push: CountPush.self, workgroupSize: Kernels.tileRanges.workgroupSize)
+                             push: TileKeyPush.self, workgroupSize: Kernels.tileRanges.workgroupSize)
         XCTAssertEqual(KernelTableTests.mismatches(renamed, renamed.spirv).count, 1)
         let wrongAccess = Kernel("tile_ranges", Shader_tile_ranges.words, bindings: [.reads(.sortedTileKeys), .reads(.ranges)],
-                                 push: CountPush.self, workgroupSize: Kernels.tileRanges.workgroupSize)
+                                 push: TileKeyPush.self, workgroupSize: Kernels.tileRanges.workgroupSize)
         XCTAssertEqual(KernelTableTests.mismatches(wrongAccess, wrongAccess.spirv).count, 1)
         let wrongGroup = Kernel("tile_ranges", Shader_tile_ranges.words, bindings: [.reads(.sortedTileKeys), .writes(.ranges)],
-                                push: CountPush.self, workgroupSize: .fixed(x: 1, y: 1, z: 1))
+                                push: TileKeyPush.self, workgroupSize: .fixed(x: 1, y: 1, z: 1))
         XCTAssertEqual(KernelTableTests.mismatches(wrongGroup, wrongGroup.spirv).count, 1)
     }
 
@@ -85,10 +85,11 @@ final class KernelTableTests: XCTestCase {
         XCTAssertEqual(Kernels.all.count, Set(Kernels.all.map(\.name)).count, "a kernel listed twice")
     }
 
-    /// A binding the table marks optional is read only under a flag; every other one must be given.
+    /// A binding the table marks optional is used only under a flag or a specialization; every other one must be given.
     func testOnlyFlaggedBindingsAreOptional() {
         let optional = Kernels.all.flatMap { k in k.bindings.filter(\.optional).map { "\(k.name).\($0.role)" } }
         XCTAssertEqual(optional, ["preprocess.motion", "preprocess.nextGeometry", "preprocess.nextSH", "preprocess.activeIndices",
-                                  "scan_downsweep.partitionOffsets"])
+                                  "scan_downsweep.partitionOffsets", "sort_downsweep.valuesIn", "sort_downsweep.valuesOut",
+                                  "emit_keys.values"])
     }
 }

@@ -101,6 +101,34 @@ public enum TileSort {
         }
     }
 
+    /// Stable least-significant-digit radix sort of keys alone by their bits `lowBit ..< lowBit +
+    /// keyBits` (the digits of `radixDigits(keyBits:)` moved up by `lowBit`); bits outside do not
+    /// order, so keys equal there keep their input order. CPU twin of GPURadixSort's keys-only
+    /// sort of packed tile keys (TileKeyPacking).
+    public static func radixSortKeys(_ keys: inout [UInt32], keyBits: Int, lowBit: Int) {
+        precondition(lowBit >= 0 && lowBit + keyBits <= 32, "digits outside the key")
+        let n = keys.count
+        guard n > 1 else { return }
+        var scratch = [UInt32](repeating: 0, count: n)
+        for (shift, width) in radixDigits(keyBits: keyBits) {
+            let mask = (1 << width) - 1, at = lowBit + shift
+            var histogram = [Int](repeating: 0, count: 1 << width)
+            for k in keys { histogram[Int(k >> UInt32(at)) & mask] += 1 }
+            var sum = 0
+            for d in histogram.indices {
+                let c = histogram[d]
+                histogram[d] = sum
+                sum += c
+            }
+            for k in keys {
+                let d = Int(k >> UInt32(at)) & mask
+                scratch[histogram[d]] = k
+                histogram[d] += 1
+            }
+            swap(&keys, &scratch)
+        }
+    }
+
     /// For each tile, the half-open range of the sorted list holding its pairs (empty: start == end).
     public static func tileRanges(sortedKeys keys: [UInt64], tileCount: Int) -> [Range<Int>] {
         var starts = [Int](repeating: 0, count: tileCount)

@@ -90,8 +90,10 @@ final class FrameBuffers {
         try instanceOffsets.reserve(v + 1)
     }
 
-    func reservePerInstance(_ i: Int) throws {
-        for b in [tileKeys, values, tileKeysAlt, valuesAlt] { try b.reserve(i) }
+    /// - Parameter values: whether the frame's tile pairs need value buffers (unpacked keys).
+    func reservePerInstance(_ i: Int, values needsValues: Bool) throws {
+        for b in [tileKeys, tileKeysAlt] { try b.reserve(i) }
+        if needsValues { for b in [values, valuesAlt] { try b.reserve(i) } }
     }
 
     func reservePerPixel(width: Int, height: Int, tiles: Int) throws {

@@ -51,7 +51,8 @@ struct BlendPush {
     var background: SIMD4<Float>
     var imageSize: SIMD2<UInt32>
     var tilesX: UInt32
-    var pad: UInt32 = 0
+    /// Selects the Gaussian index from a sorted word (TileKeyPacking.gaussianMask).
+    var gaussianMask: UInt32
 }
 
 /// Push constants of the scan passes.
@@ -97,6 +98,14 @@ struct CompactPush {
 struct CountPush {
     var count: UInt32
     var tilesX: UInt32 = 0
+}
+
+/// emit_keys.comp and tile_ranges.comp push constants: where the tile index starts in a key
+/// (TileKeyPacking.tileShift).
+struct TileKeyPush {
+    var count: UInt32
+    var tilesX: UInt32
+    var tileShift: UInt32
 }
 
 /// to_swapchain.comp push constants (16 bytes).

@@ -48,8 +48,8 @@ struct KernelBinding: Sendable {
     let role: BufferRole
     let kind: DescriptorKind
     let access: BindingAccess
-    /// Read only under a push-constant flag: a pass may leave it out, and the unread placeholder
-    /// buffer fills the slot (Vulkan needs every statically used binding valid).
+    /// Used only under a push-constant flag or a specialization: a pass may leave it out, and the
+    /// unused placeholder buffer fills the slot (Vulkan needs every statically used binding valid).
     let optional: Bool
 }
 
@@ -63,8 +63,8 @@ struct BindingSpec: Sendable {
     static func reads(_ role: BufferRole, optional: Bool = false) -> BindingSpec {
         BindingSpec(role: role, kind: .storageBuffer, access: .read, optional: optional)
     }
-    static func writes(_ role: BufferRole) -> BindingSpec {
-        BindingSpec(role: role, kind: .storageBuffer, access: .write, optional: false)
+    static func writes(_ role: BufferRole, optional: Bool = false) -> BindingSpec {
+        BindingSpec(role: role, kind: .storageBuffer, access: .write, optional: optional)
     }
     static func readsAndWrites(_ role: BufferRole) -> BindingSpec {
         BindingSpec(role: role, kind: .storageBuffer, access: .readWrite, optional: false)
@@ -168,7 +168,8 @@ enum Kernels {
 
     static let sortDownsweep = Kernel(
         "sort_downsweep", Shader_sort_downsweep.words,
-        bindings: [.reads(.keysIn), .reads(.valuesIn), .reads(.digitOffsets), .writes(.keysOut), .writes(.valuesOut)],
+        bindings: [.reads(.keysIn), .reads(.valuesIn, optional: true), .reads(.digitOffsets), .writes(.keysOut),
+                   .writes(.valuesOut, optional: true)],
         push: SortPush.self, workgroupSize: sortGroup)
 
     static let gatherCounts = Kernel(
@@ -179,13 +180,13 @@ enum Kernels {
     static let emitKeys = Kernel(
         "emit_keys", Shader_emit_keys.words,
         bindings: [.reads(.splatMeans), .reads(.splatConics), .reads(.splatRects), .reads(.depthOrder), .reads(.instanceOffsets),
-                   .writes(.tileKeys), .writes(.values)],
-        push: CountPush.self, workgroupSize: linear)
+                   .writes(.tileKeys), .writes(.values, optional: true)],
+        push: TileKeyPush.self, workgroupSize: linear)
 
     static let tileRanges = Kernel(
         "tile_ranges", Shader_tile_ranges.words,
         bindings: [.reads(.sortedTileKeys), .writes(.ranges)],
-        push: CountPush.self, workgroupSize: linear)
+        push: TileKeyPush.self, workgroupSize: linear)
 
     static let blend = Kernel(
         "blend", Shader_blend.words,

@@ -12,6 +12,9 @@ final class Pipelines {
     let sortDownsweep: ComputePipeline
     let gatherCounts: ComputePipeline
     let emitKeys: ComputePipeline
+    /// emit_keys and sort_downsweep specialised for packed tile keys (TileKeyPacking).
+    let emitPackedKeys: ComputePipeline
+    let sortDownsweepKeysOnly: ComputePipeline
     let tileRanges: ComputePipeline
     let blend: ComputePipeline
     /// Fills the optional bindings a dispatch leaves out (never read).
@@ -37,6 +40,10 @@ final class Pipelines {
         sortDownsweep = try make(Kernels.sortDownsweep)
         gatherCounts = try make(Kernels.gatherCounts)
         emitKeys = try make(Kernels.emitKeys)
+        emitPackedKeys = try ComputePipeline(device: device, kernel: Kernels.emitKeys, placeholder: placeholder,
+                                             specialization: [1])  // PACKED_KEYS
+        sortDownsweepKeysOnly = try ComputePipeline(device: device, kernel: Kernels.sortDownsweep, placeholder: placeholder,
+                                                    specialization: [1])  // KEYS_ONLY
         tileRanges = try make(Kernels.tileRanges)
         blend = try make(Kernels.blend)
     }

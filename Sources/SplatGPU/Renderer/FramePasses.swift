@@ -18,7 +18,7 @@ struct FramePasses {
         preprocess = PreprocessPass(pipelines: pipelines)
         compact = CompactPass(pipeline: pipelines.compact)
         gatherCounts = GatherCountsPass(pipeline: pipelines.gatherCounts)
-        emitKeys = EmitKeysPass(pipeline: pipelines.emitKeys)
+        emitKeys = EmitKeysPass(pipeline: pipelines.emitKeys, packedPipeline: pipelines.emitPackedKeys)
         tileRanges = TileRangesPass(pipeline: pipelines.tileRanges)
         blend = BlendPass(pipeline: pipelines.blend)
     }

@@ -9,6 +9,7 @@ final class FrameStageCapture {
     private var visibleIndices: GPUBuffer?
     private var tileKeys: GPUBuffer?
     private var values: GPUBuffer?
+    private var packing: TileKeyPacking?
 
     /// After compaction, before the depth sort.
     func copyCompaction(_ r: CommandRecorder, buffers: FrameBuffers, visible: Int) throws {
@@ -16,10 +17,11 @@ final class FrameStageCapture {
         r.barrier()
     }
 
-    /// After key emission, before the tile sort.
-    func copyEmission(_ r: CommandRecorder, buffers: FrameBuffers, instances: Int) throws {
+    /// After key emission, before the tile sort (packed keys: the keys alone).
+    func copyEmission(_ r: CommandRecorder, buffers: FrameBuffers, instances: Int, packing: TileKeyPacking) throws {
+        self.packing = packing
         tileKeys = try copy(r, buffers.tileKeys, count: instances, label: "captured tile keys")
-        values = try copy(r, buffers.values, count: instances, label: "captured values")
+        if !packing.isPacked { values = try copy(r, buffers.values, count: instances, label: "captured values") }
         r.barrier()
     }
 
@@ -30,8 +32,12 @@ final class FrameStageCapture {
     }
 
     func capturedVisibleIndices(_ count: Int) throws -> [UInt32] { try visibleIndices?.read(UInt32.self, count: count) ?? [] }
-    func capturedTileKeys(_ count: Int) throws -> [UInt32] { try tileKeys?.read(UInt32.self, count: count) ?? [] }
-    func capturedValues(_ count: Int) throws -> [UInt32] { try values?.read(UInt32.self, count: count) ?? [] }
+    /// The emitted (tile keys, values), unpacked when the frame packed them.
+    func capturedPairs(_ count: Int) throws -> (tileKeys: [UInt32], values: [UInt32]) {
+        let keys = try tileKeys?.read(UInt32.self, count: count) ?? []
+        if let packing, packing.isPacked { return packing.unpack(keys) }
+        return (keys, try values?.read(UInt32.self, count: count) ?? [])
+    }
 }
 
 extension VulkanRasterizer {
@@ -57,8 +63,10 @@ extension VulkanRasterizer {
         let tileCounts = try buffers.tileCounts.buffer.read(UInt32.self, count: n)
         let gpuSplats = try buffers.splatPlanes.read(n)
         let depthOrder = lastDepthOrderInAlternate ? buffers.visibleIndicesAlt : buffers.visibleIndices
-        let sortedTileKeys = lastTileOrderInAlternate ? buffers.tileKeysAlt : buffers.tileKeys
-        let sortedValues = lastTileOrderInAlternate ? buffers.valuesAlt : buffers.values
+        let sortedTileKeys = try (lastTileOrderInAlternate ? buffers.tileKeysAlt : buffers.tileKeys).buffer.read(UInt32.self, count: instances)
+        let sorted = lastTilePacking.isPacked ? lastTilePacking.unpack(sortedTileKeys)
+            : (sortedTileKeys, try (lastTileOrderInAlternate ? buffers.valuesAlt : buffers.values).buffer.read(UInt32.self, count: instances))
+        let emitted = try capture.capturedPairs(instances)
         return FrameStages(
             activeFlags: try capture.activeCount.map { _ in try buffers.activeFlags.buffer.read(UInt32.self, count: n) },
             activeIndices: try capture.activeCount.map { try buffers.activeIndices.buffer.read(UInt32.self, count: $0) },
@@ -68,9 +76,8 @@ extension VulkanRasterizer {
             depthOrder: try depthOrder.buffer.read(UInt32.self, count: visible),
             orderedCounts: try buffers.orderedCounts.buffer.read(UInt32.self, count: visible),
             instanceOffsets: try buffers.instanceOffsets.buffer.read(UInt32.self, count: visible),
-            tileKeys: try capture.capturedTileKeys(instances), values: try capture.capturedValues(instances),
-            sortedTileKeys: try sortedTileKeys.buffer.read(UInt32.self, count: instances),
-            sortedValues: try sortedValues.buffer.read(UInt32.self, count: instances),
+            tileKeys: emitted.tileKeys, values: emitted.values,
+            sortedTileKeys: sorted.0, sortedValues: sorted.1,
             ranges: try buffers.ranges.buffer.read(SIMD2<UInt32>.self, count: grid.tileCount),
             frame: frame)
     }

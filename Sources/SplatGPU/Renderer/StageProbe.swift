@@ -54,6 +54,20 @@ final class GPUStageProbe {
         return (try sortedKeys.read(UInt32.self, count: n), try sortedValues.read(UInt32.self, count: n))
     }
 
+    /// GPURadixSort on keys alone (the KEYS_ONLY downsweep), by the `bits` bits from `lowBit` up.
+    func sortKeys(_ keys: [UInt32], bits: Int, lowBit: Int) throws -> [UInt32] {
+        let n = keys.count
+        let k = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe sort keys")
+        let kAlt = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe sort keys (alt)")
+        try k.upload(keys)
+        try sort.reserve(n)
+        var swapped = false
+        try device.submitAndWait { r in
+            swapped = try sort.record(r, keys: k, values: nil, altKeys: kAlt, altValues: nil, count: n, bits: bits, lowBit: lowBit)
+        }
+        return try (swapped ? kAlt : k).read(UInt32.self, count: n)
+    }
+
     /// The preprocess pass (PreprocessPass: one dispatch per GPUScene chunk) over `cloud`.
     /// Culled Gaussians have tile count 0 (their splat is not meaningful).
     func preprocess(cloud: SplatCloud, camera: Camera, settings: RenderSettings)

@@ -30,6 +30,11 @@ public final class VulkanRasterizer {
     /// Where the last frame's sorts left their results (the ping-pong buffers), for stage capture.
     private(set) var lastDepthOrderInAlternate = false
     private(set) var lastTileOrderInAlternate = false
+    /// How the last frame stored its tile pairs (packed keys: no values buffer).
+    private(set) var lastTilePacking = TileKeyPacking.twoWords
+    /// Pack tile pairs into one word when they fit (TileKeyPacking). Tests turn it off to run the
+    /// two-word path, which otherwise only frames of more than 2^(32 − tile bits) Gaussians take.
+    var packsTileKeys = true
 
     public init(device: GPUDevice) throws {
         self.device = device
@@ -143,11 +148,12 @@ public final class VulkanRasterizer {
         capture?.activeCount = active?.count
         let counts = try project(scene, time: time, blendWith: second, camera: camera, settings: settings, active: active)
         try buffers.reservePerVisible(counts.visible)
-        try buffers.reservePerInstance(counts.instances)
+        let packing = packsTileKeys ? TileKeyPacking(gaussians: n, grid: grid) : .twoWords
+        try buffers.reservePerInstance(counts.instances, values: !packing.isPacked)
         try sort.reserve(max(counts.visible, counts.instances))
         try scan.reserve(counts.visible)
         try checkBindings(gaussians: n, instances: counts.instances, grid: grid)
-        try drawTiles(gaussians: n, counts: counts, grid: grid, settings: settings, capture: capture)
+        try drawTiles(gaussians: n, counts: counts, packing: packing, grid: grid, settings: settings, capture: capture)
 
         let readbackStart = DispatchTime.now().uptimeNanoseconds
         let statistics = FrameStatistics(gaussians: n, visibleGaussians: counts.visible, tileInstances: counts.instances)
@@ -211,8 +217,8 @@ public final class VulkanRasterizer {
 
     /// Submission 2: depth order, tile keys, tile sort, ranges, blend. With `capture`, the
     /// buffers the sorts overwrite are copied aside first (nothing extra otherwise).
-    private func drawTiles(gaussians n: Int, counts: ProjectionCounts, grid: TileGrid, settings: RenderSettings,
-                           capture: FrameStageCapture?) throws {
+    private func drawTiles(gaussians n: Int, counts: ProjectionCounts, packing: TileKeyPacking, grid: TileGrid,
+                           settings: RenderSettings, capture: FrameStageCapture?) throws {
         let visible = counts.visible, instances = counts.instances
         try device.submitAndWait { r in
             mark(r, .resumed)
@@ -231,21 +237,26 @@ public final class VulkanRasterizer {
                                        orderedCounts: buffers.orderedCounts.range, count: visible)
             try scan.record(r, input: buffers.orderedCounts.range, output: buffers.instanceOffsets.range, count: visible)
             mark(r, .scanned)
+            let packed = packing.isPacked
             passes.emitKeys.record(r, splats: buffers.splatPlanes, depthOrder: depthOrder,
                                    instanceOffsets: buffers.instanceOffsets.range, tileKeys: buffers.tileKeys.range,
-                                   values: buffers.values.range, count: visible, grid: grid)
-            try capture?.copyEmission(r, buffers: buffers, instances: instances)
+                                   values: packed ? nil : buffers.values.range, packing: packing, count: visible, grid: grid)
+            try capture?.copyEmission(r, buffers: buffers, instances: instances, packing: packing)
             mark(r, .emitted)
-            let tilesInAlt = try sort.record(r, keys: buffers.tileKeys.buffer, values: buffers.values.buffer,
-                                             altKeys: buffers.tileKeysAlt.buffer, altValues: buffers.valuesAlt.buffer,
-                                             count: instances, bits: grid.tileIndexBits)
+            let tilesInAlt = try sort.record(r, keys: buffers.tileKeys.buffer, values: packed ? nil : buffers.values.buffer,
+                                             altKeys: buffers.tileKeysAlt.buffer, altValues: packed ? nil : buffers.valuesAlt.buffer,
+                                             count: instances, bits: grid.tileIndexBits, lowBit: packing.tileShift)
             lastTileOrderInAlternate = tilesInAlt
+            lastTilePacking = packing
             mark(r, .tileSorted)
             let sortedTileKeys = tilesInAlt ? buffers.tileKeysAlt.range : buffers.tileKeys.range
-            let sortedValues = tilesInAlt ? buffers.valuesAlt.range : buffers.values.range
-            passes.tileRanges.record(r, sortedTileKeys: sortedTileKeys, ranges: buffers.ranges.range, instances: instances, grid: grid)
+            // Packed keys are their own values: the blend masks out the tile bits.
+            let sortedValues = packed ? sortedTileKeys : tilesInAlt ? buffers.valuesAlt.range : buffers.values.range
+            passes.tileRanges.record(r, sortedTileKeys: sortedTileKeys, ranges: buffers.ranges.range, instances: instances, grid: grid,
+                                     tileShift: packing.tileShift)
             mark(r, .ranged)
-            passes.blend.record(r, splats: buffers.splatPlanes, sortedValues: sortedValues, ranges: buffers.ranges.range,
+            passes.blend.record(r, splats: buffers.splatPlanes, sortedValues: sortedValues, gaussianMask: packing.gaussianMask,
+                                ranges: buffers.ranges.range,
                                 colour: buffers.colour.range, depth: buffers.depth.range, grid: grid,
                                 background: settings.background)
             mark(r, .blended)

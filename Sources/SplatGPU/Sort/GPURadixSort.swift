@@ -2,8 +2,10 @@ import SplatCore
 
 /// Stable least-significant-digit radix sort of (uint key, uint value) pairs over digits of at
 /// most 8 bits (TileSort.radixDigits), reduce-then-scan per digit: upsweep (per-partition digit
-/// counts), scan, downsweep (stable scatter). Sorts only the low `bits` bits. Portable: no
-/// subgroup size or forward-progress assumptions. CPU twin: TileSort.radixSort.
+/// counts), scan, downsweep (stable scatter). Sorts by the `bits` bits from `lowBit` up. Keys
+/// alone (values nil) sort with the KEYS_ONLY downsweep: packed tile keys carry their value.
+/// Portable: no subgroup size or forward-progress assumptions. CPU twins: TileSort.radixSort
+/// and TileSort.radixSortKeys.
 final class GPURadixSort {
     static let partitionSize = ShaderContract.SORT_WORKGROUP_SIZE * ShaderContract.SORT_ITEMS_PER_THREAD
 
@@ -30,27 +32,33 @@ final class GPURadixSort {
         capacity = target
     }
 
-    /// Records the sort. The pairs start in `keys`/`values` and ping-pong with `altKeys`/`altValues`;
-    /// returns true when the sorted result ends in the alternate buffers.
-    func record(_ recorder: CommandRecorder, keys: GPUBuffer, values: GPUBuffer, altKeys: GPUBuffer, altValues: GPUBuffer,
-                count: Int, bits: Int) throws -> Bool {
+    /// Records the sort. The keys (and values, unless nil) start in `keys`/`values` and ping-pong
+    /// with `altKeys`/`altValues`; returns true when the sorted result ends in the alternates.
+    func record(_ recorder: CommandRecorder, keys: GPUBuffer, values: GPUBuffer?, altKeys: GPUBuffer, altValues: GPUBuffer?,
+                count: Int, bits: Int, lowBit: Int = 0) throws -> Bool {
         precondition(count <= capacity, "sort scratch not reserved")
+        precondition((values == nil) == (altValues == nil), "values and their alternates go together")
+        precondition(lowBit >= 0 && lowBit + bits <= 32, "digits outside the key")
         guard count > 1 else { return false }
         let partitions = groups(count, GPURadixSort.partitionSize)
+        let downsweep = values == nil ? pipelines.sortDownsweepKeysOnly : pipelines.sortDownsweep
         var source = (keys, values), target = (altKeys, altValues)
         var swapped = false
         for (shift, width) in TileSort.radixDigits(keyBits: bits) {
             let entries = (1 << width) * partitions
-            let push = SortPush(count: UInt32(count), shift: UInt32(shift), partitions: UInt32(partitions),
+            let push = SortPush(count: UInt32(count), shift: UInt32(lowBit + shift), partitions: UInt32(partitions),
                                 digitBits: UInt32(width))
             recorder.dispatch(pipelines.sortUpsweep, [.keysIn: BufferRange(source.0), .digitCounts: BufferRange(histogram!)],
                               push: push, groups: (partitions, 1, 1))
             recorder.barrier()
             try scan.record(recorder, input: BufferRange(histogram!), output: BufferRange(scanned!), count: entries)
-            recorder.dispatch(pipelines.sortDownsweep,
-                              [.keysIn: BufferRange(source.0), .valuesIn: BufferRange(source.1), .digitOffsets: BufferRange(scanned!),
-                               .keysOut: BufferRange(target.0), .valuesOut: BufferRange(target.1)],
-                              push: push, groups: (partitions, 1, 1))
+            var bindings: [BufferRole: BufferRange] = [.keysIn: BufferRange(source.0), .digitOffsets: BufferRange(scanned!),
+                                                       .keysOut: BufferRange(target.0)]
+            if let valuesIn = source.1, let valuesOut = target.1 {
+                bindings[.valuesIn] = BufferRange(valuesIn)
+                bindings[.valuesOut] = BufferRange(valuesOut)
+            }
+            recorder.dispatch(downsweep, bindings, push: push, groups: (partitions, 1, 1))
             recorder.barrier()
             swap(&source, &target)
             swapped.toggle()
