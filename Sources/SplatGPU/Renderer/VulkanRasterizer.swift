@@ -298,17 +298,21 @@ public final class VulkanRasterizer {
         let pixels = grid.width * grid.height
         let depth = try buffers.depth.buffer.read(Float.self, count: pixels)
         // Split RGBA into colour and alpha straight from the mapped buffer, into arrays left
-        // unfilled until written (a zero fill first would double the stores).
+        // unfilled until written (a zero fill first would double the stores), on all cores.
         var colour: [Float] = [], alpha: [Float] = []
-        try buffers.colour.buffer.withContents(SIMD4<Float>.self, count: pixels) { rgba in
+        try buffers.colour.buffer.withContents(SIMD4<Float>.self, count: pixels) { mapped in
             colour = [Float](unsafeUninitializedCapacity: pixels * 3) { c, initialized in
                 alpha = [Float](unsafeUninitializedCapacity: pixels) { a, alphaInitialized in
-                    for p in 0..<pixels {
-                        let v = rgba[p]
-                        c[p * 3] = v.x
-                        c[p * 3 + 1] = v.y
-                        c[p * 3 + 2] = v.z
-                        a[p] = v.w
+                    let rgba = UnsafeSendableReadBuffer(mapped)
+                    let colourOut = UnsafeSendableBuffer(c), alphaOut = UnsafeSendableBuffer(a)
+                    Parallel.forEachChunk(count: pixels, chunk: 1 << 17) { range in
+                        for p in range {
+                            let v = rgba.base[p]
+                            colourOut.base[p * 3] = v.x
+                            colourOut.base[p * 3 + 1] = v.y
+                            colourOut.base[p * 3 + 2] = v.z
+                            alphaOut.base[p] = v.w
+                        }
                     }
                     alphaInitialized = pixels
                 }
