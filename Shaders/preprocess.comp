@@ -9,7 +9,7 @@
 // cloud per dispatch, so clouds larger than one storage binding can see still render.
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer Geometry { GaussianGeometry geometry[]; };  // this chunk
-layout(std430, binding = 1) readonly buffer SH { float sh[]; };                        // this chunk
+layout(std430, binding = 1) readonly buffer SH { vec4 shVec[]; };                      // this chunk, as floats: shVec[i / 4][i % 4]
 // The projected splats' planes (common.glsl), tile counts and depth keys: whole cloud.
 layout(std430, binding = 2) writeonly buffer SplatMeans { vec4 splatMeans[]; };
 layout(std430, binding = 3) writeonly buffer SplatConics { vec4 splatConics[]; };
@@ -79,16 +79,32 @@ uint shTimeTerms() {
 float shTimeFactor1 = 0.0;
 float shTimeFactor2 = 0.0;
 
+// Static degree-3 SH, what most captures hold: the 48 coefficients are read as 12 vec4 loads
+// (shWords) rather than 48 float loads. On lavapipe every load is a loop over the lanes,
+// whatever its width; the values and the sum are the same either way.
+// (A function, not a spec-constant expression: glslang 12 emits invalid SPIR-V for the latter.)
+bool preloadedSH() {
+    return SPECIALISED_SH_DEGREE == 3u
+        && (SPECIALISED_FLAGS & (PREPROCESS_FLAG_KEYFRAMES | PREPROCESS_FLAG_SH_T1 | PREPROCESS_FLAG_SH_T2)) == 0u;
+}
+vec4 shWords[12];
+
+float shFloat(uint i) { return shVec[i / 4u][i % 4u]; }
+
 vec3 coefficient(uint local, uint k) {
+    if (preloadedSH()) {
+        uint f = 3u * k;  // a constant once shColour's calls are inlined
+        return vec3(shWords[f / 4u][f % 4u], shWords[(f + 1u) / 4u][(f + 1u) % 4u], shWords[(f + 2u) / 4u][(f + 2u) % 4u]);
+    }
     uint terms = shTimeTerms();
     uint spatial = 3u * (pc.shDegree + 1u) * (pc.shDegree + 1u);  // the stored stride, whatever is specialised
     uint base = local * spatial * (terms + 1u) + k * 3u;
-    vec3 a = vec3(sh[base], sh[base + 1u], sh[base + 2u]);
+    vec3 a = vec3(shFloat(base), shFloat(base + 1u), shFloat(base + 2u));
     if (terms > 0u) {
-        a = a + shTimeFactor1 * vec3(sh[base + spatial], sh[base + spatial + 1u], sh[base + spatial + 2u]);
+        a = a + shTimeFactor1 * vec3(shFloat(base + spatial), shFloat(base + spatial + 1u), shFloat(base + spatial + 2u));
         if (terms > 1u) {
             uint b2 = base + 2u * spatial;
-            a = a + shTimeFactor2 * vec3(sh[b2], sh[b2 + 1u], sh[b2 + 2u]);
+            a = a + shTimeFactor2 * vec3(shFloat(b2), shFloat(b2 + 1u), shFloat(b2 + 2u));
         }
     }
     if (!keyframed()) return a;
@@ -114,6 +130,9 @@ vec4 slerp(vec4 a, vec4 b, float w) {
 }
 
 vec3 shColour(uint local, vec3 position) {
+    if (preloadedSH()) {
+        for (uint i = 0u; i < 12u; ++i) shWords[i] = shVec[local * 12u + i];
+    }
     vec3 d = normalize(position - pc.cameraPosition.xyz);
     vec3 result = SH_C0 * coefficient(local, 0u);
     if (shDegree() > 0u) {

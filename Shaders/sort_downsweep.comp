@@ -9,8 +9,8 @@
 // that carry their value (packed tile keys, TileKeyPacking): Values are then neither read nor written.
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
 layout(constant_id = 0) const bool KEYS_ONLY = false;
-layout(std430, binding = 0) readonly buffer KeysIn { uint keysIn[]; };
-layout(std430, binding = 1) readonly buffer ValuesIn { uint valuesIn[]; };
+layout(std430, binding = 0) readonly buffer KeysIn { uvec4 keysIn[]; };  // four per load (see main)
+layout(std430, binding = 1) readonly buffer ValuesIn { uvec4 valuesIn[]; };
 layout(std430, binding = 2) readonly buffer DigitOffsets { uint scanned[]; };
 layout(std430, binding = 3) writeonly buffer KeysOut { uint keysOut[]; };
 layout(std430, binding = 4) writeonly buffer ValuesOut { uint valuesOut[]; };
@@ -25,7 +25,12 @@ void main() {
     for (uint d = 0u; d < radix; ++d) offsets[thread][d] = 0u;
     uint start = gl_WorkGroupID.x * partitionSize + thread * SORT_ITEMS_PER_THREAD;
     uint end = min(start + SORT_ITEMS_PER_THREAD, count);
-    for (uint i = start; i < end; ++i) offsets[thread][(keysIn[i] >> shift) & mask] += 1u;
+    // Runs start at multiples of 4: keys are read four at a time (on lavapipe a load is a loop
+    // over the lanes whatever its width, so a uvec4 costs little more than a uint).
+    for (uint i = start; i < end; i += 4u) {
+        uvec4 k = (keysIn[i / 4u] >> shift) & mask;
+        for (uint c = 0u; c < 4u; ++c) offsets[thread][k[c]] += i + c < end ? 1u : 0u;
+    }
     barrier();
     // Per digit, turn the per-thread counts into this partition's scatter positions.
     for (uint d = thread; d < radix; d += SORT_WORKGROUP_SIZE) {
@@ -37,12 +42,15 @@ void main() {
         }
     }
     barrier();
-    for (uint i = start; i < end; ++i) {
-        uint key = keysIn[i];
-        uint d = (key >> shift) & mask;
-        uint position = offsets[thread][d];
-        offsets[thread][d] = position + 1u;
-        keysOut[position] = key;
-        if (!KEYS_ONLY) valuesOut[position] = valuesIn[i];
+    for (uint i = start; i < end; i += 4u) {
+        uvec4 keys = keysIn[i / 4u];
+        uvec4 values = KEYS_ONLY ? uvec4(0u) : valuesIn[i / 4u];
+        for (uint c = 0u; c < 4u && i + c < end; ++c) {
+            uint d = (keys[c] >> shift) & mask;
+            uint position = offsets[thread][d];
+            offsets[thread][d] = position + 1u;
+            keysOut[position] = keys[c];
+            if (!KEYS_ONLY) valuesOut[position] = values[c];
+        }
     }
 }

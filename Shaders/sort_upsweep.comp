@@ -7,7 +7,7 @@
 // digit, in stable order. Each thread counts its run into its own row (no atomics: on lavapipe
 // each is a locked instruction per lane), then each digit's rows are summed.
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
-layout(std430, binding = 0) readonly buffer KeysIn { uint keys[]; };
+layout(std430, binding = 0) readonly buffer KeysIn { uvec4 keys[]; };  // four per load (see main)
 layout(std430, binding = 1) writeonly buffer DigitCounts { uint histogram[]; };
 layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint digitBits; };
 
@@ -20,7 +20,12 @@ void main() {
     for (uint d = 0u; d < radix; ++d) counts[thread][d] = 0u;
     uint start = gl_WorkGroupID.x * partitionSize + thread * SORT_ITEMS_PER_THREAD;
     uint end = min(start + SORT_ITEMS_PER_THREAD, count);
-    for (uint i = start; i < end; ++i) counts[thread][(keys[i] >> shift) & mask] += 1u;
+    // Runs start at multiples of 4: keys are read four at a time (on lavapipe a load is a loop
+    // over the lanes whatever its width, so a uvec4 costs little more than a uint).
+    for (uint i = start; i < end; i += 4u) {
+        uvec4 k = (keys[i / 4u] >> shift) & mask;
+        for (uint c = 0u; c < 4u; ++c) counts[thread][k[c]] += i + c < end ? 1u : 0u;
+    }
     barrier();
     for (uint d = thread; d < radix; d += SORT_WORKGROUP_SIZE) {
         uint total = 0u;

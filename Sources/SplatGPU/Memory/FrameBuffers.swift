@@ -22,7 +22,10 @@ final class FrameBuffers {
             // Grow by half again, but never past what one storage binding can see (the whole
             // buffer is bound); the caller has checked that `count` itself fits.
             let limit = max(count, Int(min(device.info.maxStorageBufferRange, UInt64(Int.max))) / stride)
-            let target = exact ? count : min(max(count, capacity * 3 / 2), limit)
+            let wanted = exact ? count : min(max(count, capacity * 3 / 2), limit)
+            // Whole 16-byte vectors where the binding allows: the sort reads keys and values
+            // four at a time.
+            let target = (wanted + 3) / 4 * 4 <= limit ? (wanted + 3) / 4 * 4 : wanted
             buffer = nil  // free the old one first: peak memory matters for large scenes
             buffer = try GPUBuffer(device: device, size: max(1, target) * stride, usage: usage, label: label)
             capacity = target

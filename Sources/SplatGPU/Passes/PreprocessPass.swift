@@ -33,8 +33,11 @@ struct PreprocessPass {
             func window(_ buffer: GPUBuffer, _ stride: Int) -> BufferRange {
                 BufferRange(buffer, offset: chunk.lowerBound * stride, size: chunk.count * stride)
             }
+            // SH is read as vec4s: its window covers whole ones (the buffer is padded to 16 bytes).
+            let sh = window(scene.sh, shStride)
+            let shVectors = BufferRange(scene.sh, offset: sh.offset, size: min((sh.size + 15) / 16 * 16, scene.sh.size - sh.offset))
             var bindings: [BufferRole: BufferRange] = [
-                .geometry: window(scene.geometry, GPUScene.geometryStride), .sh: window(scene.sh, shStride),
+                .geometry: window(scene.geometry, GPUScene.geometryStride), .sh: shVectors,
                 .splatMeans: outputs.splats.means, .splatConics: outputs.splats.conics,
                 .splatColours: outputs.splats.colours, .splatRects: outputs.splats.rects, .tileCounts: outputs.tileCounts, .depthKeys: outputs.depthKeys,
                 .depthRange: outputs.depthRange]

@@ -40,7 +40,7 @@ final class GPUStageProbe {
         precondition(keys.count == values.count)
         let n = keys.count
         func make(_ label: String) throws -> GPUBuffer {
-            try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe sort \(label)")
+            try GPUBuffer(device: device, size: (n + 3) / 4 * 16 + 16, usage: .storage, label: "probe sort \(label)")
         }
         let k = try make("keys"), v = try make("values"), kAlt = try make("keys (alt)"), vAlt = try make("values (alt)")
         try k.upload(keys)
@@ -57,8 +57,8 @@ final class GPUStageProbe {
     /// GPURadixSort on keys alone (the KEYS_ONLY downsweep), by the `bits` bits from `lowBit` up.
     func sortKeys(_ keys: [UInt32], bits: Int, lowBit: Int) throws -> [UInt32] {
         let n = keys.count
-        let k = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe sort keys")
-        let kAlt = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe sort keys (alt)")
+        let k = try GPUBuffer(device: device, size: (n + 3) / 4 * 16 + 16, usage: .storage, label: "probe sort keys")
+        let kAlt = try GPUBuffer(device: device, size: (n + 3) / 4 * 16 + 16, usage: .storage, label: "probe sort keys (alt)")
         try k.upload(keys)
         try sort.reserve(n)
         var swapped = false
