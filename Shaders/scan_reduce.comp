@@ -4,15 +4,18 @@
 // Scan phase 1 (reduce): the sum of each partition of SCAN_WORKGROUP_SIZE × SCAN_ITEMS_PER_THREAD
 // values. Each thread sums a contiguous run; no subgroup operations, no cross-workgroup waits.
 layout(local_size_x = SCAN_WORKGROUP_SIZE) in;
-layout(std430, binding = 0) readonly buffer ScanInput { uint values[]; };
+layout(std430, binding = 0) readonly buffer ScanInput { uvec4 values[]; };  // four per load; padded to whole uvec4s
 layout(std430, binding = 1) writeonly buffer PartitionSums { uint partitionSums[]; };
 layout(push_constant) uniform Push { uint count; uint flagsOnly; };
 
 shared uint threadSums[SCAN_WORKGROUP_SIZE];
 
-uint valueAt(uint i) {
-    uint v = values[i];
-    return flagsOnly != 0u ? uint(v != 0u) : v;
+// Values i … i + 3 (i a multiple of 4), 0 past `count`. A thread's run is read as uvec4s: on
+// lavapipe a load is a loop over the lanes whatever its width.
+uvec4 valuesAt(uint i) {
+    uvec4 v = values[i / 4u];
+    if (flagsOnly != 0u) v = uvec4(notEqual(v, uvec4(0u)));
+    return uvec4(lessThan(uvec4(i) + uvec4(0u, 1u, 2u, 3u), uvec4(count))) * v;
 }
 
 void main() {
@@ -20,7 +23,10 @@ void main() {
     uint start = gl_WorkGroupID.x * partitionSize + gl_LocalInvocationID.x * SCAN_ITEMS_PER_THREAD;
     uint end = min(start + SCAN_ITEMS_PER_THREAD, count);
     uint sum = 0u;
-    for (uint i = start; i < end; ++i) sum += valueAt(i);
+    for (uint i = start; i < end; i += 4u) {
+        uvec4 v = valuesAt(i);
+        sum += v.x + v.y + v.z + v.w;
+    }
     threadSums[gl_LocalInvocationID.x] = sum;
     barrier();
     if (gl_LocalInvocationID.x == 0u) {

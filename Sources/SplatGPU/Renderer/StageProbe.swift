@@ -25,9 +25,9 @@ final class GPUStageProbe {
     /// (modulo 2³²). With `flagsOnly` each value counts as 1 when non-zero.
     func scan(_ values: [UInt32], flagsOnly: Bool) throws -> [UInt32] {
         let n = values.count
-        let input = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe scan input")
+        let input = try GPUBuffer(device: device, size: GPUScan.paddedBytes(max(n, 1)), usage: .storage, label: "probe scan input")
         try input.upload(values)
-        let output = try GPUBuffer(device: device, size: (n + 1) * 4, usage: .storage, label: "probe scan output")
+        let output = try GPUBuffer(device: device, size: GPUScan.paddedBytes(n + 1), usage: .storage, label: "probe scan output")
         try scan.reserve(n)
         try device.submitAndWait { r in
             try scan.record(r, input: BufferRange(input), output: BufferRange(output), count: n, flagsOnly: flagsOnly)

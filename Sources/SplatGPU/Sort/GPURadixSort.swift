@@ -26,8 +26,8 @@ final class GPURadixSort {
         guard count > capacity else { return }
         let target = max(count, capacity * 3 / 2)
         let entries = ShaderContract.SORT_RADIX * groups(max(target, 1), GPURadixSort.partitionSize)
-        histogram = try GPUBuffer(device: device, size: entries * 4, usage: .storage, label: "sort histogram")
-        scanned = try GPUBuffer(device: device, size: (entries + 1) * 4, usage: .storage, label: "sort offsets")
+        histogram = try GPUBuffer(device: device, size: GPUScan.paddedBytes(entries), usage: .storage, label: "sort histogram")
+        scanned = try GPUBuffer(device: device, size: GPUScan.paddedBytes(entries + 1), usage: .storage, label: "sort offsets")
         try scan.reserve(entries)
         capacity = target
     }

@@ -15,6 +15,9 @@ final class GPUScan {
         self.pipelines = pipelines
     }
 
+    /// Bytes of a buffer of `count` uints that the scan reads or writes: whole uvec4s.
+    static func paddedBytes(_ count: Int) -> Int { (count + 3) / 4 * 16 }
+
     /// Scratch for scans of up to `count` values; grows, never shrinks.
     func reserve(_ count: Int) throws {
         guard count > capacity else { return }
@@ -23,8 +26,10 @@ final class GPUScan {
         var n = target
         while n > GPUScan.partitionSize {
             let partitions = groups(n, GPUScan.partitionSize)
-            newLevels.append((try GPUBuffer(device: device, size: partitions * 4, usage: .storage, label: "scan sums"),
-                              try GPUBuffer(device: device, size: (partitions + 1) * 4, usage: .storage, label: "scan offsets")))
+            // Whole uvec4s: the scan kernels read and write four at a time.
+            newLevels.append((try GPUBuffer(device: device, size: GPUScan.paddedBytes(partitions), usage: .storage, label: "scan sums"),
+                              try GPUBuffer(device: device, size: GPUScan.paddedBytes(partitions + 1), usage: .storage,
+                                            label: "scan offsets")))
             n = partitions
         }
         levels = newLevels
