@@ -3,9 +3,9 @@
 #include "contract.glsl"
 // Radix sort phase 3 (downsweep): stable scatter of (key, value) pairs by the digit (the
 // `digitBits` bits at `shift`).
-// Each thread owns a contiguous run of its partition and a row of per-digit counters, so the
-// rank of a key is fixed by (partition, thread, position in run): stable and deterministic, with
-// no subgroup operations and no waits on other workgroups. Specialised with KEYS_ONLY for keys
+// Each thread owns a contiguous run of its partition and a row of per-digit counters (counted by
+// the upsweep, ThreadDigitCounts), so the rank of a key is fixed by (partition, thread, position
+// in run): stable and deterministic, with no subgroup operations and no waits on other workgroups. Specialised with KEYS_ONLY for keys
 // that carry their value (packed tile keys, TileKeyPacking): Values are then neither read nor written.
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
 layout(constant_id = 0) const bool KEYS_ONLY = false;
@@ -14,41 +14,40 @@ layout(std430, binding = 1) readonly buffer ValuesIn { uvec4 valuesIn[]; };
 layout(std430, binding = 2) readonly buffer DigitOffsets { uint scanned[]; };
 layout(std430, binding = 3) writeonly buffer KeysOut { uint keysOut[]; };
 layout(std430, binding = 4) writeonly buffer ValuesOut { uint valuesOut[]; };
+layout(std430, binding = 5) readonly buffer ThreadDigitCounts { uvec4 threadCounts[]; };
 layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint digitBits; };
 
-shared uint offsets[SORT_WORKGROUP_SIZE][SORT_RADIX];
+// Rows as uvec4s, so that they are filled four counts per access.
+shared uvec4 offsets[SORT_WORKGROUP_SIZE][SORT_RADIX / 4];
 
 void main() {
     const uint partitionSize = SORT_WORKGROUP_SIZE * SORT_ITEMS_PER_THREAD;
     uint thread = gl_LocalInvocationID.x;
-    uint radix = 1u << digitBits, mask = radix - 1u;
-    for (uint d = 0u; d < radix; ++d) offsets[thread][d] = 0u;
+    uint radix = 1u << digitBits, mask = radix - 1u, words = (radix + 3u) / 4u;
+    uint row = (gl_WorkGroupID.x * SORT_WORKGROUP_SIZE + thread) * words;
+    for (uint w = 0u; w < words; ++w) offsets[thread][w] = threadCounts[row + w];
     uint start = gl_WorkGroupID.x * partitionSize + thread * SORT_ITEMS_PER_THREAD;
     uint end = min(start + SORT_ITEMS_PER_THREAD, count);
-    // Runs start at multiples of 4: keys are read four at a time (on lavapipe a load is a loop
-    // over the lanes whatever its width, so a uvec4 costs little more than a uint).
-    for (uint i = start; i < end; i += 4u) {
-        uvec4 k = (keysIn[i / 4u] >> shift) & mask;
-        for (uint c = 0u; c < 4u; ++c) offsets[thread][k[c]] += i + c < end ? 1u : 0u;
-    }
     barrier();
     // Per digit, turn the per-thread counts into this partition's scatter positions.
     for (uint d = thread; d < radix; d += SORT_WORKGROUP_SIZE) {
         uint running = scanned[d * partitions + gl_WorkGroupID.x];
         for (uint t = 0u; t < SORT_WORKGROUP_SIZE; ++t) {
-            uint c = offsets[t][d];
-            offsets[t][d] = running;
+            uint c = offsets[t][d / 4u][d % 4u];
+            offsets[t][d / 4u][d % 4u] = running;
             running += c;
         }
     }
     barrier();
+    // Runs start at multiples of 4: keys are read four at a time (on lavapipe a load is a loop
+    // over the lanes whatever its width, so a uvec4 costs little more than a uint).
     for (uint i = start; i < end; i += 4u) {
         uvec4 keys = keysIn[i / 4u];
         uvec4 values = KEYS_ONLY ? uvec4(0u) : valuesIn[i / 4u];
         for (uint c = 0u; c < 4u && i + c < end; ++c) {
             uint d = (keys[c] >> shift) & mask;
-            uint position = offsets[thread][d];
-            offsets[thread][d] = position + 1u;
+            uint position = offsets[thread][d / 4u][d % 4u];
+            offsets[thread][d / 4u][d % 4u] = position + 1u;
             keysOut[position] = keys[c];
             if (!KEYS_ONLY) valuesOut[position] = values[c];
         }

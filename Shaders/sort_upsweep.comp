@@ -5,31 +5,37 @@
 // `digitBits` bits at `shift`). Written digit-major (histogram[digit * partitions + partition])
 // so that one exclusive scan of the whole array gives every partition's scatter base for every
 // digit, in stable order. Each thread counts its run into its own row (no atomics: on lavapipe
-// each is a locked instruction per lane), then each digit's rows are summed.
+// each is a locked instruction per lane), then each digit's rows are summed. The rows are also
+// written out (ThreadDigitCounts), so that the downsweep need not count the keys again.
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer KeysIn { uvec4 keys[]; };  // four per load (see main)
 layout(std430, binding = 1) writeonly buffer DigitCounts { uint histogram[]; };
+// Per thread of each partition, its row of digit counts: ceil(radix / 4) uvec4s.
+layout(std430, binding = 2) writeonly buffer ThreadDigitCounts { uvec4 threadCounts[]; };
 layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint digitBits; };
 
-shared uint counts[SORT_WORKGROUP_SIZE][SORT_RADIX];
+// Rows as uvec4s, so that they are cleared and copied four counts per access.
+shared uvec4 counts[SORT_WORKGROUP_SIZE][SORT_RADIX / 4];
 
 void main() {
     const uint partitionSize = SORT_WORKGROUP_SIZE * SORT_ITEMS_PER_THREAD;
     uint thread = gl_LocalInvocationID.x;
-    uint radix = 1u << digitBits, mask = radix - 1u;
-    for (uint d = 0u; d < radix; ++d) counts[thread][d] = 0u;
+    uint radix = 1u << digitBits, mask = radix - 1u, words = (radix + 3u) / 4u;
+    for (uint w = 0u; w < words; ++w) counts[thread][w] = uvec4(0u);
     uint start = gl_WorkGroupID.x * partitionSize + thread * SORT_ITEMS_PER_THREAD;
     uint end = min(start + SORT_ITEMS_PER_THREAD, count);
     // Runs start at multiples of 4: keys are read four at a time (on lavapipe a load is a loop
     // over the lanes whatever its width, so a uvec4 costs little more than a uint).
     for (uint i = start; i < end; i += 4u) {
         uvec4 k = (keys[i / 4u] >> shift) & mask;
-        for (uint c = 0u; c < 4u; ++c) counts[thread][k[c]] += i + c < end ? 1u : 0u;
+        for (uint c = 0u; c < 4u; ++c) counts[thread][k[c] / 4u][k[c] % 4u] += i + c < end ? 1u : 0u;
     }
+    uint row = (gl_WorkGroupID.x * SORT_WORKGROUP_SIZE + thread) * words;
+    for (uint w = 0u; w < words; ++w) threadCounts[row + w] = counts[thread][w];
     barrier();
     for (uint d = thread; d < radix; d += SORT_WORKGROUP_SIZE) {
         uint total = 0u;
-        for (uint t = 0u; t < SORT_WORKGROUP_SIZE; ++t) total += counts[t][d];
+        for (uint t = 0u; t < SORT_WORKGROUP_SIZE; ++t) total += counts[t][d / 4u][d % 4u];
         histogram[d * partitions + gl_WorkGroupID.x] = total;
     }
 }

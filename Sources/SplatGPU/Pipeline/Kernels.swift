@@ -27,7 +27,7 @@ enum BufferRole: String, CaseIterable, Sendable {
     case prefixSums = "PrefixSums"
     // Radix sort (GPURadixSort).
     case keysIn = "KeysIn", valuesIn = "ValuesIn", digitCounts = "DigitCounts", digitOffsets = "DigitOffsets"
-    case keysOut = "KeysOut", valuesOut = "ValuesOut"
+    case keysOut = "KeysOut", valuesOut = "ValuesOut", threadDigitCounts = "ThreadDigitCounts"
     // Presentation: 8-bit pixels packed for the swapchain, and the overlay drawn over them.
     case pixels = "Pixels", overlay = "Overlay"
 }
@@ -163,13 +163,13 @@ enum Kernels {
 
     static let sortUpsweep = Kernel(
         "sort_upsweep", Shader_sort_upsweep.words,
-        bindings: [.reads(.keysIn), .writes(.digitCounts)],
+        bindings: [.reads(.keysIn), .writes(.digitCounts), .writes(.threadDigitCounts)],
         push: SortPush.self, workgroupSize: sortGroup)
 
     static let sortDownsweep = Kernel(
         "sort_downsweep", Shader_sort_downsweep.words,
         bindings: [.reads(.keysIn), .reads(.valuesIn, optional: true), .reads(.digitOffsets), .writes(.keysOut),
-                   .writes(.valuesOut, optional: true)],
+                   .writes(.valuesOut, optional: true), .reads(.threadDigitCounts)],
         push: SortPush.self, workgroupSize: sortGroup)
 
     static let gatherCounts = Kernel(

@@ -14,6 +14,8 @@ final class GPURadixSort {
     let scan: GPUScan
     private var histogram: GPUBuffer?
     private var scanned: GPUBuffer?
+    /// Each partition thread's digit counts (the upsweep's, read again by the downsweep).
+    private var threadCounts: GPUBuffer?
     private var capacity = -1
 
     init(device: GPUDevice, pipelines: Pipelines, scan: GPUScan) {
@@ -28,6 +30,8 @@ final class GPURadixSort {
         let entries = ShaderContract.SORT_RADIX * groups(max(target, 1), GPURadixSort.partitionSize)
         histogram = try GPUBuffer(device: device, size: GPUScan.paddedBytes(entries), usage: .storage, label: "sort histogram")
         scanned = try GPUBuffer(device: device, size: GPUScan.paddedBytes(entries + 1), usage: .storage, label: "sort offsets")
+        threadCounts = try GPUBuffer(device: device, size: entries * ShaderContract.SORT_WORKGROUP_SIZE * 4, usage: .storage,
+                                     label: "sort per-thread digit counts")
         try scan.reserve(entries)
         capacity = target
     }
@@ -48,12 +52,13 @@ final class GPURadixSort {
             let entries = (1 << width) * partitions
             let push = SortPush(count: UInt32(count), shift: UInt32(lowBit + shift), partitions: UInt32(partitions),
                                 digitBits: UInt32(width))
-            recorder.dispatch(pipelines.sortUpsweep, [.keysIn: BufferRange(source.0), .digitCounts: BufferRange(histogram!)],
+            recorder.dispatch(pipelines.sortUpsweep, [.keysIn: BufferRange(source.0), .digitCounts: BufferRange(histogram!),
+                                                      .threadDigitCounts: BufferRange(threadCounts!)],
                               push: push, groups: (partitions, 1, 1))
             recorder.barrier()
             try scan.record(recorder, input: BufferRange(histogram!), output: BufferRange(scanned!), count: entries)
             var bindings: [BufferRole: BufferRange] = [.keysIn: BufferRange(source.0), .digitOffsets: BufferRange(scanned!),
-                                                       .keysOut: BufferRange(target.0)]
+                                                       .keysOut: BufferRange(target.0), .threadDigitCounts: BufferRange(threadCounts!)]
             if let valuesIn = source.1, let valuesOut = target.1 {
                 bindings[.valuesIn] = BufferRange(valuesIn)
                 bindings[.valuesOut] = BufferRange(valuesOut)
