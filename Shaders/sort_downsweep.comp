@@ -23,9 +23,13 @@ shared uvec4 offsets[SORT_WORKGROUP_SIZE][SORT_RADIX / 4];
 void main() {
     const uint partitionSize = SORT_WORKGROUP_SIZE * SORT_ITEMS_PER_THREAD;
     uint thread = gl_LocalInvocationID.x;
-    uint radix = 1u << digitBits, mask = radix - 1u, words = (radix + 3u) / 4u;
-    uint row = (gl_WorkGroupID.x * SORT_WORKGROUP_SIZE + thread) * words;
-    for (uint w = 0u; w < words; ++w) offsets[thread][w] = threadCounts[row + w];
+    uint radix = 1u << digitBits, mask = radix - 1u, packedWords = (radix + 7u) / 8u;
+    uint row = (gl_WorkGroupID.x * SORT_WORKGROUP_SIZE + thread) * packedWords;
+    for (uint w = 0u; w < packedWords; ++w) {
+        uvec4 p = threadCounts[row + w];  // eight 16-bit counts
+        offsets[thread][2u * w] = uvec4(p.x & 0xFFFFu, p.x >> 16, p.y & 0xFFFFu, p.y >> 16);
+        offsets[thread][2u * w + 1u] = uvec4(p.z & 0xFFFFu, p.z >> 16, p.w & 0xFFFFu, p.w >> 16);
+    }
     uint start = gl_WorkGroupID.x * partitionSize + thread * SORT_ITEMS_PER_THREAD;
     uint end = min(start + SORT_ITEMS_PER_THREAD, count);
     barrier();

@@ -10,7 +10,9 @@
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer KeysIn { uvec4 keys[]; };  // four per load (see main)
 layout(std430, binding = 1) writeonly buffer DigitCounts { uint histogram[]; };
-// Per thread of each partition, its row of digit counts: ceil(radix / 4) uvec4s.
+// Per thread of each partition, its row of digit counts, 16 bits each (a thread counts at most
+// SORT_ITEMS_PER_THREAD keys): ceil(radix / 8) uvec4s, 2 bytes per key at most, so the rows of
+// any key count that fits a binding fit one too.
 layout(std430, binding = 2) writeonly buffer ThreadDigitCounts { uvec4 threadCounts[]; };
 layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint digitBits; };
 
@@ -20,8 +22,8 @@ shared uvec4 counts[SORT_WORKGROUP_SIZE][SORT_RADIX / 4];
 void main() {
     const uint partitionSize = SORT_WORKGROUP_SIZE * SORT_ITEMS_PER_THREAD;
     uint thread = gl_LocalInvocationID.x;
-    uint radix = 1u << digitBits, mask = radix - 1u, words = (radix + 3u) / 4u;
-    for (uint w = 0u; w < words; ++w) counts[thread][w] = uvec4(0u);
+    uint radix = 1u << digitBits, mask = radix - 1u, packedWords = (radix + 7u) / 8u;
+    for (uint w = 0u; w < 2u * packedWords; ++w) counts[thread][w] = uvec4(0u);
     uint start = gl_WorkGroupID.x * partitionSize + thread * SORT_ITEMS_PER_THREAD;
     uint end = min(start + SORT_ITEMS_PER_THREAD, count);
     // Runs start at multiples of 4: keys are read four at a time (on lavapipe a load is a loop
@@ -30,8 +32,11 @@ void main() {
         uvec4 k = (keys[i / 4u] >> shift) & mask;
         for (uint c = 0u; c < 4u; ++c) counts[thread][k[c] / 4u][k[c] % 4u] += i + c < end ? 1u : 0u;
     }
-    uint row = (gl_WorkGroupID.x * SORT_WORKGROUP_SIZE + thread) * words;
-    for (uint w = 0u; w < words; ++w) threadCounts[row + w] = counts[thread][w];
+    uint row = (gl_WorkGroupID.x * SORT_WORKGROUP_SIZE + thread) * packedWords;
+    for (uint w = 0u; w < packedWords; ++w) {
+        uvec4 a = counts[thread][2u * w], b = counts[thread][2u * w + 1u];
+        threadCounts[row + w] = uvec4(a.x | a.y << 16, a.z | a.w << 16, b.x | b.y << 16, b.z | b.w << 16);
+    }
     barrier();
     for (uint d = thread; d < radix; d += SORT_WORKGROUP_SIZE) {
         uint total = 0u;

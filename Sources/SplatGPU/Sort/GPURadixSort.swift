@@ -24,14 +24,21 @@ final class GPURadixSort {
         self.scan = scan
     }
 
+    /// Bytes of the per-thread digit counts of one pass: per partition thread, ceil(radix / 8)
+    /// uvec4s of 16-bit counts (at most 2 bytes per key, so they fit wherever the keys do).
+    static func threadCountBytes(partitions: Int, digitBits: Int) -> Int {
+        partitions * ShaderContract.SORT_WORKGROUP_SIZE * (((1 << digitBits) + 7) / 8) * 16
+    }
+
     func reserve(_ count: Int) throws {
         guard count > capacity else { return }
         let target = max(count, capacity * 3 / 2)
         let entries = ShaderContract.SORT_RADIX * groups(max(target, 1), GPURadixSort.partitionSize)
         histogram = try GPUBuffer(device: device, size: GPUScan.paddedBytes(entries), usage: .storage, label: "sort histogram")
         scanned = try GPUBuffer(device: device, size: GPUScan.paddedBytes(entries + 1), usage: .storage, label: "sort offsets")
-        threadCounts = try GPUBuffer(device: device, size: entries * ShaderContract.SORT_WORKGROUP_SIZE * 4, usage: .storage,
-                                     label: "sort per-thread digit counts")
+        threadCounts = try GPUBuffer(device: device, size: GPURadixSort.threadCountBytes(partitions: entries / ShaderContract.SORT_RADIX,
+                                                                                          digitBits: 8),
+                                     usage: .storage, label: "sort per-thread digit counts")
         try scan.reserve(entries)
         capacity = target
     }
@@ -50,15 +57,18 @@ final class GPURadixSort {
         var swapped = false
         for (shift, width) in TileSort.radixDigits(keyBits: bits) {
             let entries = (1 << width) * partitions
+            // Only this pass's rows are bound: the buffer holds 8-bit digits' rows for the capacity.
+            let threadCountRows = BufferRange(threadCounts!, offset: 0,
+                                              size: GPURadixSort.threadCountBytes(partitions: partitions, digitBits: width))
             let push = SortPush(count: UInt32(count), shift: UInt32(lowBit + shift), partitions: UInt32(partitions),
                                 digitBits: UInt32(width))
             recorder.dispatch(pipelines.sortUpsweep, [.keysIn: BufferRange(source.0), .digitCounts: BufferRange(histogram!),
-                                                      .threadDigitCounts: BufferRange(threadCounts!)],
+                                                      .threadDigitCounts: threadCountRows],
                               push: push, groups: (partitions, 1, 1))
             recorder.barrier()
             try scan.record(recorder, input: BufferRange(histogram!), output: BufferRange(scanned!), count: entries)
             var bindings: [BufferRole: BufferRange] = [.keysIn: BufferRange(source.0), .digitOffsets: BufferRange(scanned!),
-                                                       .keysOut: BufferRange(target.0), .threadDigitCounts: BufferRange(threadCounts!)]
+                                                       .keysOut: BufferRange(target.0), .threadDigitCounts: threadCountRows]
             if let valuesIn = source.1, let valuesOut = target.1 {
                 bindings[.valuesIn] = BufferRange(valuesIn)
                 bindings[.valuesOut] = BufferRange(valuesOut)
