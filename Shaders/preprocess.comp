@@ -171,12 +171,6 @@ int clampedTile(float v, uint limit) {
     return int(min(float(limit), max(0.0, floor(v))));
 }
 
-void cull(uint global) {
-    splatConics[global] = vec4(0.0);
-    splatRects[global] = uvec4(0u);
-    tileCounts[global] = 0u;
-    depthKeys[global] = 0u;
-}
 
 void main() {
     // Dispatches wider than MAX_GROUPS_X workgroups wrap into y (the 65 535 limit).
@@ -278,19 +272,21 @@ void main() {
             tiles += 1u;
         }
     }
-    if (!visible || tiles == 0u) { cull(global); return; }
-
+    // Culled or not, one set of writes: a culled Gaussian gets radius, rect, tile count and key 0
+    // (its mean and colour are never read). Separate writes for culled ones would cost every
+    // Gaussian both sets on lavapipe, which runs both sides of a branch.
+    visible = visible && tiles > 0u;
     splatMeans[global] = vec4(mean, t.z, opacity);
-    splatConics[global] = vec4(conic, radius);
+    splatConics[global] = visible ? vec4(conic, radius) : vec4(0.0);
     bool canonicalView = flag(PREPROCESS_FLAG_CANONICAL_VIEW);
     splatColours[global] = vec4(shColour(local, canonicalView ? viewOrigin : p), 0.0);
-    splatRects[global] = packedRect(rect, keptTiles);
-    tileCounts[global] = tiles;
+    splatRects[global] = visible ? packedRect(rect, keptTiles) : uvec4(0u);
+    tileCounts[global] = visible ? tiles : 0u;
     uint key = floatBitsToUint(t.z);
-    depthKeys[global] = key;
+    depthKeys[global] = visible ? key : 0u;
     // One atomic per subgroup: on lavapipe every lane's atomic is a locked instruction on a
-    // cache line that all cores share.
-    uint lowest = subgroupMin(key), highest = subgroupMax(key);
+    // cache line that all cores share. Culled Gaussians leave the range alone.
+    uint lowest = subgroupMin(visible ? key : ~0u), highest = subgroupMax(visible ? key : 0u);
     if (subgroupElect()) {
         atomicMin(minDepthKey, lowest);
         atomicMax(maxDepthKey, highest);
