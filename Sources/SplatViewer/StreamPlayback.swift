@@ -24,8 +24,13 @@ struct StreamPlayback {
             lastReady = time
             return time
         case .buffering:
-            // Nothing drawn yet: the first frame is read while the renderer waits for it.
-            guard let lastReady else { return time }
+            // Nothing drawn yet: the first frames are read while the renderer waits for them, so
+            // this time is shown, and is the one to fall back to past a frame that fails later
+            // (on a busy machine the clock can reach a bad frame before the reader is ahead).
+            guard let lastReady else {
+                lastReady = time
+                return time
+            }
             if stall == nil {
                 summary.stalls += 1
                 stall = (now, clock.isPlaying)

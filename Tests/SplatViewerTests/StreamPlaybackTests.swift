@@ -59,6 +59,25 @@ final class StreamPlaybackTests: XCTestCase {
         XCTAssertNil(playback.status)
     }
 
+    /// The first frames are read while the renderer waits (buffering before anything was ready):
+    /// that time is shown, so a bad frame the clock reaches before the reader was ever ahead
+    /// falls back to it, not to the bad frame's own time (which the renderer cannot read).
+    func testABadFrameBeforeAnyReadyFrameFallsBackToTheFirstShownTime() {
+        var clock = PlaybackClock(timing: PlaybackTiming.forScene(timeRange: 0...10, unit: "frames", frameRate: nil), wall: ManualClock())
+        var summary = ViewerSummary()
+        var playback = StreamPlayback()
+        var logged: [String] = []
+        XCTAssertEqual(playback.time(for: 0.5, readiness: .buffering, now: 0, clock: &clock, summary: &summary,
+                                     log: { logged.append($0) }), 0.5, "nothing drawn yet: read while the renderer waits")
+        XCTAssertEqual(summary.stalls, 0)
+        XCTAssertEqual(playback.time(for: 3, readiness: .failed(index: 3, error: Damaged()), now: 3, clock: &clock,
+                                     summary: &summary, log: { logged.append($0) }), 0.5)
+        XCTAssertEqual(logged, ["skipping frame 3: f_3.ply: frame 3: truncated"])
+        XCTAssertEqual(playback.time(for: 3.5, readiness: .buffering, now: 3.5, clock: &clock, summary: &summary,
+                                     log: { logged.append($0) }), 0.5, "later buffering shows the first time, as a stall")
+        XCTAssertEqual(summary.stalls, 1)
+    }
+
     func testTheTitleShowsTheStatusAndTheExitLineTheStalls() {
         let title = ViewerState.title(scene: "take", time: 2, range: 0...10, unit: "frames", playing: false, speed: 1, loops: true,
                                       framesPerSecond: nil, visible: 5, total: 9, status: "buffering")
