@@ -27,7 +27,8 @@ void main() {
     uvec4 run[SCAN_ITEMS_PER_THREAD / 4];
     uint sum = 0u;
     for (uint k = 0u; k < SCAN_ITEMS_PER_THREAD / 4u; ++k) {
-        run[k] = start + 4u * k < end ? valuesAt(start + 4u * k) : uvec4(0u);
+        run[k] = uvec4(0u);
+        if (start + 4u * k < end) run[k] = valuesAt(start + 4u * k);  // never reads past the padded input
         sum += run[k].x + run[k].y + run[k].z + run[k].w;
     }
     threadSums[local] = sum;

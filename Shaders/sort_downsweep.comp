@@ -5,8 +5,9 @@
 // `digitBits` bits at `shift`).
 // Each thread owns a contiguous run of its partition and a row of per-digit counters (counted by
 // the upsweep, ThreadDigitCounts), so the rank of a key is fixed by (partition, thread, position
-// in run): stable and deterministic, with no subgroup operations and no waits on other workgroups. Specialised with KEYS_ONLY for keys
-// that carry their value (packed tile keys, TileKeyPacking): Values are then neither read nor written.
+// in run): stable and deterministic, with no subgroup operations and no waits on other
+// workgroups. Specialised with KEYS_ONLY for keys that carry their value (packed tile keys,
+// TileKeyPacking): Values are then neither read nor written.
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
 layout(constant_id = 0) const bool KEYS_ONLY = false;
 layout(std430, binding = 0) readonly buffer KeysIn { uvec4 keysIn[]; };  // four per load (see main)
@@ -47,7 +48,8 @@ void main() {
     // over the lanes whatever its width, so a uvec4 costs little more than a uint).
     for (uint i = start; i < end; i += 4u) {
         uvec4 keys = keysIn[i / 4u];
-        uvec4 values = KEYS_ONLY ? uvec4(0u) : valuesIn[i / 4u];
+        uvec4 values = uvec4(0u);
+        if (!KEYS_ONLY) values = valuesIn[i / 4u];  // a branch on a constant: compiled away
         for (uint c = 0u; c < 4u && i + c < end; ++c) {
             uint d = (keys[c] >> shift) & mask;
             uint position = offsets[thread][d / 4u][d % 4u];
