@@ -15,9 +15,13 @@ if [ ! -x "$work/fuzzer" ] || [ -n "$(find Sources/SplatCore Sources/SplatFormat
     echo "building the fuzzer (swiftc -sanitize=fuzzer,address)..."
     # One module: SplatFormats' `import SplatCore` lines would each warn "ignoring import".
     # -I Sources/CZlib, Sources/CZstd, Sources/CWebP: SplatFormats reaches zlib, zstd and libwebp through those shims' module maps.
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 -module-name SplatCore -suppress-warnings -I Sources/CZlib -I Sources/CZstd -I Sources/CWebP \
+    # -package-name: the sources use `package` declarations, which SwiftPM would name for them.
+    rm -f "$work/fuzzer"
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 -module-name SplatCore -package-name splat4d \
+        -suppress-warnings -I Sources/CZlib -I Sources/CZstd -I Sources/CWebP \
         $(find Sources/SplatCore Sources/SplatFormats -name "*.swift") Fuzz/FuzzTarget.swift -o "$work/fuzzer" 2>&1 \
         | grep -v "Cannot export local symbol" || true
+    [ -x "$work/fuzzer" ] || { echo "fuzz: the fuzzer did not build (the compiler's errors are above)" >&2; exit 1; }
 fi
 swift build --product splat4d >/dev/null
 rm -rf "$work/seeds"
