@@ -55,6 +55,10 @@ public final class GPUBuffer {
         try array.withUnsafeBytes { try upload($0, offset: offset) }
     }
 
+    /// `bytes` rounded up to whole 16-byte vectors: what a buffer needs when kernels read or write
+    /// it as uvec4s (the scan, the radix sort, preprocess's SH), so no vector is partly outside.
+    public static func wholeVectors(_ bytes: Int) -> Int { (bytes + 15) / 16 * 16 }
+
     /// Calls `body` with the first `count` elements in place when the buffer is mapped (no copy),
     /// else with a staged copy.
     public func withContents<T, R>(_ type: T.Type, count: Int, _ body: (UnsafeBufferPointer<T>) throws -> R) throws -> R {

@@ -35,7 +35,7 @@ struct PreprocessPass {
             }
             // SH is read as vec4s: its window covers whole ones (the buffer is padded to 16 bytes).
             let sh = window(scene.sh, shStride)
-            let shVectors = BufferRange(scene.sh, offset: sh.offset, size: min((sh.size + 15) / 16 * 16, scene.sh.size - sh.offset))
+            let shVectors = BufferRange(scene.sh, offset: sh.offset, size: min(GPUBuffer.wholeVectors(sh.size), scene.sh.size - sh.offset))
             var bindings: [BufferRole: BufferRange] = [
                 .geometry: window(scene.geometry, GPUScene.geometryStride), .sh: shVectors,
                 .splatMeans: outputs.splats.means, .splatConics: outputs.splats.conics,

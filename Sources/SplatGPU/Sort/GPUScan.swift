@@ -15,9 +15,6 @@ final class GPUScan {
         self.pipelines = pipelines
     }
 
-    /// Bytes of a buffer of `count` uints that the scan reads or writes: whole uvec4s.
-    static func paddedBytes(_ count: Int) -> Int { (count + 3) / 4 * 16 }
-
     /// Scratch for scans of up to `count` values; grows, never shrinks.
     func reserve(_ count: Int) throws {
         guard count > capacity else { return }
@@ -27,8 +24,8 @@ final class GPUScan {
         while n > GPUScan.partitionSize {
             let partitions = groups(n, GPUScan.partitionSize)
             // Whole uvec4s: the scan kernels read and write four at a time.
-            newLevels.append((try GPUBuffer(device: device, size: GPUScan.paddedBytes(partitions), usage: .storage, label: "scan sums"),
-                              try GPUBuffer(device: device, size: GPUScan.paddedBytes(partitions + 1), usage: .storage,
+            newLevels.append((try GPUBuffer(device: device, size: GPUBuffer.wholeVectors(partitions * 4), usage: .storage, label: "scan sums"),
+                              try GPUBuffer(device: device, size: GPUBuffer.wholeVectors((partitions + 1) * 4), usage: .storage,
                                             label: "scan offsets")))
             n = partitions
         }
