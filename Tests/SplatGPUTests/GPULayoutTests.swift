@@ -130,6 +130,12 @@ final class GPULayoutTests: XCTestCase {
             }
         }
         XCTAssertEqual(SplatPlanes.planeStride, 16)
+        // Each plane starts at a bindable offset: capacity rounded to the alignment in Gaussians.
+        XCTAssertEqual(SplatPlanes.capacity(for: 1001, offsetAlignment: 16), 1001)
+        XCTAssertEqual(SplatPlanes.capacity(for: 1001, offsetAlignment: 64), 1004)
+        XCTAssertEqual(SplatPlanes.capacity(for: 1001, offsetAlignment: 256), 1008)
+        XCTAssertEqual(SplatPlanes.capacity(for: 1008, offsetAlignment: 256), 1008)
+        XCTAssertEqual(SplatPlanes.capacity(for: 0, offsetAlignment: 256), 16)
         XCTAssertEqual(SplatPlanes.bytesPerGaussian, MemoryLayout<GPUProjectedSplat>.stride)
     }
 

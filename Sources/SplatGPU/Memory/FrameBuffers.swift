@@ -23,9 +23,9 @@ final class FrameBuffers {
             // buffer is bound); the caller has checked that `count` itself fits.
             let limit = max(count, Int(min(device.info.maxStorageBufferRange, UInt64(Int.max))) / stride)
             let wanted = exact ? count : min(max(count, capacity * 3 / 2), limit)
-            // Whole 16-byte vectors where the binding allows: the sort reads keys and values
-            // four at a time.
-            let target = (wanted + 3) / 4 * 4 <= limit ? (wanted + 3) / 4 * 4 : wanted
+            // Whole 16-byte vectors where the binding allows (kernels read many of these as uvec4s).
+            let vectors = GPUBuffer.wholeVectors(wanted * stride) / stride
+            let target = vectors <= limit ? vectors : wanted
             buffer = nil  // free the old one first: peak memory matters for large scenes
             buffer = try GPUBuffer(device: device, size: max(1, target) * stride, usage: usage, label: label)
             capacity = target
@@ -75,7 +75,7 @@ final class FrameBuffers {
 
     func reservePerGaussian(_ n: Int) throws {
         try depthRange.reserve(1, exact: true)
-        try splats.reserve(n, exact: true)
+        try splats.reserve(SplatPlanes.capacity(for: n, offsetAlignment: splats.device.info.storageBufferOffsetAlignment), exact: true)
         try tileCounts.reserve(n, exact: true)
         try depthKeys.reserve(n, exact: true)
         try visibleSlots.reserve(n + 1, exact: true)

@@ -11,10 +11,21 @@ struct SplatPlanes {
     /// Gaussians each plane holds (the buffer holds four planes of this many).
     let capacity: Int
 
+    /// - Parameter capacity: Gaussians per plane; `capacity(for:offsetAlignment:)` of the device,
+    ///   so that every plane starts at an offset the device can bind.
     init(buffer: GPUBuffer, capacity: Int) {
         precondition(buffer.size >= max(1, capacity) * SplatPlanes.bytesPerGaussian, "splat planes: buffer too small")
+        precondition((max(1, capacity) * SplatPlanes.planeStride) % max(1, buffer.device.info.storageBufferOffsetAlignment) == 0,
+                     "splat planes: planes must start at the device's storage offset alignment")
         self.buffer = buffer
         self.capacity = capacity
+    }
+
+    /// Gaussians per plane for `count` Gaussians: rounded up so that each plane's offset is a
+    /// multiple of minStorageBufferOffsetAlignment (16 bytes on lavapipe, up to 256 on GPUs).
+    static func capacity(for count: Int, offsetAlignment: Int) -> Int {
+        let perAlignment = max(1, offsetAlignment / planeStride)
+        return (max(count, 1) + perAlignment - 1) / perAlignment * perAlignment
     }
 
     private func plane(_ index: Int) -> BufferRange {
