@@ -82,19 +82,12 @@ public enum TileSort {
         var valueScratch = [UInt32](repeating: 0, count: n)
         for (shift, width) in radixDigits(keyBits: keyBits) {
             let mask = (1 << width) - 1
-            var histogram = [Int](repeating: 0, count: 1 << width)
-            for k in keys { histogram[Int(truncatingIfNeeded: k >> shift) & mask] += 1 }
-            var sum = 0
-            for d in histogram.indices {
-                let c = histogram[d]
-                histogram[d] = sum
-                sum += c
-            }
+            var next = digitStarts(keys, shift: shift, width: width)
             for i in 0..<n {
                 let d = Int(truncatingIfNeeded: keys[i] >> shift) & mask
-                keyScratch[histogram[d]] = keys[i]
-                valueScratch[histogram[d]] = values[i]
-                histogram[d] += 1
+                keyScratch[next[d]] = keys[i]
+                valueScratch[next[d]] = values[i]
+                next[d] += 1
             }
             swap(&keys, &keyScratch)
             swap(&values, &valueScratch)
@@ -112,21 +105,29 @@ public enum TileSort {
         var scratch = [UInt32](repeating: 0, count: n)
         for (shift, width) in radixDigits(keyBits: keyBits) {
             let mask = (1 << width) - 1, at = lowBit + shift
-            var histogram = [Int](repeating: 0, count: 1 << width)
-            for k in keys { histogram[Int(k >> UInt32(at)) & mask] += 1 }
-            var sum = 0
-            for d in histogram.indices {
-                let c = histogram[d]
-                histogram[d] = sum
-                sum += c
-            }
+            var next = digitStarts(keys, shift: at, width: width)
             for k in keys {
                 let d = Int(k >> UInt32(at)) & mask
-                scratch[histogram[d]] = k
-                histogram[d] += 1
+                scratch[next[d]] = k
+                next[d] += 1
             }
             swap(&keys, &scratch)
         }
+    }
+
+    /// Where each value of the `width`-bit digit at `shift` starts in a stable scatter of `keys`:
+    /// the exclusive scan of the digit's histogram.
+    private static func digitStarts<Key: BinaryInteger>(_ keys: [Key], shift: Int, width: Int) -> [Int] {
+        let mask = (1 << width) - 1
+        var histogram = [Int](repeating: 0, count: 1 << width)
+        for k in keys { histogram[Int(truncatingIfNeeded: k >> shift) & mask] += 1 }
+        var sum = 0
+        for d in histogram.indices {
+            let c = histogram[d]
+            histogram[d] = sum
+            sum += c
+        }
+        return histogram
     }
 
     /// For each tile, the half-open range of the sorted list holding its pairs (empty: start == end).
