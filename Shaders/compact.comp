@@ -3,7 +3,7 @@
 #include "contract.glsl"
 // Gathers the visible Gaussians (tile count > 0) in index order, with their depth keys, at the
 // positions given by an exclusive scan of the visibility flags. Index order keeps the sort stable.
-// Each invocation takes four consecutive Gaussians, reading its inputs as uvec4s (ELEMENTS_PER_INVOCATION).
+// Each invocation takes four consecutive Gaussians, reading its inputs as uvec4s.
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer TileCounts { uvec4 tileCounts[]; };
 layout(std430, binding = 1) readonly buffer DepthKeys { uvec4 depthKeys[]; };

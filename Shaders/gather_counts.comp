@@ -13,10 +13,9 @@ void main() {
     // Four per invocation: order and counts move as uvec4s (entries past `count` read as 0).
     uint q = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
     if (q * 4u >= count) return;
-    uvec4 gaussians = order[q], counts;
+    uvec4 gaussians = order[q], counts = uvec4(0u);
     for (uint c = 0u; c < 4u; ++c) {
-        bool inside = q * 4u + c < count;
-        counts[c] = inside ? tileCounts[inside ? gaussians[c] : 0u] : 0u;
+        if (q * 4u + c < count) counts[c] = tileCounts[gaussians[c]];
     }
     orderedCounts[q] = counts;
 }

@@ -171,7 +171,6 @@ int clampedTile(float v, uint limit) {
     return int(min(float(limit), max(0.0, floor(v))));
 }
 
-
 void main() {
     // Dispatches wider than MAX_GROUPS_X workgroups wrap into y (the 65 535 limit).
     uint local = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
@@ -281,7 +280,7 @@ void main() {
     bool canonicalView = flag(PREPROCESS_FLAG_CANONICAL_VIEW);
     splatColours[global] = vec4(shColour(local, canonicalView ? viewOrigin : p), 0.0);
     splatRects[global] = visible ? packedRect(rect, keptTiles) : uvec4(0u);
-    tileCounts[global] = visible ? tiles : 0u;
+    tileCounts[global] = tiles;  // 0 when culled: no tiles kept, or an invisible Gaussian's rect emptied above
     uint key = floatBitsToUint(t.z);
     depthKeys[global] = visible ? key : 0u;
     // One atomic per subgroup: on lavapipe every lane's atomic is a locked instruction on a

@@ -7,7 +7,7 @@ struct CompactPass {
                 visibleKeys: BufferRange, visibleIndices: BufferRange, count: Int, keyBase: UInt32) {
         r.dispatch(pipeline, [.tileCounts: tileCounts, .depthKeys: depthKeys, .visibleSlots: visibleSlots,
                               .visibleKeys: visibleKeys, .visibleIndices: visibleIndices],
-                   push: CompactPush(count: UInt32(count), keyBase: keyBase), groups: pipeline.kernel.linearGroups((count + 3) / 4))  // four per invocation
+                   push: CompactPush(count: UInt32(count), keyBase: keyBase), groups: pipeline.kernel.linearGroups(count, perInvocation: 4))
         r.barrier()
     }
 }

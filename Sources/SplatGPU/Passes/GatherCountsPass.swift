@@ -5,7 +5,7 @@ struct GatherCountsPass {
 
     func record(_ r: CommandRecorder, tileCounts: BufferRange, depthOrder: BufferRange, orderedCounts: BufferRange, count: Int) {
         r.dispatch(pipeline, [.tileCounts: tileCounts, .depthOrder: depthOrder, .orderedCounts: orderedCounts],
-                   push: CountPush(count: UInt32(count)), groups: pipeline.kernel.linearGroups((count + 3) / 4))  // four per invocation
+                   push: CountPush(count: UInt32(count)), groups: pipeline.kernel.linearGroups(count, perInvocation: 4))
         r.barrier()
     }
 }

@@ -12,7 +12,7 @@ struct TileRangesPass {
         r.barrier()
         r.dispatch(pipeline, [.sortedTileKeys: sortedTileKeys, .ranges: ranges],
                    push: TileKeyPush(count: UInt32(instances), tilesX: UInt32(grid.tilesX), tileShift: UInt32(tileShift)),
-                   groups: pipeline.kernel.linearGroups((instances + 3) / 4))  // four per invocation
+                   groups: pipeline.kernel.linearGroups(instances, perInvocation: 4))
         r.barrier()
     }
 }

@@ -84,6 +84,9 @@ func linearDispatch(_ count: Int, _ perGroup: Int) -> (Int, Int, Int) {
 }
 
 extension Kernel {
-    /// A dispatch covering `count` items, one per invocation, for a kernel with a 1-D workgroup.
-    func linearGroups(_ count: Int) -> (Int, Int, Int) { linearDispatch(count, workgroupSize.size.x) }
+    /// A dispatch covering `count` items, `perInvocation` consecutive ones per invocation (kernels
+    /// that move four as a uvec4), for a kernel with a 1-D workgroup.
+    func linearGroups(_ count: Int, perInvocation: Int = 1) -> (Int, Int, Int) {
+        linearDispatch((count + perInvocation - 1) / perInvocation, workgroupSize.size.x)
+    }
 }

@@ -9,7 +9,6 @@ final class FrameStageCapture {
     private var visibleIndices: GPUBuffer?
     private var tileKeys: GPUBuffer?
     private var values: GPUBuffer?
-    private var packing: TileKeyPacking?
 
     /// After compaction, before the depth sort.
     func copyCompaction(_ r: CommandRecorder, buffers: FrameBuffers, visible: Int) throws {
@@ -19,7 +18,6 @@ final class FrameStageCapture {
 
     /// After key emission, before the tile sort (packed keys: the keys alone).
     func copyEmission(_ r: CommandRecorder, buffers: FrameBuffers, instances: Int, packing: TileKeyPacking) throws {
-        self.packing = packing
         tileKeys = try copy(r, buffers.tileKeys, count: instances, label: "captured tile keys")
         if !packing.isPacked { values = try copy(r, buffers.values, count: instances, label: "captured values") }
         r.barrier()
@@ -33,9 +31,9 @@ final class FrameStageCapture {
 
     func capturedVisibleIndices(_ count: Int) throws -> [UInt32] { try visibleIndices?.read(UInt32.self, count: count) ?? [] }
     /// The emitted (tile keys, values), unpacked when the frame packed them.
-    func capturedPairs(_ count: Int) throws -> (tileKeys: [UInt32], values: [UInt32]) {
+    func capturedPairs(_ count: Int, packing: TileKeyPacking) throws -> (tileKeys: [UInt32], values: [UInt32]) {
         let keys = try tileKeys?.read(UInt32.self, count: count) ?? []
-        if let packing, packing.isPacked { return packing.unpack(keys) }
+        if packing.isPacked { return packing.unpack(keys) }
         return (keys, try values?.read(UInt32.self, count: count) ?? [])
     }
 }
@@ -66,7 +64,7 @@ extension VulkanRasterizer {
         let sortedTileKeys = try (lastTileOrderInAlternate ? buffers.tileKeysAlt : buffers.tileKeys).buffer.read(UInt32.self, count: instances)
         let sorted = lastTilePacking.isPacked ? lastTilePacking.unpack(sortedTileKeys)
             : (sortedTileKeys, try (lastTileOrderInAlternate ? buffers.valuesAlt : buffers.values).buffer.read(UInt32.self, count: instances))
-        let emitted = try capture.capturedPairs(instances)
+        let emitted = try capture.capturedPairs(instances, packing: lastTilePacking)
         return FrameStages(
             activeFlags: try capture.activeCount.map { _ in try buffers.activeFlags.buffer.read(UInt32.self, count: n) },
             activeIndices: try capture.activeCount.map { try buffers.activeIndices.buffer.read(UInt32.self, count: $0) },
