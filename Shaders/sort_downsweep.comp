@@ -6,7 +6,9 @@
 // Each thread owns a contiguous run of its partition and a row of per-digit counters (counted by
 // the upsweep, ThreadDigitCounts), so the rank of a key is fixed by (partition, thread, position
 // in run): stable and deterministic, with no subgroup operations and no waits on other
-// workgroups. Specialised with KEYS_ONLY for keys that carry their value (packed tile keys,
+// workgroups. A thread's scatter positions live in a private array while it walks its run (a
+// gather and an unrolled scatter on lavapipe, where shared memory is a loop over the lanes; see
+// sort_upsweep). Specialised with KEYS_ONLY for keys that carry their value (packed tile keys,
 // TileKeyPacking): Values are then neither read nor written.
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
 layout(constant_id = 0) const bool KEYS_ONLY = false;
@@ -18,7 +20,7 @@ layout(std430, binding = 4) writeonly buffer ValuesOut { uint valuesOut[]; };
 layout(std430, binding = 5) readonly buffer ThreadDigitCounts { uvec4 threadCounts[]; };
 layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint digitBits; };
 
-// Rows as uvec4s, so that they are filled four counts per access.
+// The threads' rows as uvec4s, so that they are filled four counts per access.
 shared uvec4 offsets[SORT_WORKGROUP_SIZE][SORT_RADIX / 4];
 
 void main() {
@@ -44,16 +46,20 @@ void main() {
         }
     }
     barrier();
-    // Runs start at multiples of 4: keys are read four at a time (on lavapipe a load is a loop
-    // over the lanes whatever its width, so a uvec4 costs little more than a uint).
+    uint mine[SORT_RADIX];  // this thread's next scatter position per digit
+    for (uint w = 0u; w < 2u * packedWords; ++w) {
+        uvec4 o = offsets[thread][w];
+        mine[4u * w] = o.x; mine[4u * w + 1u] = o.y; mine[4u * w + 2u] = o.z; mine[4u * w + 3u] = o.w;
+    }
+    // Runs start at multiples of 4: keys are read four at a time (see sort_upsweep).
     for (uint i = start; i < end; i += 4u) {
         uvec4 keys = keysIn[i / 4u];
         uvec4 values = uvec4(0u);
         if (!KEYS_ONLY) values = valuesIn[i / 4u];  // a branch on a constant: compiled away
         for (uint c = 0u; c < 4u && i + c < end; ++c) {
             uint d = (keys[c] >> shift) & mask;
-            uint position = offsets[thread][d / 4u][d % 4u];
-            offsets[thread][d / 4u][d % 4u] = position + 1u;
+            uint position = mine[d];
+            mine[d] = position + 1u;
             keysOut[position] = keys[c];
             if (!KEYS_ONLY) valuesOut[position] = values[c];
         }

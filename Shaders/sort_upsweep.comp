@@ -7,6 +7,9 @@
 // digit, in stable order. Each thread counts its run into its own row (no atomics: on lavapipe
 // each is a locked instruction per lane), then each digit's rows are summed. The rows are also
 // written out (ThreadDigitCounts), so that the downsweep need not count the keys again.
+// A thread counts in a private array, not in shared memory: on lavapipe a private array indexed
+// per lane is a gather and an unrolled scatter, where every shared-memory access is a loop over
+// the lanes with a branch each (Mesa 22.3 gallivm; BENCHMARKS.md, "Issue 15").
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
 layout(std430, binding = 0) readonly buffer KeysIn { uvec4 keys[]; };  // four per load (see main)
 layout(std430, binding = 1) writeonly buffer DigitCounts { uint histogram[]; };
@@ -16,25 +19,30 @@ layout(std430, binding = 1) writeonly buffer DigitCounts { uint histogram[]; };
 layout(std430, binding = 2) writeonly buffer ThreadDigitCounts { uvec4 threadCounts[]; };
 layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint digitBits; };
 
-// Rows as uvec4s, so that they are cleared and copied four counts per access.
+// The threads' rows, shared for the per-digit totals.
 shared uvec4 counts[SORT_WORKGROUP_SIZE][SORT_RADIX / 4];
 
 void main() {
     const uint partitionSize = SORT_WORKGROUP_SIZE * SORT_ITEMS_PER_THREAD;
     uint thread = gl_LocalInvocationID.x;
     uint radix = 1u << digitBits, mask = radix - 1u, packedWords = (radix + 7u) / 8u;
-    for (uint w = 0u; w < 2u * packedWords; ++w) counts[thread][w] = uvec4(0u);
+    uint mine[SORT_RADIX];  // this thread's digit counts
+    for (uint d = 0u; d < 8u * packedWords; ++d) mine[d] = 0u;  // whole packed words: all are written out
     uint start = gl_WorkGroupID.x * partitionSize + thread * SORT_ITEMS_PER_THREAD;
     uint end = min(start + SORT_ITEMS_PER_THREAD, count);
     // Runs start at multiples of 4: keys are read four at a time (on lavapipe a load is a loop
     // over the lanes whatever its width, so a uvec4 costs little more than a uint).
     for (uint i = start; i < end; i += 4u) {
         uvec4 k = (keys[i / 4u] >> shift) & mask;
-        for (uint c = 0u; c < 4u; ++c) counts[thread][k[c] / 4u][k[c] % 4u] += i + c < end ? 1u : 0u;
+        for (uint c = 0u; c < 4u; ++c) mine[k[c]] += i + c < end ? 1u : 0u;
     }
     uint row = (gl_WorkGroupID.x * SORT_WORKGROUP_SIZE + thread) * packedWords;
     for (uint w = 0u; w < packedWords; ++w) {
-        uvec4 a = counts[thread][2u * w], b = counts[thread][2u * w + 1u];
+        uint d = 8u * w;
+        uvec4 a = uvec4(mine[d], mine[d + 1u], mine[d + 2u], mine[d + 3u]);
+        uvec4 b = uvec4(mine[d + 4u], mine[d + 5u], mine[d + 6u], mine[d + 7u]);
+        counts[thread][2u * w] = a;
+        counts[thread][2u * w + 1u] = b;
         threadCounts[row + w] = uvec4(a.x | a.y << 16, a.z | a.w << 16, b.x | b.y << 16, b.z | b.w << 16);
     }
     barrier();
