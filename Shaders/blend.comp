@@ -18,10 +18,12 @@
 // saturated. Per-pixel decisions are selects, so the walk stays in uniform control flow; any
 // subgroup size works. Measurements behind these choices: BENCHMARKS.md, "Issue 15".
 layout(local_size_x = TILE_SIZE, local_size_y = TILE_SIZE / BLEND_ROWS) in;
-layout(std430, binding = 0) readonly buffer SplatMeans { vec4 splatMeans[]; };
-layout(std430, binding = 1) readonly buffer SplatConics { vec4 splatConics[]; };
-layout(std430, binding = 2) readonly buffer SplatColours { vec4 splatColours[]; };
-layout(std430, binding = 3) readonly buffer SortedValues { uint values[]; };  // or packed keys: see gaussianMask
+// The splat planes and the sorted values are fetched as texels: on lavapipe a texel fetch is a
+// gather, a storage-buffer load a loop over the lanes (Kernels.swift, DescriptorKind).
+layout(binding = 0) uniform samplerBuffer SplatMeans;
+layout(binding = 1) uniform samplerBuffer SplatConics;
+layout(binding = 2) uniform samplerBuffer SplatColours;
+layout(binding = 3) uniform usamplerBuffer SortedValues;  // or packed keys: see gaussianMask
 layout(std430, binding = 4) readonly buffer Ranges { uvec2 ranges[]; };
 layout(std430, binding = 5) writeonly buffer Colour { vec4 colourAlpha[]; };
 layout(std430, binding = 6) writeonly buffer Depth { float depth[]; };
@@ -95,10 +97,10 @@ void main() {
         vec4 mean = vec4(0.0), conicRadius = vec4(0.0), splatColour = vec4(0.0);
         bool touches = false;
         if (batch + lane < range.y) {
-            uint g = values[batch + lane] & gaussianMask;
-            mean = splatMeans[g];
-            conicRadius = splatConics[g];
-            splatColour = splatColours[g];
+            int g = int(texelFetch(SortedValues, int(batch + lane)).x & gaussianMask);
+            mean = texelFetch(SplatMeans, g);
+            conicRadius = texelFetch(SplatConics, g);
+            splatColour = texelFetch(SplatColours, g);
             touches = splatTouchesBox(conicRadius.xyz, mean.xy, mean.w, boxMin, boxMax);
         }
         uvec4 touching = subgroupBallot(touches);

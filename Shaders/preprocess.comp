@@ -8,8 +8,11 @@
 // SplatCore Preprocess.project). Runs over one chunk of the
 // cloud per dispatch, so clouds larger than one storage binding can see still render.
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
-layout(std430, binding = 0) readonly buffer Geometry { GaussianGeometry geometry[]; };  // this chunk
-layout(std430, binding = 1) readonly buffer SH { vec4 shVec[]; };                      // this chunk, as floats: shVec[i / 4][i % 4]
+// The chunk's geometry (three texels per Gaussian, GaussianGeometry) and SH (float i is
+// component i % 4 of texel i / 4), fetched as texels: on lavapipe a texel fetch is a gather, a
+// storage-buffer load a loop over the lanes (Kernels.swift, DescriptorKind).
+layout(binding = 0) uniform samplerBuffer Geometry;
+layout(binding = 1) uniform samplerBuffer SH;
 // The projected splats' planes (common.glsl), tile counts and depth keys: whole cloud.
 layout(std430, binding = 2) writeonly buffer SplatMeans { vec4 splatMeans[]; };
 layout(std430, binding = 3) writeonly buffer SplatConics { vec4 splatConics[]; };
@@ -79,9 +82,9 @@ uint shTimeTerms() {
 float shTimeFactor1 = 0.0;
 float shTimeFactor2 = 0.0;
 
-// Static degree-3 SH, what most captures hold: the 48 coefficients are read as 12 vec4 loads
-// (shWords) rather than 48 float loads. On lavapipe every load is a loop over the lanes,
-// whatever its width; the values and the sum are the same either way.
+// Static degree-3 SH, what most captures hold: the 48 coefficients are read as 12 texels
+// (shWords) rather than 48 single floats, a quarter of the fetches; the values and the sum are
+// the same either way.
 // (A function, not a spec-constant expression: glslang 12 emits invalid SPIR-V for the latter.)
 bool preloadedSH() {
     return SPECIALISED_SH_DEGREE == 3u
@@ -89,7 +92,7 @@ bool preloadedSH() {
 }
 vec4 shWords[12];
 
-float shFloat(uint i) { return shVec[i / 4u][i % 4u]; }
+float shFloat(uint i) { return texelFetch(SH, int(i / 4u))[i % 4u]; }
 
 vec3 coefficient(uint local, uint k) {
     if (preloadedSH()) {
@@ -131,7 +134,7 @@ vec4 slerp(vec4 a, vec4 b, float w) {
 
 vec3 shColour(uint local, vec3 position) {
     if (preloadedSH()) {
-        for (uint i = 0u; i < 12u; ++i) shWords[i] = shVec[local * 12u + i];
+        for (uint i = 0u; i < 12u; ++i) shWords[i] = texelFetch(SH, int(local * 12u + i));
     }
     vec3 d = normalize(position - pc.cameraPosition.xyz);
     vec3 result = SH_C0 * coefficient(local, 0u);
@@ -180,7 +183,8 @@ void main() {
     // Culling is decided along the way and acted on once, at the end: llvmpipe runs every
     // early-exit branch for all lanes under a mask, so each exit's writes would cost every Gaussian.
     bool visible = true;
-    GaussianGeometry g = geometry[local];
+    GaussianGeometry g = GaussianGeometry(texelFetch(Geometry, int(3u * local)), texelFetch(Geometry, int(3u * local + 1u)),
+                                          texelFetch(Geometry, int(3u * local + 2u)));
     vec3 p = g.positionOpacity.xyz;
     // 4DGS's kernel takes the SH view direction from the canonical mean (TemporalSH).
     vec3 viewOrigin = p;

@@ -94,6 +94,45 @@ final class GPUChunkingTests: GPUTestCase {
     }
 }
 
+/// The texel limit (maxTexelBufferElements) where it is lower than the storage limit: the
+/// geometry and SH that preprocess fetches as texels are chunked by it, and what the blend
+/// fetches as texels (the projected splats, the tile instances) is checked against it.
+final class GPUTexelLimitTests: GPUTestCase {
+    /// 768 texels: 256 Gaussians' geometry (3 texels each). Chunks follow the texel limit, and
+    /// the chunked frame is the unchunked one.
+    func testTheTexelLimitChunksThePreprocess() throws {
+        try withLimitedDevice(maxRange: 1 << 27, maxTexels: 3 * 256) { limited in
+            let camera = Fixtures.camera(width: 16, height: 16)
+            let cloud = Fixtures.randomCloud(count: 700, degree: 0, seed: 41, camera: camera)
+            let limitedRasterizer = try VulkanRasterizer(device: limited)
+            let scene = try limitedRasterizer.upload(cloud)
+            XCTAssertEqual(scene.chunkSize, 256)
+            XCTAssertEqual(scene.chunks.count, 3)
+            let chunked = try limitedRasterizer.render(scene, camera: camera, settings: RenderSettings())
+            let whole = try rasterizer.render(cloud, camera: camera, settings: RenderSettings())
+            XCTAssertEqual(chunked.colour.pixels, whole.colour.pixels)
+            XCTAssertEqual(chunked.statistics, whole.statistics)
+        }
+    }
+
+    /// More tile instances than one texel view may hold: refused with a GPUError that says why,
+    /// not rendered from a view that stops short.
+    func testMoreInstancesThanTexelsAreRefused() throws {
+        try withLimitedDevice(maxRange: 1 << 27, maxTexels: 3 * 1024) { limited in
+            let camera = Fixtures.camera(width: 64, height: 64)
+            let cloud = Fixtures.randomCloud(count: 1000, degree: 0, seed: 42, camera: camera)
+            let instances = try rasterizer.render(cloud, camera: camera, settings: RenderSettings()).statistics.tileInstances
+            XCTAssertGreaterThan(instances, 3 * 1024, "the fixture must need more instances than the limit")
+            let limitedRasterizer = try VulkanRasterizer(device: limited)
+            XCTAssertThrowsError(try limitedRasterizer.render(cloud, camera: camera, settings: RenderSettings())) { error in
+                XCTAssertTrue(error is GPUError, "\(error)")
+                XCTAssertTrue("\(error)".contains("\(instances) tile instances: \(instances) texels in one texel buffer, more than this device's 3072"),
+                              "\(error)")
+            }
+        }
+    }
+}
+
 /// GPUScene.chunkSize is a pure function: no device needed.
 final class GPUChunkSizeTests: XCTestCase {
     func testChunkSizeIsTheLargestAlignedMultipleThatFits() {
@@ -103,6 +142,10 @@ final class GPUChunkSizeTests: XCTestCase {
         // Degree 3: 48 floats of SH (192 B) is the widest stream.
         XCTAssertEqual(GPUScene.chunkSize(maxRange: 1 << 27, alignment: 256, strides: [48, 192]), 699_008)
         XCTAssertEqual(GPUScene.chunkSize(maxRange: 49_152, alignment: 16, strides: [48, 192]), 256)
+        // A limit per stream: the texel-fetched geometry (48 B) and SH bind at most 12 KiB, the
+        // motion (64 B, a storage buffer) 128 MiB: the geometry decides.
+        XCTAssertEqual(GPUScene.chunkSize(streams: [(48, 12_288), (12, 12_288), (64, 1 << 27)], alignment: 16), 256)
+        XCTAssertEqual(GPUScene.chunkSize(streams: [(48, 1 << 27), (12, 1 << 27), (64, 16_384)], alignment: 16), 256)
         // Above Int32.max the range is capped (offsets stay 32-bit in the shaders' view).
         XCTAssertEqual(GPUScene.chunkSize(maxRange: UInt64.max, alignment: 4, strides: [48, 12]),
                        Int(Int32.max) / 48 / group * group)

@@ -118,9 +118,13 @@ final class GPULayoutTests: XCTestCase {
         XCTAssertEqual(pre.stride(ofArrayOf: "GaussianMotion"), MemoryLayout<GPUGaussianMotion>.stride)
         // The projected splats' planes (SplatPlanes): one 16-byte vec4 per Gaussian in each.
         let planes: [(String, [String])] = [("preprocess", ["SplatMeans", "SplatConics", "SplatColours", "SplatRects"]),
-                                            ("blend", ["SplatMeans", "SplatConics", "SplatColours"]),
                                             ("emit_keys", ["SplatMeans", "SplatConics", "SplatRects"])]
-        let words = ["preprocess": Shader_preprocess.words, "blend": Shader_blend.words, "emit_keys": Shader_emit_keys.words]
+        let words = ["preprocess": Shader_preprocess.words, "emit_keys": Shader_emit_keys.words]
+        // The blend fetches them as one RGBA32F texel (16 bytes) per Gaussian.
+        for role in [BufferRole.splatMeans, .splatConics, .splatColours] {
+            XCTAssertEqual(Kernels.blend.binding(role)?.kind, .uniformTexelBuffer(.rgba32Float), "blend: \(role)")
+        }
+        XCTAssertEqual(TexelFormat.rgba32Float.bytes, SplatPlanes.planeStride)
         for (shader, blocks) in planes {
             let r = SPIRVReflection(words[shader]!)
             for block in blocks {

@@ -12,10 +12,11 @@ class GPUTestCase: VulkanTestCase {
         probe = try Self.sharedProbe(for: gpu)
     }
 
-    /// Runs `body` on a device that reports `maxRange` bytes per storage binding (the driver and
-    /// the validation layer still see the real limit), then fails the
+    /// Runs `body` on a device that reports `maxRange` bytes per storage binding and, when given,
+    /// `maxTexels` texels per texel-buffer view (the driver and the validation layer still see
+    /// the real limits), then fails the
     /// test if the validation layer said anything, including while the device was destroyed.
-    func withLimitedDevice(maxRange: UInt64, _ body: (GPUDevice) throws -> Void) throws {
+    func withLimitedDevice(maxRange: UInt64, maxTexels: UInt64? = nil, _ body: (GPUDevice) throws -> Void) throws {
         var log: ValidationLog?
         try {
             let instance = try VulkanInstance(validation: device.instance.validationLog != nil, echoValidation: false)
@@ -23,6 +24,7 @@ class GPUTestCase: VulkanTestCase {
             let real = try PhysicalDevice.choose(from: PhysicalDevice.enumerate(instance))
             var info = real.info
             info.maxStorageBufferRange = maxRange
+            if let maxTexels { info.maxTexelBufferElements = maxTexels }
             let limited = try GPUDevice(instance: instance, physical: PhysicalDevice(handle: real.handle, info: info))
             XCTAssertEqual(limited.info.maxStorageBufferRange, maxRange)
             try body(limited)

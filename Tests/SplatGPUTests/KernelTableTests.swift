@@ -72,8 +72,19 @@ final class KernelTableTests: XCTestCase {
                                               "DepthRange"])
         XCTAssertEqual(bindings.map(\.access), [.read, .read, .write, .write, .write, .write, .write, .write, .read, .read, .read,
                                                 .read, .readWrite])
-        XCTAssertEqual(Set(bindings.map(\.kind)), [.storageBuffer])
+        XCTAssertEqual(bindings.map(\.kind), [.uniformTexelBuffer(.rgba32Float), .uniformTexelBuffer(.rgba32Float)]
+                                              + [DescriptorKind?](repeating: .storageBuffer, count: 11))
         XCTAssertEqual(Set(bindings.map(\.set)), [0])
+    }
+
+    /// Texel buffers as the reader sees them: blend.comp's float and uint samplerBuffers.
+    func testReflectionReadsBlendTexelBuffers() {
+        let bindings = SPIRVReflection(Shader_blend.words).bindings
+        XCTAssertEqual(bindings.map(\.name), ["SplatMeans", "SplatConics", "SplatColours", "SortedValues", "Ranges", "Colour", "Depth"])
+        XCTAssertEqual(bindings.map(\.kind), [.uniformTexelBuffer(.rgba32Float), .uniformTexelBuffer(.rgba32Float),
+                                              .uniformTexelBuffer(.rgba32Float), .uniformTexelBuffer(.r32Uint), .storageBuffer,
+                                              .storageBuffer, .storageBuffer])
+        XCTAssertEqual(bindings.map(\.access), [.read, .read, .read, .read, .read, .write, .write])
     }
 
     func testEveryShaderFileHasOneKernel() throws {

@@ -13,7 +13,8 @@ struct SPIRVReflection {
     struct Binding: Equatable {
         var set: Int
         var index: Int
-        /// The GLSL block name (`buffer SplatMeans { … }` → "SplatMeans"); "" for images.
+        /// The GLSL block name (`buffer SplatMeans { … }` → "SplatMeans"), or an image's or texel
+        /// buffer's variable name (`uniform samplerBuffer SplatMeans`).
         var name: String
         /// nil for a descriptor type the kernel table cannot express.
         var kind: DescriptorKind?
@@ -31,7 +32,9 @@ struct SPIRVReflection {
     private var scalarSizes: [UInt32: Int] = [:]
     private var pointers: [UInt32: (storageClass: UInt32, pointee: UInt32)] = [:]
     private var variables: [(id: UInt32, type: UInt32, storageClass: UInt32)] = []
-    private var images: [UInt32: UInt32] = [:]  // image type → Sampled operand (2: storage image)
+    private var images: [UInt32: (sampledType: UInt32, dim: UInt32, sampled: UInt32)] = [:]
+    private var sampledImages: [UInt32: UInt32] = [:]  // sampled image type → image type
+    private var floatTypes: Set<UInt32> = []
     private(set) var localSize: (Int, Int, Int) = (0, 0, 0)
 
     init(_ words: [UInt32]) {
@@ -50,9 +53,11 @@ struct SPIRVReflection {
             case 5: names[a[0]] = string(op.dropFirst())                                             // OpName
             case 6: memberNames[a[0], default: [:]][Int(a[1])] = string(op.dropFirst(2))             // OpMemberName
             case 16 where a[1] == 17: localSize = (Int(a[2]), Int(a[3]), Int(a[4]))                  // OpExecutionMode LocalSize
-            case 21, 22: scalarSizes[a[0]] = Int(a[1]) / 8                                            // OpTypeInt/Float
+            case 21: scalarSizes[a[0]] = Int(a[1]) / 8                                                // OpTypeInt
+            case 22: scalarSizes[a[0]] = Int(a[1]) / 8; floatTypes.insert(a[0])                       // OpTypeFloat
             case 23: scalarSizes[a[0]] = (scalarSizes[a[1]] ?? 0) * Int(a[2])                         // OpTypeVector
-            case 25: images[a[0]] = a[7]                                                              // OpTypeImage
+            case 25: images[a[0]] = (a[1], a[2], a[6])                                                // OpTypeImage
+            case 27: sampledImages[a[0]] = a[1]                                                       // OpTypeSampledImage
             case 29: runtimeArrays[a[0]] = a[1]                                                       // OpTypeRuntimeArray
             case 30: structMembers[a[0]] = Array(a.dropFirst())                                       // OpTypeStruct
             case 32: pointers[a[0]] = (a[1], a[2])                                                    // OpTypePointer
@@ -98,12 +103,17 @@ struct SPIRVReflection {
         return variables.compactMap { variable -> Binding? in
             guard let index = decorations[variable.id]?[binding], let pointer = pointers[variable.type] else { return nil }
             let type = pointer.pointee
+            let image = images[sampledImages[type] ?? type]
+            let buffer: UInt32 = 5  // Dim Buffer
             let kind: DescriptorKind?
             switch variable.storageClass {
             case 12: kind = .storageBuffer                                                            // StorageBuffer
             case 2 where decorations[type]?[bufferBlock] != nil: kind = .storageBuffer                // Uniform + BufferBlock
             case 2 where decorations[type]?[block] != nil: kind = .uniformBuffer                      // Uniform + Block
-            case 0 where images[type] == 2: kind = .storageImage                                      // UniformConstant image
+            case 0 where image?.sampled == 2 && image?.dim != buffer: kind = .storageImage            // UniformConstant image
+            case 0 where image?.sampled == 1 && image?.dim == buffer:                                 // samplerBuffer
+                // SPIR-V gives the component type, not the count: the table's uint format is R32UI.
+                kind = .uniformTexelBuffer(floatTypes.contains(image!.sampledType) ? .rgba32Float : .r32Uint)
             default: kind = nil
             }
             // GLSL readonly / writeonly: on the variable, or on every member of the block.
@@ -112,9 +122,10 @@ struct SPIRVReflection {
                 guard let members = structMembers[type], !members.isEmpty else { return false }
                 return members.indices.allSatisfy { memberDecorations[type]?[$0]?.contains(decoration) == true }
             }
-            let access: BindingAccess = has(nonWritable) ? .read : has(nonReadable) ? .write : .readWrite
+            // A texel buffer is read-only by its type.
+            let access: BindingAccess = has(nonWritable) || kind?.texelFormat != nil ? .read : has(nonReadable) ? .write : .readWrite
             return Binding(set: Int(decorations[variable.id]?[descriptorSet] ?? 0), index: Int(index),
-                           name: names[type] ?? "", kind: kind, access: access)
+                           name: image != nil ? names[variable.id] ?? "" : names[type] ?? "", kind: kind, access: access)
         }.sorted { $0.index < $1.index }
     }
 }

@@ -25,6 +25,9 @@ public struct PhysicalDeviceInfo: Sendable {
     public var subgroupSize: Int
     public var maxStorageBufferRange: UInt64
     public var storageBufferOffsetAlignment: Int
+    /// Texels one texel-buffer view may span (kernels fetch read-only data through them).
+    public var maxTexelBufferElements: UInt64
+    public var texelBufferOffsetAlignment: Int
     public var maxSharedMemory: Int
     public var maxWorkgroupInvocations: Int
     public var maxWorkgroupCountX: Int
@@ -34,6 +37,14 @@ public struct PhysicalDeviceInfo: Sendable {
     public var timestampsSupported: Bool
     /// Why Splat4D cannot use this device; nil when it can.
     public var rejection: String?
+
+    /// Where a window of a buffer bound at an offset may start: a multiple of this suits both
+    /// storage buffers and texel-buffer views (both alignments are powers of two).
+    public var bindingOffsetAlignment: Int { max(storageBufferOffsetAlignment, texelBufferOffsetAlignment, 1) }
+
+    /// Bytes a binding that kernels may fetch as 16-byte texels can span: the storage limit, or
+    /// the texel limit when that is lower (Vulkan's limit is a 32-bit count: no overflow).
+    public var maxVectorTexelBytes: UInt64 { min(maxStorageBufferRange, maxTexelBufferElements * 16) }
 
     /// Needs of our shaders, checked before a device is chosen.
     static let requiredSharedMemory = 16 * 1024
@@ -100,6 +111,8 @@ public struct PhysicalDevice {
             subgroupSize: Int(subgroup.subgroupSize),
             maxStorageBufferRange: UInt64(limits.maxStorageBufferRange),
             storageBufferOffsetAlignment: Int(limits.minStorageBufferOffsetAlignment),
+            maxTexelBufferElements: UInt64(limits.maxTexelBufferElements),
+            texelBufferOffsetAlignment: Int(limits.minTexelBufferOffsetAlignment),
             maxSharedMemory: Int(limits.maxComputeSharedMemorySize),
             maxWorkgroupInvocations: Int(limits.maxComputeWorkGroupInvocations),
             maxWorkgroupCountX: Int(limits.maxComputeWorkGroupCount.0),
@@ -115,8 +128,18 @@ public struct PhysicalDevice {
             info.rejection = "\(info.maxSharedMemory) bytes of shared memory, fewer than the \(PhysicalDeviceInfo.requiredSharedMemory) needed"
         } else if info.maxWorkgroupInvocations < PhysicalDeviceInfo.requiredInvocations {
             info.rejection = "workgroups of \(info.maxWorkgroupInvocations) invocations, fewer than the \(PhysicalDeviceInfo.requiredInvocations) needed"
+        } else if let format = TexelFormat.allCases.first(where: { !supportsUniformTexels(device, $0) }) {
+            info.rejection = "no uniform texel buffers of \(format)"
         }
         return info
+    }
+
+    /// Whether kernels can fetch `format` texels from a buffer view (required by Vulkan for the
+    /// formats we use; checked so that a device without them is rejected with a reason).
+    static func supportsUniformTexels(_ device: VkPhysicalDevice, _ format: TexelFormat) -> Bool {
+        var properties = VkFormatProperties()
+        vkGetPhysicalDeviceFormatProperties(device, format.vulkanFormat, &properties)
+        return properties.bufferFeatures & UInt32(VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT.rawValue) != 0
     }
 
     /// Chooses a device: by index or name substring when given, else the first usable one in the

@@ -75,7 +75,7 @@ final class FrameBuffers {
 
     func reservePerGaussian(_ n: Int) throws {
         try depthRange.reserve(1, exact: true)
-        try splats.reserve(SplatPlanes.capacity(for: n, offsetAlignment: splats.device.info.storageBufferOffsetAlignment), exact: true)
+        try splats.reserve(SplatPlanes.capacity(for: n, offsetAlignment: splats.device.info.bindingOffsetAlignment), exact: true)
         try tileCounts.reserve(n, exact: true)
         try depthKeys.reserve(n, exact: true)
         try visibleSlots.reserve(n + 1, exact: true)

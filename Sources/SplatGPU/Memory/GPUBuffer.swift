@@ -10,6 +10,13 @@ public final class GPUBuffer {
     /// Mapped pointer when the memory is host-visible (always on lavapipe).
     public let mapped: UnsafeMutableRawPointer?
     public let label: String
+    /// Texel-buffer views of this buffer made so far, by window and format; they live as long as
+    /// the buffer (a recorded dispatch may still use one).
+    private var texelViews: [TexelViewKey: VkBufferView] = [:]
+
+    private struct TexelViewKey: Hashable {
+        let offset: Int, size: Int, format: TexelFormat
+    }
 
     public enum Usage {
         /// Used by shaders; device-local preferred.
@@ -33,6 +40,7 @@ public final class GPUBuffer {
     }
 
     deinit {
+        for view in texelViews.values { vkDestroyBufferView(device.handle, view, nil) }
         if mapped != nil { vkUnmapMemory(device.handle, memory) }
         vkDestroyBuffer(device.handle, handle, nil)
         vkFreeMemory(device.handle, memory, nil)
@@ -53,6 +61,28 @@ public final class GPUBuffer {
 
     public func upload<T>(_ array: [T], offset: Int = 0) throws {
         try array.withUnsafeBytes { try upload($0, offset: offset) }
+    }
+
+    /// A view of `size` bytes at `offset` as `format` texels, for a texel-buffer binding: made
+    /// once per window and format. `size` is cut to whole texels (a buffer rounded up to whole
+    /// 16-byte vectors holds whole texels of every format we use), and to the device's texel
+    /// limit: the renderer checks that what kernels fetch lies within it (checkBindings, chunks).
+    func texelView(offset: Int, size: Int, format: TexelFormat) throws -> VkBufferView {
+        let texels = min(UInt64(size / format.bytes), device.info.maxTexelBufferElements)
+        let key = TexelViewKey(offset: offset, size: Int(texels) * format.bytes, format: format)
+        if let view = texelViews[key] { return view }
+        precondition(offset % max(1, device.info.texelBufferOffsetAlignment) == 0,
+                     "\(label): texel view at offset \(offset), not a multiple of the device's texel offset alignment")
+        var info = VkBufferViewCreateInfo()
+        info.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO
+        info.buffer = handle
+        info.format = format.vulkanFormat
+        info.offset = VkDeviceSize(offset)
+        info.range = VkDeviceSize(key.size)
+        var view: VkBufferView?
+        try check(vkCreateBufferView(device.handle, &info, nil, &view), "vkCreateBufferView (\(label), \(format.rawValue))")
+        texelViews[key] = view!
+        return view!
     }
 
     /// `bytes` rounded up to whole 16-byte vectors: what a buffer needs when kernels read or write
@@ -110,8 +140,9 @@ final class PendingBufferMemory {
         var info = VkBufferCreateInfo()
         info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO
         info.size = VkDeviceSize(size)
-        info.usage = VkBufferUsageFlags(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue
-                                        | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue)
+        // Every buffer may be viewed as texels: kernels fetch their read-only inputs that way.
+        info.usage = VkBufferUsageFlags(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT.rawValue
+                                        | VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue)
         info.sharingMode = VK_SHARING_MODE_EXCLUSIVE
         var created: VkBuffer?
         try check(vkCreateBuffer(device.handle, &info, nil, &created), "vkCreateBuffer (\(label), \(size) bytes)")

@@ -50,7 +50,8 @@ public final class GPUScene {
             }
         }
     }
-    /// Gaussians per preprocess dispatch, so each chunk's window fits maxStorageBufferRange.
+    /// Gaussians per preprocess dispatch, so each chunk's window fits one binding: the storage
+    /// limit, and the texel limit for the geometry and SH that preprocess fetches as texels.
     let chunkSize: Int
 
     static let geometryStride = MemoryLayout<GPUGaussianGeometry>.stride
@@ -73,9 +74,11 @@ public final class GPUScene {
         canonicalView = colour != nil
         let spatialFloats = SplatCloud.coefficientCount(degree: cloud.shDegree) * 3
         shStride = spatialFloats * (shTimeTerms + 1) * 4
-        chunkSize = GPUScene.chunkSize(maxRange: device.info.maxStorageBufferRange,
-                                       alignment: device.info.storageBufferOffsetAlignment,
-                                       strides: [GPUScene.geometryStride, shStride, GPUScene.motionStride])
+        // Geometry and SH are fetched as texels, motion is a storage buffer.
+        let texelBytes = device.info.maxVectorTexelBytes, storageBytes = device.info.maxStorageBufferRange
+        chunkSize = GPUScene.chunkSize(streams: [(GPUScene.geometryStride, texelBytes), (shStride, texelBytes),
+                                                 (GPUScene.motionStride, storageBytes)],
+                                       alignment: device.info.bindingOffsetAlignment)
         geometry = try GPUBuffer(device: device, size: cloud.count * GPUScene.geometryStride, usage: .storage,
                                  label: "Gaussian geometry (\(cloud.count) Gaussians)")
         try GPUScene.writeGeometry(of: cloud.gaussians, into: geometry)
@@ -237,12 +240,16 @@ public final class GPUScene {
     /// The largest multiple of the preprocess workgroup whose windows fit one binding and start at
     /// offsets the device accepts.
     static func chunkSize(maxRange: UInt64, alignment: Int, strides: [Int]) -> Int {
-        let widest = strides.max()!
-        var size = Int(min(maxRange, UInt64(Int32.max))) / widest
+        chunkSize(streams: strides.map { ($0, maxRange) }, alignment: alignment)
+    }
+
+    /// The same with a limit per stream (bytes per Gaussian, bytes one binding of it may span).
+    static func chunkSize(streams: [(stride: Int, maxRange: UInt64)], alignment: Int) -> Int {
+        var size = streams.map { Int(min($0.maxRange, UInt64(Int32.max))) / $0.stride }.min()!
         let group = ShaderContract.PREPROCESS_WORKGROUP_SIZE
         size -= size % group
         // Every stride × chunk must be a multiple of the offset alignment.
-        while size > group, strides.contains(where: { ($0 * size) % max(alignment, 1) != 0 }) { size -= group }
+        while size > group, streams.contains(where: { ($0.stride * size) % max(alignment, 1) != 0 }) { size -= group }
         return max(size, group)
     }
 

@@ -15,14 +15,15 @@ struct SplatPlanes {
     ///   so that every plane starts at an offset the device can bind.
     init(buffer: GPUBuffer, capacity: Int) {
         precondition(buffer.size >= max(1, capacity) * SplatPlanes.bytesPerGaussian, "splat planes: buffer too small")
-        precondition((max(1, capacity) * SplatPlanes.planeStride) % max(1, buffer.device.info.storageBufferOffsetAlignment) == 0,
-                     "splat planes: planes must start at the device's storage offset alignment")
+        precondition((max(1, capacity) * SplatPlanes.planeStride) % buffer.device.info.bindingOffsetAlignment == 0,
+                     "splat planes: planes must start at the device's binding offset alignment")
         self.buffer = buffer
         self.capacity = capacity
     }
 
     /// Gaussians per plane for `count` Gaussians: rounded up so that each plane's offset is a
-    /// multiple of minStorageBufferOffsetAlignment (16 bytes on lavapipe, up to 256 on GPUs).
+    /// multiple of the device's bindingOffsetAlignment (the storage and texel-buffer offset
+    /// alignments: 16 bytes on lavapipe, up to 256 on GPUs).
     static func capacity(for count: Int, offsetAlignment: Int) -> Int {
         let perAlignment = max(1, offsetAlignment / planeStride)
         return (max(count, 1) + perAlignment - 1) / perAlignment * perAlignment

@@ -11,8 +11,8 @@ public struct BlendPass {
     /// - Parameter sortedValues: the sorted Gaussian indices, or the sorted packed keys, whose
     ///   Gaussian bits `gaussianMask` selects (TileKeyPacking).
     func record(_ r: CommandRecorder, splats: SplatPlanes, sortedValues: BufferRange, gaussianMask: UInt32, ranges: BufferRange,
-                colour: BufferRange, depth: BufferRange, grid: TileGrid, background: SIMD3<Float>) {
-        r.dispatch(pipeline, [.splatMeans: splats.means, .splatConics: splats.conics, .splatColours: splats.colours,
+                colour: BufferRange, depth: BufferRange, grid: TileGrid, background: SIMD3<Float>) throws {
+        try r.dispatch(pipeline, [.splatMeans: splats.means, .splatConics: splats.conics, .splatColours: splats.colours,
                               .sortedValues: sortedValues, .ranges: ranges, .colour: colour, .depth: depth],
                    push: BlendPush(background: SIMD4(background, 1), imageSize: SIMD2(UInt32(grid.width), UInt32(grid.height)),
                                    tilesX: UInt32(grid.tilesX), gaussianMask: gaussianMask),

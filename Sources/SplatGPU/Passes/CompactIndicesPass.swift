@@ -3,8 +3,8 @@
 struct CompactIndicesPass {
     let pipeline: ComputePipeline
 
-    func record(_ r: CommandRecorder, activeFlags: BufferRange, activeSlots: BufferRange, activeIndices: BufferRange, count: Int) {
-        r.dispatch(pipeline, [.activeFlags: activeFlags, .activeSlots: activeSlots, .activeIndices: activeIndices],
+    func record(_ r: CommandRecorder, activeFlags: BufferRange, activeSlots: BufferRange, activeIndices: BufferRange, count: Int) throws {
+        try r.dispatch(pipeline, [.activeFlags: activeFlags, .activeSlots: activeSlots, .activeIndices: activeIndices],
                    push: CountPush(count: UInt32(count)), groups: pipeline.kernel.linearGroups(count))
         r.barrier()
     }

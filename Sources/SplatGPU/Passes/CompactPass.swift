@@ -4,8 +4,8 @@ struct CompactPass {
     let pipeline: ComputePipeline
 
     func record(_ r: CommandRecorder, tileCounts: BufferRange, depthKeys: BufferRange, visibleSlots: BufferRange,
-                visibleKeys: BufferRange, visibleIndices: BufferRange, count: Int, keyBase: UInt32) {
-        r.dispatch(pipeline, [.tileCounts: tileCounts, .depthKeys: depthKeys, .visibleSlots: visibleSlots,
+                visibleKeys: BufferRange, visibleIndices: BufferRange, count: Int, keyBase: UInt32) throws {
+        try r.dispatch(pipeline, [.tileCounts: tileCounts, .depthKeys: depthKeys, .visibleSlots: visibleSlots,
                               .visibleKeys: visibleKeys, .visibleIndices: visibleIndices],
                    push: CompactPush(count: UInt32(count), keyBase: keyBase), groups: pipeline.kernel.linearGroups(count, perInvocation: 4))
         r.barrier()

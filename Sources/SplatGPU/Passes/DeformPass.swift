@@ -3,8 +3,8 @@
 struct DeformPass {
     let pipeline: ComputePipeline
 
-    func record(_ r: CommandRecorder, scene: GPUScene, deformation d: GPUDeformation, time: Float) {
-        r.dispatch(pipeline, [.canonical: BufferRange(d.canonical), .canonicalSH: BufferRange(d.canonicalSH),
+    func record(_ r: CommandRecorder, scene: GPUScene, deformation d: GPUDeformation, time: Float) throws {
+        try r.dispatch(pipeline, [.canonical: BufferRange(d.canonical), .canonicalSH: BufferRange(d.canonicalSH),
                               .network: BufferRange(d.network), .geometry: BufferRange(scene.geometry), .sh: BufferRange(scene.sh)],
                    push: DeformPush(count: UInt32(scene.count), time: time, shFloats: UInt32(d.shFloats)),
                    groups: pipeline.kernel.linearGroups(scene.count))

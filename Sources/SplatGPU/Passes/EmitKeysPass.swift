@@ -8,12 +8,12 @@ struct EmitKeysPass {
     let packedPipeline: ComputePipeline
 
     func record(_ r: CommandRecorder, splats: SplatPlanes, depthOrder: BufferRange, instanceOffsets: BufferRange,
-                tileKeys: BufferRange, values: BufferRange?, packing: TileKeyPacking, count: Int, grid: TileGrid) {
+                tileKeys: BufferRange, values: BufferRange?, packing: TileKeyPacking, count: Int, grid: TileGrid) throws {
         precondition(packing.isPacked == (values == nil), "values are written exactly when keys are not packed")
         var bindings: [BufferRole: BufferRange] = [.splatMeans: splats.means, .splatConics: splats.conics, .splatRects: splats.rects,
                                                    .depthOrder: depthOrder, .instanceOffsets: instanceOffsets, .tileKeys: tileKeys]
         bindings[.values] = values
-        r.dispatch(packing.isPacked ? packedPipeline : pipeline, bindings,
+        try r.dispatch(packing.isPacked ? packedPipeline : pipeline, bindings,
                    push: TileKeyPush(count: UInt32(count), tilesX: UInt32(grid.tilesX), tileShift: UInt32(packing.tileShift)),
                    groups: pipeline.kernel.linearGroups(count))
         r.barrier()

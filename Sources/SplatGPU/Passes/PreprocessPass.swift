@@ -46,7 +46,7 @@ struct PreprocessPass {
             bindings[.nextSH] = second.map { window($0.sh, shStride) }
             bindings[.activeIndices] = active?.indices
             let pipeline = try pipelines.preprocess(PreprocessVariant(shDegree: scene.shDegree, flags: push.flags))
-            r.dispatch(pipeline, bindings, push: push, groups: pipeline.kernel.linearGroups(active?.count ?? chunk.count))
+            try r.dispatch(pipeline, bindings, push: push, groups: pipeline.kernel.linearGroups(active?.count ?? chunk.count))
         }
         r.barrier()
     }

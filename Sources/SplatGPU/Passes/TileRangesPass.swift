@@ -7,10 +7,10 @@ struct TileRangesPass {
     let pipeline: ComputePipeline
 
     func record(_ r: CommandRecorder, sortedTileKeys: BufferRange, ranges: BufferRange, instances: Int, grid: TileGrid,
-                tileShift: Int) {
+                tileShift: Int) throws {
         r.fill(ranges.buffer, value: 0, offset: ranges.offset, size: grid.tileCount * 8)
         r.barrier()
-        r.dispatch(pipeline, [.sortedTileKeys: sortedTileKeys, .ranges: ranges],
+        try r.dispatch(pipeline, [.sortedTileKeys: sortedTileKeys, .ranges: ranges],
                    push: TileKeyPush(count: UInt32(instances), tilesX: UInt32(grid.tilesX), tileShift: UInt32(tileShift)),
                    groups: pipeline.kernel.linearGroups(instances, perInvocation: 4))
         r.barrier()

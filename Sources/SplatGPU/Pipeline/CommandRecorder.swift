@@ -6,10 +6,11 @@ public struct CommandRecorder {
     public let device: GPUDevice
     let handle: VkCommandBuffer
 
-    /// Binds `pipeline`, pushes each buffer to the binding of its role and the push constants,
-    /// dispatches. Every binding of the kernel must be given, except optional ones (the
-    /// placeholder fills those); a role the kernel does not have is a programming error.
-    func dispatch<P>(_ pipeline: ComputePipeline, _ buffers: [BufferRole: BufferRange], push: P, groups: (Int, Int, Int)) {
+    /// Binds `pipeline`, pushes each buffer to the binding of its role (texel-buffer bindings
+    /// through a view of the range) and the push constants, dispatches. Every binding of the kernel
+    /// must be given, except optional ones (the placeholder fills those); a role the kernel does
+    /// not have is a programming error. Throws when a texel view cannot be made.
+    func dispatch<P>(_ pipeline: ComputePipeline, _ buffers: [BufferRole: BufferRange], push: P, groups: (Int, Int, Int)) throws {
         let kernel = pipeline.kernel
         precondition(MemoryLayout<P>.size == kernel.pushConstantSize, "\(kernel.name): push constant size mismatch")
         precondition(buffers.keys.allSatisfy { kernel.binding($0) != nil },
@@ -24,17 +25,27 @@ public struct CommandRecorder {
             return VkDescriptorBufferInfo(buffer: range.buffer.handle, offset: VkDeviceSize(range.offset),
                                           range: VkDeviceSize(max(4, range.size)))
         }
+        var views = try kernel.bindings.map { binding -> VkBufferView? in
+            guard let format = binding.kind.texelFormat, let range = buffers[binding.role] else { return nil }
+            return try range.buffer.texelView(offset: range.offset, size: range.size, format: format)
+        }
         infos.withUnsafeMutableBufferPointer { infoBuffer in
-            var writes = kernel.bindings.map { binding -> VkWriteDescriptorSet in
-                var w = VkWriteDescriptorSet()
-                w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET
-                w.dstBinding = UInt32(binding.index)
-                w.descriptorCount = 1
-                w.descriptorType = binding.kind.vulkanType
-                w.pBufferInfo = UnsafePointer(infoBuffer.baseAddress! + binding.index)
-                return w
+            views.withUnsafeMutableBufferPointer { viewBuffer in
+                var writes = kernel.bindings.map { binding -> VkWriteDescriptorSet in
+                    var w = VkWriteDescriptorSet()
+                    w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET
+                    w.dstBinding = UInt32(binding.index)
+                    w.descriptorCount = 1
+                    w.descriptorType = binding.kind.vulkanType
+                    if binding.kind.texelFormat != nil {
+                        w.pTexelBufferView = UnsafePointer(viewBuffer.baseAddress! + binding.index)
+                    } else {
+                        w.pBufferInfo = UnsafePointer(infoBuffer.baseAddress! + binding.index)
+                    }
+                    return w
+                }
+                device.pushDescriptorSet(handle, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout, 0, UInt32(writes.count), &writes)
             }
-            device.pushDescriptorSet(handle, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout, 0, UInt32(writes.count), &writes)
         }
         if pipeline.pushConstantSize > 0 {
             var constants = push

@@ -19,6 +19,8 @@ public final class ComputePipeline {
     init(device: GPUDevice, kernel: Kernel, placeholder: GPUBuffer? = nil, specialization: [UInt32]? = nil) throws {
         precondition(placeholder != nil || !kernel.bindings.contains(where: \.optional),
                      "\(kernel.name): optional bindings need a placeholder buffer")
+        precondition(!kernel.bindings.contains { $0.optional && $0.kind.texelFormat != nil },
+                     "\(kernel.name): texel-buffer bindings cannot be optional (the placeholder has no view)")
         self.device = device
         self.kernel = kernel
         self.placeholder = placeholder
@@ -126,6 +128,30 @@ extension DescriptorKind {
         case .storageBuffer: return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
         case .uniformBuffer: return VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER
         case .storageImage: return VK_DESCRIPTOR_TYPE_STORAGE_IMAGE
+        case .uniformTexelBuffer: return VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
+        }
+    }
+
+    /// The view format of a texel-buffer binding; nil for other kinds.
+    var texelFormat: TexelFormat? {
+        if case let .uniformTexelBuffer(format) = self { return format }
+        return nil
+    }
+}
+
+extension TexelFormat {
+    var vulkanFormat: VkFormat {
+        switch self {
+        case .rgba32Float: return VK_FORMAT_R32G32B32A32_SFLOAT
+        case .r32Uint: return VK_FORMAT_R32_UINT
+        }
+    }
+
+    /// Bytes per texel: a view's range is a whole number of texels.
+    var bytes: Int {
+        switch self {
+        case .rgba32Float: return 16
+        case .r32Uint: return 4
         }
     }
 }

@@ -1,6 +1,7 @@
 /// What a buffer bound to a kernel holds. The raw value is the GLSL block name the shaders give
-/// that binding (`layout(binding = N) buffer SplatMeans { … }`); KernelTableTests checks every kernel's
-/// bindings against the block names, descriptor types and access the compiled SPIR-V declares.
+/// that binding (`layout(binding = N) buffer SplatMeans { … }`), or a texel buffer's variable name
+/// (`uniform samplerBuffer SplatMeans`); KernelTableTests checks every kernel's bindings against the
+/// names, descriptor types and access the compiled SPIR-V declares.
 enum BufferRole: String, CaseIterable, Sendable {
     // The uploaded scene (GPUScene).
     case geometry = "Geometry", sh = "SH", motion = "Motion"
@@ -33,8 +34,21 @@ enum BufferRole: String, CaseIterable, Sendable {
 }
 
 /// The Vulkan descriptor type a binding needs.
-enum DescriptorKind: String, Sendable {
+enum DescriptorKind: Hashable, Sendable {
     case storageBuffer, uniformBuffer, storageImage
+    /// Read-only texels through a buffer view (`texelFetch` of a samplerBuffer). On lavapipe a
+    /// texel fetch is a gather, where a storage-buffer load is a loop over the lanes with a branch
+    /// each (Mesa 22.3 gallivm; BENCHMARKS.md, "Issue 15"), so read-only data that kernels fetch
+    /// at scattered places goes this way. Writes stay storage buffers: a texel store is a loop too.
+    case uniformTexelBuffer(TexelFormat)
+}
+
+/// The format a texel-buffer binding is viewed with.
+public enum TexelFormat: String, CaseIterable, Sendable {
+    /// vec4 texels (`samplerBuffer`).
+    case rgba32Float = "RGBA32F"
+    /// uint texels (`usamplerBuffer`).
+    case r32Uint = "R32UI"
 }
 
 /// How a shader uses a binding (its GLSL `readonly` / `writeonly` qualifier).
@@ -65,6 +79,10 @@ struct BindingSpec: Sendable {
     }
     static func writes(_ role: BufferRole, optional: Bool = false) -> BindingSpec {
         BindingSpec(role: role, kind: .storageBuffer, access: .write, optional: optional)
+    }
+    /// Read through a texel-buffer view of `format` (see DescriptorKind.uniformTexelBuffer).
+    static func fetches(_ role: BufferRole, as format: TexelFormat) -> BindingSpec {
+        BindingSpec(role: role, kind: .uniformTexelBuffer(format), access: .read, optional: false)
     }
     static func readsAndWrites(_ role: BufferRole) -> BindingSpec {
         BindingSpec(role: role, kind: .storageBuffer, access: .readWrite, optional: false)
@@ -136,7 +154,8 @@ enum Kernels {
 
     static let preprocess = Kernel(
         "preprocess", Shader_preprocess.words,
-        bindings: [.reads(.geometry), .reads(.sh), .writes(.splatMeans), .writes(.splatConics), .writes(.splatColours),
+        bindings: [.fetches(.geometry, as: .rgba32Float), .fetches(.sh, as: .rgba32Float), .writes(.splatMeans),
+                   .writes(.splatConics), .writes(.splatColours),
                    .writes(.splatRects), .writes(.tileCounts), .writes(.depthKeys),
                    .reads(.motion, optional: true),          // PREPROCESS_FLAG_TEMPORAL
                    .reads(.nextGeometry, optional: true),    // PREPROCESS_FLAG_KEYFRAMES
@@ -190,7 +209,8 @@ enum Kernels {
 
     static let blend = Kernel(
         "blend", Shader_blend.words,
-        bindings: [.reads(.splatMeans), .reads(.splatConics), .reads(.splatColours), .reads(.sortedValues), .reads(.ranges),
+        bindings: [.fetches(.splatMeans, as: .rgba32Float), .fetches(.splatConics, as: .rgba32Float),
+                   .fetches(.splatColours, as: .rgba32Float), .fetches(.sortedValues, as: .r32Uint), .reads(.ranges),
                    .writes(.colour), .writes(.depth)],
         push: BlendPush.self,
         workgroupSize: .fixed(x: ShaderContract.TILE_SIZE, y: ShaderContract.TILE_SIZE / ShaderContract.BLEND_ROWS, z: 1))

@@ -93,7 +93,7 @@ final class OverlayPass {
         try words!.upload(encoding.words)
         for item in encoding.items {
             r.barrier()
-            r.dispatch(pipeline, [.overlay: BufferRange(words!, size: bytes), .pixels: pixels], push: item, groups: OverlayPass.groups(item))
+            try r.dispatch(pipeline, [.overlay: BufferRange(words!, size: bytes), .pixels: pixels], push: item, groups: OverlayPass.groups(item))
         }
     }
 }

@@ -243,7 +243,7 @@ public final class SwapchainPresenter {
     private func recordConversion(_ r: CommandRecorder, colour: BufferRange, pixels: BufferRange,
                                   overlay: (encoding: OverlayEncoding, clean: BufferRange)?,
                                   width: Int, height: Int, order: SwapchainPixelOrder) throws {
-        pass.record(r, colour: colour, pixels: pixels, width: width, height: height, order: order)
+        try pass.record(r, colour: colour, pixels: pixels, width: width, height: height, order: order)
         guard let overlay else { return }
         try overlayPass.record(r, encoding: overlay.encoding, pixels: pixels, keepingRowsIn: overlay.clean, width: width, height: height)
     }

@@ -10,8 +10,8 @@ final class ToSwapchainPass {
     }
 
     /// `colour` holds width·height vec4s (row-major); `pixels` receives width·height packed words.
-    func record(_ r: CommandRecorder, colour: BufferRange, pixels: BufferRange, width: Int, height: Int, order: SwapchainPixelOrder) {
-        r.dispatch(pipeline, [.colour: colour, .pixels: pixels],
+    func record(_ r: CommandRecorder, colour: BufferRange, pixels: BufferRange, width: Int, height: Int, order: SwapchainPixelOrder) throws {
+        try r.dispatch(pipeline, [.colour: colour, .pixels: pixels],
                    push: ToSwapchainPush(imageSize: SIMD2(UInt32(width), UInt32(height)), swizzleBGRA: order == .bgra ? 1 : 0),
                    groups: (groups(width, ToSwapchainPass.workgroupSize), height, 1))
     }

@@ -81,7 +81,7 @@ final class GPUStageProbe {
     func preprocess(scene: GPUScene, time: Float = 0, camera: Camera, settings: RenderSettings)
         throws -> (splats: [GPUProjectedSplat], tileCounts: [UInt32], depthKeys: [UInt32]) {
         let n = scene.count
-        let capacity = SplatPlanes.capacity(for: n, offsetAlignment: device.info.storageBufferOffsetAlignment)
+        let capacity = SplatPlanes.capacity(for: n, offsetAlignment: device.info.bindingOffsetAlignment)
         let splats = SplatPlanes(buffer: try GPUBuffer(device: device, size: capacity * SplatPlanes.bytesPerGaussian,
                                                        usage: .storage, label: "probe projected splats"), capacity: capacity)
         let tileCounts = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe tile counts")

@@ -90,7 +90,7 @@ public final class VulkanRasterizer {
         if let deformation = scene.deformation {
             // Its own submission: the pass rewrites the scene's geometry and SH, then the frame is static.
             let start = DispatchTime.now().uptimeNanoseconds
-            try device.submitAndWait { r in passes.deform.record(r, scene: scene, deformation: deformation, time: time) }
+            try device.submitAndWait { r in try passes.deform.record(r, scene: scene, deformation: deformation, time: time) }
             let deformMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
             let frame = try render(scene, time: 0, blendWith: nil, camera: camera, settings: settings, capture: capture)
             // The deformation's wall time (its own submission) counts in the frame.
@@ -174,9 +174,9 @@ public final class VulkanRasterizer {
         try device.submitAndWait { r in
             if let timestamps { r.reset(timestamps) }
             mark(r, .start)
-            passes.temporalActivity.record(r, scene: scene, time: time, activeFlags: buffers.activeFlags.range)
+            try passes.temporalActivity.record(r, scene: scene, time: time, activeFlags: buffers.activeFlags.range)
             try scan.record(r, input: buffers.activeFlags.range, output: buffers.activeSlots.range, count: n, flagsOnly: true)
-            passes.compactIndices.record(r, activeFlags: buffers.activeFlags.range, activeSlots: buffers.activeSlots.range,
+            try passes.compactIndices.record(r, activeFlags: buffers.activeFlags.range, activeSlots: buffers.activeSlots.range,
                                          activeIndices: buffers.activeIndices.range, count: n)
         }
         return (buffers.activeIndices.range, Int(try buffers.activeSlots.buffer.read(UInt32.self, count: 1, offset: n * 4)[0]))
@@ -222,7 +222,7 @@ public final class VulkanRasterizer {
         let visible = counts.visible, instances = counts.instances
         try device.submitAndWait { r in
             mark(r, .resumed)
-            passes.compact.record(r, tileCounts: buffers.tileCounts.range, depthKeys: buffers.depthKeys.range,
+            try passes.compact.record(r, tileCounts: buffers.tileCounts.range, depthKeys: buffers.depthKeys.range,
                                   visibleSlots: buffers.visibleSlots.range, visibleKeys: buffers.visibleKeys.range,
                                   visibleIndices: buffers.visibleIndices.range, count: n, keyBase: counts.keyBase)
             try capture?.copyCompaction(r, buffers: buffers, visible: visible)
@@ -233,12 +233,12 @@ public final class VulkanRasterizer {
             lastDepthOrderInAlternate = depthInAlt
             mark(r, .depthSorted)
             let depthOrder = depthInAlt ? buffers.visibleIndicesAlt.range : buffers.visibleIndices.range
-            passes.gatherCounts.record(r, tileCounts: buffers.tileCounts.range, depthOrder: depthOrder,
+            try passes.gatherCounts.record(r, tileCounts: buffers.tileCounts.range, depthOrder: depthOrder,
                                        orderedCounts: buffers.orderedCounts.range, count: visible)
             try scan.record(r, input: buffers.orderedCounts.range, output: buffers.instanceOffsets.range, count: visible)
             mark(r, .scanned)
             let packed = packing.isPacked
-            passes.emitKeys.record(r, splats: buffers.splatPlanes, depthOrder: depthOrder,
+            try passes.emitKeys.record(r, splats: buffers.splatPlanes, depthOrder: depthOrder,
                                    instanceOffsets: buffers.instanceOffsets.range, tileKeys: buffers.tileKeys.range,
                                    values: packed ? nil : buffers.values.range, packing: packing, count: visible, grid: grid)
             try capture?.copyEmission(r, buffers: buffers, instances: instances, packing: packing)
@@ -252,10 +252,10 @@ public final class VulkanRasterizer {
             let sortedTileKeys = tilesInAlt ? buffers.tileKeysAlt.range : buffers.tileKeys.range
             // Packed keys are their own values: the blend masks out the tile bits.
             let sortedValues = packed ? sortedTileKeys : tilesInAlt ? buffers.valuesAlt.range : buffers.values.range
-            passes.tileRanges.record(r, sortedTileKeys: sortedTileKeys, ranges: buffers.ranges.range, instances: instances, grid: grid,
+            try passes.tileRanges.record(r, sortedTileKeys: sortedTileKeys, ranges: buffers.ranges.range, instances: instances, grid: grid,
                                      tileShift: packing.tileShift)
             mark(r, .ranged)
-            passes.blend.record(r, splats: buffers.splatPlanes, sortedValues: sortedValues, gaussianMask: packing.gaussianMask,
+            try passes.blend.record(r, splats: buffers.splatPlanes, sortedValues: sortedValues, gaussianMask: packing.gaussianMask,
                                 ranges: buffers.ranges.range,
                                 colour: buffers.colour.range, depth: buffers.depth.range, grid: grid,
                                 background: settings.background)
@@ -283,7 +283,8 @@ public final class VulkanRasterizer {
         return t
     }
 
-    /// Every binding must fit the device's maxStorageBufferRange; say which scene size does not.
+    /// Every binding must fit the device's maxStorageBufferRange, and what the blend fetches as
+    /// texels its maxTexelBufferElements; say which scene size does not.
     private func checkBindings(gaussians: Int, instances: Int, grid: TileGrid) throws {
         let limit = device.info.maxStorageBufferRange
         let needs: [(String, Int)] = [("projected splats of \(gaussians) Gaussians", gaussians * SplatPlanes.planeStride),
@@ -291,6 +292,11 @@ public final class VulkanRasterizer {
                                       ("the colour of a \(grid.width)×\(grid.height) image", grid.width * grid.height * 16)]
         for (what, bytes) in needs where UInt64(bytes) > limit {
             throw GPUError("\(what): \(bytes >> 20) MiB in one storage binding, more than this device's \(limit >> 20) MiB; render a smaller image or scene")
+        }
+        let texels = device.info.maxTexelBufferElements
+        for (what, count) in [("projected splats of \(gaussians) Gaussians", gaussians), ("\(instances) tile instances", instances)]
+        where UInt64(count) > texels {
+            throw GPUError("\(what): \(count) texels in one texel buffer, more than this device's \(texels); render a smaller image or scene")
         }
     }
 

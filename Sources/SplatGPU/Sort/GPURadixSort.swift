@@ -62,7 +62,7 @@ final class GPURadixSort {
                                               size: GPURadixSort.threadCountBytes(partitions: partitions, digitBits: width))
             let push = SortPush(count: UInt32(count), shift: UInt32(lowBit + shift), partitions: UInt32(partitions),
                                 digitBits: UInt32(width))
-            recorder.dispatch(pipelines.sortUpsweep, [.keysIn: BufferRange(source.0), .digitCounts: BufferRange(histogram!),
+            try recorder.dispatch(pipelines.sortUpsweep, [.keysIn: BufferRange(source.0), .digitCounts: BufferRange(histogram!),
                                                       .threadDigitCounts: threadCountRows],
                               push: push, groups: (partitions, 1, 1))
             recorder.barrier()
@@ -73,7 +73,7 @@ final class GPURadixSort {
                 bindings[.valuesIn] = BufferRange(valuesIn)
                 bindings[.valuesOut] = BufferRange(valuesOut)
             }
-            recorder.dispatch(downsweep, bindings, push: push, groups: (partitions, 1, 1))
+            try recorder.dispatch(downsweep, bindings, push: push, groups: (partitions, 1, 1))
             recorder.barrier()
             swap(&source, &target)
             swapped.toggle()

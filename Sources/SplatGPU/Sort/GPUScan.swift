@@ -53,7 +53,7 @@ final class GPUScan {
         var downsweep: [BufferRole: BufferRange] = [.scanInput: input, .prefixSums: output]
         if partitions > 1 {
             let (sums, scanned) = levels[level]
-            recorder.dispatch(pipelines.scanReduce, [.scanInput: input, .partitionSums: BufferRange(sums)], push: push,
+            try recorder.dispatch(pipelines.scanReduce, [.scanInput: input, .partitionSums: BufferRange(sums)], push: push,
                               groups: (partitions, 1, 1))
             recorder.barrier()
             try record(recorder, input: BufferRange(sums), output: BufferRange(scanned), count: partitions,
@@ -61,7 +61,7 @@ final class GPUScan {
             downsweep[.partitionOffsets] = BufferRange(scanned)
             push.hasOffsets = 1
         }
-        recorder.dispatch(pipelines.scanDownsweep, downsweep, push: push, groups: (partitions, 1, 1))
+        try recorder.dispatch(pipelines.scanDownsweep, downsweep, push: push, groups: (partitions, 1, 1))
         recorder.barrier()
     }
 }
