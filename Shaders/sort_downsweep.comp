@@ -12,12 +12,14 @@
 // TileKeyPacking): Values are then neither read nor written.
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
 layout(constant_id = 0) const bool KEYS_ONLY = false;
-layout(std430, binding = 0) readonly buffer KeysIn { uvec4 keysIn[]; };  // four per load (see main)
-layout(std430, binding = 1) readonly buffer ValuesIn { uvec4 valuesIn[]; };
-layout(std430, binding = 2) readonly buffer DigitOffsets { uint scanned[]; };
+// Inputs are fetched as texels (on lavapipe a gather, where a storage-buffer load is a loop over
+// the lanes; Kernels.swift): keys and values four per texel (see main).
+layout(binding = 0) uniform usamplerBuffer KeysIn;
+layout(binding = 1) uniform usamplerBuffer ValuesIn;
+layout(binding = 2) uniform usamplerBuffer DigitOffsets;
 layout(std430, binding = 3) writeonly buffer KeysOut { uint keysOut[]; };
 layout(std430, binding = 4) writeonly buffer ValuesOut { uint valuesOut[]; };
-layout(std430, binding = 5) readonly buffer ThreadDigitCounts { uvec4 threadCounts[]; };
+layout(binding = 5) uniform usamplerBuffer ThreadDigitCounts;  // see sort_upsweep
 layout(push_constant) uniform Push { uint count; uint shift; uint partitions; uint digitBits; };
 
 // The threads' rows as uvec4s, so that they are filled four counts per access.
@@ -29,7 +31,7 @@ void main() {
     uint radix = 1u << digitBits, mask = radix - 1u, packedWords = (radix + 7u) / 8u;
     uint row = (gl_WorkGroupID.x * SORT_WORKGROUP_SIZE + thread) * packedWords;
     for (uint w = 0u; w < packedWords; ++w) {
-        uvec4 p = threadCounts[row + w];  // eight 16-bit counts
+        uvec4 p = texelFetch(ThreadDigitCounts, int(row + w));  // eight 16-bit counts
         offsets[thread][2u * w] = uvec4(p.x & 0xFFFFu, p.x >> 16, p.y & 0xFFFFu, p.y >> 16);
         offsets[thread][2u * w + 1u] = uvec4(p.z & 0xFFFFu, p.z >> 16, p.w & 0xFFFFu, p.w >> 16);
     }
@@ -38,7 +40,7 @@ void main() {
     barrier();
     // Per digit, turn the per-thread counts into this partition's scatter positions.
     for (uint d = thread; d < radix; d += SORT_WORKGROUP_SIZE) {
-        uint running = scanned[d * partitions + gl_WorkGroupID.x];
+        uint running = texelFetch(DigitOffsets, int(d * partitions + gl_WorkGroupID.x)).x;
         for (uint t = 0u; t < SORT_WORKGROUP_SIZE; ++t) {
             uint c = offsets[t][d / 4u][d % 4u];
             offsets[t][d / 4u][d % 4u] = running;
@@ -53,9 +55,9 @@ void main() {
     }
     // Runs start at multiples of 4: keys are read four at a time (see sort_upsweep).
     for (uint i = start; i < end; i += 4u) {
-        uvec4 keys = keysIn[i / 4u];
+        uvec4 keys = texelFetch(KeysIn, int(i / 4u));
         uvec4 values = uvec4(0u);
-        if (!KEYS_ONLY) values = valuesIn[i / 4u];  // a branch on a constant: compiled away
+        if (!KEYS_ONLY) values = texelFetch(ValuesIn, int(i / 4u));  // a branch on a constant: compiled away
         for (uint c = 0u; c < 4u && i + c < end; ++c) {
             uint d = (keys[c] >> shift) & mask;
             uint position = mine[d];

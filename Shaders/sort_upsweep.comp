@@ -11,7 +11,7 @@
 // per lane is a gather and an unrolled scatter, where every shared-memory access is a loop over
 // the lanes with a branch each (Mesa 22.3 gallivm; BENCHMARKS.md, "Issue 15").
 layout(local_size_x = SORT_WORKGROUP_SIZE) in;
-layout(std430, binding = 0) readonly buffer KeysIn { uvec4 keys[]; };  // four per load (see main)
+layout(binding = 0) uniform usamplerBuffer KeysIn;  // four keys per texel (see main)
 layout(std430, binding = 1) writeonly buffer DigitCounts { uint histogram[]; };
 // Per thread of each partition, its row of digit counts, 16 bits each (a thread counts at most
 // SORT_ITEMS_PER_THREAD keys): ceil(radix / 8) uvec4s, 2 bytes per key at most, so the rows of
@@ -30,10 +30,10 @@ void main() {
     for (uint d = 0u; d < 8u * packedWords; ++d) mine[d] = 0u;  // whole packed words: all are written out
     uint start = gl_WorkGroupID.x * partitionSize + thread * SORT_ITEMS_PER_THREAD;
     uint end = min(start + SORT_ITEMS_PER_THREAD, count);
-    // Runs start at multiples of 4: keys are read four at a time (on lavapipe a load is a loop
-    // over the lanes whatever its width, so a uvec4 costs little more than a uint).
+    // Runs start at multiples of 4: keys are fetched four at a time, as texels (on lavapipe a
+    // gather, where a storage-buffer load is a loop over the lanes; Kernels.swift).
     for (uint i = start; i < end; i += 4u) {
-        uvec4 k = (keys[i / 4u] >> shift) & mask;
+        uvec4 k = (texelFetch(KeysIn, int(i / 4u)) >> shift) & mask;
         for (uint c = 0u; c < 4u; ++c) mine[k[c]] += i + c < end ? 1u : 0u;
     }
     uint row = (gl_WorkGroupID.x * SORT_WORKGROUP_SIZE + thread) * packedWords;

@@ -112,7 +112,8 @@ struct SPIRVReflection {
             case 2 where decorations[type]?[block] != nil: kind = .uniformBuffer                      // Uniform + Block
             case 0 where image?.sampled == 2 && image?.dim != buffer: kind = .storageImage            // UniformConstant image
             case 0 where image?.sampled == 1 && image?.dim == buffer:                                 // samplerBuffer
-                // SPIR-V gives the component type, not the count: the table's uint format is R32UI.
+                // SPIR-V gives the component type, not the count: a uint texel buffer reads as R32UI
+                // (KernelTableTests compares the table's uint formats as R32UI).
                 kind = .uniformTexelBuffer(floatTypes.contains(image!.sampledType) ? .rgba32Float : .r32Uint)
             default: kind = nil
             }

@@ -17,16 +17,18 @@ public struct CommandRecorder {
                      "\(kernel.name) has no binding for \(buffers.keys.filter { kernel.binding($0) == nil })")
         guard groups.0 > 0, groups.1 > 0, groups.2 > 0 else { return }
         vkCmdBindPipeline(handle, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle)
-        var infos = kernel.bindings.map { binding -> VkDescriptorBufferInfo in
+        let ranges = kernel.bindings.map { binding -> BufferRange in
             precondition(binding.kind != .storageImage, "\(kernel.name): images are not bound by buffer dispatches")
             guard let range = buffers[binding.role] ?? (binding.optional ? pipeline.placeholder.map { BufferRange($0) } : nil) else {
                 preconditionFailure("\(kernel.name): no buffer for binding \(binding.index) (\(binding.role))")
             }
-            return VkDescriptorBufferInfo(buffer: range.buffer.handle, offset: VkDeviceSize(range.offset),
-                                          range: VkDeviceSize(max(4, range.size)))
+            return range
         }
-        var views = try kernel.bindings.map { binding -> VkBufferView? in
-            guard let format = binding.kind.texelFormat, let range = buffers[binding.role] else { return nil }
+        var infos = ranges.map {
+            VkDescriptorBufferInfo(buffer: $0.buffer.handle, offset: VkDeviceSize($0.offset), range: VkDeviceSize(max(4, $0.size)))
+        }
+        var views = try zip(kernel.bindings, ranges).map { binding, range -> VkBufferView? in
+            guard let format = binding.kind.texelFormat else { return nil }
             return try range.buffer.texelView(offset: range.offset, size: range.size, format: format)
         }
         infos.withUnsafeMutableBufferPointer { infoBuffer in

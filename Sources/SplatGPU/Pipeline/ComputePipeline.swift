@@ -19,8 +19,6 @@ public final class ComputePipeline {
     init(device: GPUDevice, kernel: Kernel, placeholder: GPUBuffer? = nil, specialization: [UInt32]? = nil) throws {
         precondition(placeholder != nil || !kernel.bindings.contains(where: \.optional),
                      "\(kernel.name): optional bindings need a placeholder buffer")
-        precondition(!kernel.bindings.contains { $0.optional && $0.kind.texelFormat != nil },
-                     "\(kernel.name): texel-buffer bindings cannot be optional (the placeholder has no view)")
         self.device = device
         self.kernel = kernel
         self.placeholder = placeholder
@@ -143,6 +141,7 @@ extension TexelFormat {
     var vulkanFormat: VkFormat {
         switch self {
         case .rgba32Float: return VK_FORMAT_R32G32B32A32_SFLOAT
+        case .rgba32Uint: return VK_FORMAT_R32G32B32A32_UINT
         case .r32Uint: return VK_FORMAT_R32_UINT
         }
     }
@@ -150,7 +149,7 @@ extension TexelFormat {
     /// Bytes per texel: a view's range is a whole number of texels.
     var bytes: Int {
         switch self {
-        case .rgba32Float: return 16
+        case .rgba32Float, .rgba32Uint: return 16
         case .r32Uint: return 4
         }
     }

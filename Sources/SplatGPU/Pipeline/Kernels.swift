@@ -47,6 +47,8 @@ enum DescriptorKind: Hashable, Sendable {
 public enum TexelFormat: String, CaseIterable, Sendable {
     /// vec4 texels (`samplerBuffer`).
     case rgba32Float = "RGBA32F"
+    /// uvec4 texels (`usamplerBuffer`).
+    case rgba32Uint = "RGBA32UI"
     /// uint texels (`usamplerBuffer`).
     case r32Uint = "R32UI"
 }
@@ -81,8 +83,8 @@ struct BindingSpec: Sendable {
         BindingSpec(role: role, kind: .storageBuffer, access: .write, optional: optional)
     }
     /// Read through a texel-buffer view of `format` (see DescriptorKind.uniformTexelBuffer).
-    static func fetches(_ role: BufferRole, as format: TexelFormat) -> BindingSpec {
-        BindingSpec(role: role, kind: .uniformTexelBuffer(format), access: .read, optional: false)
+    static func fetches(_ role: BufferRole, as format: TexelFormat, optional: Bool = false) -> BindingSpec {
+        BindingSpec(role: role, kind: .uniformTexelBuffer(format), access: .read, optional: optional)
     }
     static func readsAndWrites(_ role: BufferRole) -> BindingSpec {
         BindingSpec(role: role, kind: .storageBuffer, access: .readWrite, optional: false)
@@ -176,24 +178,25 @@ enum Kernels {
 
     static let compact = Kernel(
         "compact", Shader_compact.words,
-        bindings: [.reads(.tileCounts), .reads(.depthKeys), .reads(.visibleSlots), .writes(.visibleKeys),
-                   .writes(.visibleIndices)],
+        bindings: [.fetches(.tileCounts, as: .rgba32Uint), .fetches(.depthKeys, as: .rgba32Uint),
+                   .fetches(.visibleSlots, as: .rgba32Uint), .writes(.visibleKeys), .writes(.visibleIndices)],
         push: CompactPush.self, workgroupSize: linear)
 
     static let sortUpsweep = Kernel(
         "sort_upsweep", Shader_sort_upsweep.words,
-        bindings: [.reads(.keysIn), .writes(.digitCounts), .writes(.threadDigitCounts)],
+        bindings: [.fetches(.keysIn, as: .rgba32Uint), .writes(.digitCounts), .writes(.threadDigitCounts)],
         push: SortPush.self, workgroupSize: sortGroup)
 
     static let sortDownsweep = Kernel(
         "sort_downsweep", Shader_sort_downsweep.words,
-        bindings: [.reads(.keysIn), .reads(.valuesIn, optional: true), .reads(.digitOffsets), .writes(.keysOut),
-                   .writes(.valuesOut, optional: true), .reads(.threadDigitCounts)],
+        bindings: [.fetches(.keysIn, as: .rgba32Uint), .fetches(.valuesIn, as: .rgba32Uint, optional: true),
+                   .fetches(.digitOffsets, as: .r32Uint), .writes(.keysOut), .writes(.valuesOut, optional: true),
+                   .fetches(.threadDigitCounts, as: .rgba32Uint)],
         push: SortPush.self, workgroupSize: sortGroup)
 
     static let gatherCounts = Kernel(
         "gather_counts", Shader_gather_counts.words,
-        bindings: [.reads(.tileCounts), .reads(.depthOrder), .writes(.orderedCounts)],
+        bindings: [.fetches(.tileCounts, as: .r32Uint), .fetches(.depthOrder, as: .rgba32Uint), .writes(.orderedCounts)],
         push: CountPush.self, workgroupSize: linear)
 
     static let emitKeys = Kernel(
@@ -204,7 +207,7 @@ enum Kernels {
 
     static let tileRanges = Kernel(
         "tile_ranges", Shader_tile_ranges.words,
-        bindings: [.reads(.sortedTileKeys), .writes(.ranges)],
+        bindings: [.fetches(.sortedTileKeys, as: .rgba32Uint), .writes(.ranges)],
         push: TileKeyPush.self, workgroupSize: linear)
 
     static let blend = Kernel(

@@ -24,7 +24,8 @@ final class Pipelines {
     private let variantsLock = NSLock()
 
     init(device: GPUDevice) throws {
-        let placeholder = try GPUBuffer(device: device, size: 4, usage: .storage, label: "unread binding placeholder")
+        // One 16-byte texel: an optional texel-buffer binding views it too.
+        let placeholder = try GPUBuffer(device: device, size: 16, usage: .storage, label: "unread binding placeholder")
         self.placeholder = placeholder
         self.device = device
         func make(_ kernel: Kernel) throws -> ComputePipeline {
