@@ -28,8 +28,9 @@ public final class GPUBuffer {
     public init(device: GPUDevice, size requestedSize: Int, usage: Usage, label: String) throws {
         self.device = device
         self.label = label
-        // Zero-sized buffers are illegal; a 4-byte one keeps empty scenes on the common path.
-        let size = max(4, (requestedSize + 3) & ~3)
+        // Zero-sized buffers are illegal; a 16-byte one keeps empty scenes on the common path and
+        // holds one texel of every format (a texel view needs at least one).
+        let size = max(16, (requestedSize + 3) & ~3)
         self.size = size
         // Until the init succeeds, the pending owner frees what was made on every failure path.
         let pending = try PendingBufferMemory(device: device, size: size, label: label)
@@ -71,6 +72,7 @@ public final class GPUBuffer {
         let texels = min(UInt64(size / format.bytes), device.info.maxTexelBufferElements)
         let key = TexelViewKey(offset: offset, size: Int(texels) * format.bytes, format: format)
         if let view = texelViews[key] { return view }
+        precondition(texels > 0, "\(label): a texel view of \(size) bytes holds no whole \(format.rawValue) texel")
         precondition(offset % max(1, device.info.texelBufferOffsetAlignment) == 0,
                      "\(label): texel view at offset \(offset), not a multiple of the device's texel offset alignment")
         var info = VkBufferViewCreateInfo()

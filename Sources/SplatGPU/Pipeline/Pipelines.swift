@@ -24,7 +24,7 @@ final class Pipelines {
     private let variantsLock = NSLock()
 
     init(device: GPUDevice) throws {
-        // One 16-byte texel: an optional texel-buffer binding views it too.
+        // One 16-byte texel (the smallest buffer): an optional texel-buffer binding views it too.
         let placeholder = try GPUBuffer(device: device, size: 16, usage: .storage, label: "unread binding placeholder")
         self.placeholder = placeholder
         self.device = device
