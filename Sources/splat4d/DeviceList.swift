@@ -18,6 +18,7 @@ enum DeviceList {
                 let i = d.info
                 return ["index": i.index, "name": i.name, "type": i.kind.rawValue, "driver": i.driver, "api": i.apiVersion,
                         "subgroup_size": i.subgroupSize, "max_storage_buffer_range": i.maxStorageBufferRange,
+                        "max_texel_buffer_elements": i.maxTexelBufferElements,
                         "max_shared_memory": i.maxSharedMemory, "max_workgroup_invocations": i.maxWorkgroupInvocations,
                         "timestamps": i.timestampsSupported, "rejected": i.rejection ?? NSNull(),
                         "default": chosen?.info.index == i.index]
@@ -33,7 +34,8 @@ enum DeviceList {
             Swift.print("device \(i.index): \(i.name)\(mark)")
             Swift.print("  type \(i.kind.rawValue), Vulkan \(i.apiVersion), driver \(i.driver)")
             Swift.print("  subgroup size \(i.subgroupSize), shared memory \(i.maxSharedMemory / 1024) KiB, workgroup ≤ \(i.maxWorkgroupInvocations) invocations")
-            Swift.print("  storage binding ≤ \(i.maxStorageBufferRange >> 20) MiB, timestamps \(i.timestampsSupported ? "yes" : "no")")
+            Swift.print("  storage binding ≤ \(i.maxStorageBufferRange >> 20) MiB, texel buffer ≤ \(i.maxTexelBufferElements) texels, "
+                        + "timestamps \(i.timestampsSupported ? "yes" : "no")")
             Swift.print("  " + (i.rejection.map { "rejected: \($0)" } ?? "usable"))
         }
     }

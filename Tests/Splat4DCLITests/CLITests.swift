@@ -106,6 +106,19 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(compare.status, 0, compare.stdout + compare.stderr)
     }
 
+    /// The device list names the limits the renderer sizes its bindings by, texel buffers included.
+    func testDeviceListGivesTheBindingLimits() throws {
+        let result = try CLI.run(["info", "--devices", "--json"])
+        guard result.status == 0, result.stdout.contains("\"rejected\" : null") else { throw XCTSkip("no usable Vulkan device") }
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let devices = try XCTUnwrap(report["devices"] as? [[String: Any]])
+        let usable = try XCTUnwrap(devices.first { $0["rejected"] is NSNull })
+        // Vulkan's minimums: 65,536 texels per texel-buffer view, 128 MiB per storage binding.
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(usable["max_texel_buffer_elements"] as? Int), 65_536)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(usable["max_storage_buffer_range"] as? Int), 1 << 27)
+        XCTAssert(try CLI.run(["info", "--devices"]).stdout.contains("texels"))
+    }
+
     func testBenchJSON() throws {
         let devices = try CLI.run(["info", "--devices"])
         guard devices.status == 0, devices.stdout.contains("usable") else { throw XCTSkip("no usable Vulkan device") }
