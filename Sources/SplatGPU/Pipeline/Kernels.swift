@@ -39,7 +39,8 @@ enum DescriptorKind: Hashable, Sendable {
     /// Read-only texels through a buffer view (`texelFetch` of a samplerBuffer). On lavapipe a
     /// texel fetch is a gather, where a storage-buffer load is a loop over the lanes with a branch
     /// each (Mesa 22.3 gallivm; BENCHMARKS.md, "Issue 15"), so read-only data that kernels fetch
-    /// at scattered places goes this way. Writes stay storage buffers: a texel store is a loop too.
+    /// at scattered places goes this way. Not in rarely taken branches: a gather runs for every
+    /// lane, taken or not. Writes stay storage buffers: a texel store is a loop too.
     case uniformTexelBuffer(TexelFormat)
 }
 
