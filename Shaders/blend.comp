@@ -101,7 +101,7 @@ void main() {
             mean = texelFetch(SplatMeans, g);
             conicRadius = texelFetch(SplatConics, g);
             splatColour = texelFetch(SplatColours, g);
-            touches = splatTouchesBox(conicRadius.xyz, mean.xy, mean.w, boxMin, boxMax);
+            touches = splatReachesBox(conicRadius.xyz, mean.xy, splatColour.w, boxMin, boxMax);  // w: the α reach (preprocess)
         }
         uvec4 touching = subgroupBallot(touches);
         if (gl_SubgroupSize <= 32u) {  // one word of the ballot (a loop over words costs ~15% on lavapipe)

@@ -34,7 +34,7 @@ bool temporallyActive(float opacity, GaussianMotion m, float time, float cutoff,
 // per plane instead of 2M for a 64-byte record (FrameBuffers.SplatPlanes). Indexed by Gaussian.
 //   SplatMeans:   pixel x, pixel y, view depth, opacity
 //   SplatConics:  conic a, b, c, radius (pixels, as float); radius 0 marks a culled Gaussian
-//   SplatColours: rgb, w unused
+//   SplatColours: rgb, w: the α reach (alphaReach of the opacity), for the blend's box test
 //   SplatRects:   the tile rectangle (min x | min y << 16, max x | max y << 16; max exclusive),
 //                 the kept-tile mask, unused: what key emission needs, in one cache line
 
@@ -79,10 +79,6 @@ float alphaReach(float opacity) { return 2.0 * log(max(255.0 * opacity, 1e-30));
 // Can a splat with this reach get α ≥ 1/255 at some pixel centre of the box [x0, x1] × [y0, y1]?
 bool splatReachesBox(vec3 conic, vec2 mean, float reach, vec2 boxMin, vec2 boxMax) {
     return minimumQuadratic(conic, mean, boxMin.x, boxMax.x, boxMin.y, boxMax.y) <= reach + TILE_CULL_MARGIN;
-}
-
-bool splatTouchesBox(vec3 conic, vec2 mean, float opacity, vec2 boxMin, vec2 boxMax) {
-    return splatReachesBox(conic, mean, alphaReach(opacity), boxMin, boxMax);
 }
 
 // The tile test with the splat's reach computed once by the caller (it loops over tiles).

@@ -282,7 +282,7 @@ void main() {
     splatMeans[global] = vec4(mean, t.z, opacity);
     splatConics[global] = visible ? vec4(conic, radius) : vec4(0.0);
     bool canonicalView = flag(PREPROCESS_FLAG_CANONICAL_VIEW);
-    splatColours[global] = vec4(shColour(local, canonicalView ? viewOrigin : p), 0.0);
+    splatColours[global] = vec4(shColour(local, canonicalView ? viewOrigin : p), reach);  // w: for the blend's box test
     splatRects[global] = visible ? packedRect(rect, keptTiles) : uvec4(0u);
     tileCounts[global] = tiles;  // 0 when culled: no tiles kept, or an invisible Gaussian's rect emptied above
     uint key = floatBitsToUint(t.z);
