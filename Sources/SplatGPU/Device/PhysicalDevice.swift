@@ -129,7 +129,7 @@ public struct PhysicalDevice {
         } else if info.maxWorkgroupInvocations < PhysicalDeviceInfo.requiredInvocations {
             info.rejection = "workgroups of \(info.maxWorkgroupInvocations) invocations, fewer than the \(PhysicalDeviceInfo.requiredInvocations) needed"
         } else if let format = TexelFormat.allCases.first(where: { !supportsUniformTexels(device, $0) }) {
-            info.rejection = "no uniform texel buffers of \(format)"
+            info.rejection = "no uniform texel buffers of \(format.rawValue) texels"
         }
         return info
     }

@@ -20,12 +20,10 @@ final class FrameBuffers {
         func reserve(_ count: Int, exact: Bool = false) throws {
             guard count > capacity else { return }
             // Grow by half again, but never past what one storage binding can see (the whole
-            // buffer is bound); the caller has checked that `count` itself fits.
-            let limit = max(count, Int(min(device.info.maxStorageBufferRange, UInt64(Int.max))) / stride)
-            let wanted = exact ? count : min(max(count, capacity * 3 / 2), limit)
-            // Whole 16-byte vectors where the binding allows (kernels read many of these as uvec4s).
-            let vectors = GPUBuffer.wholeVectors(wanted * stride) / stride
-            let target = vectors <= limit ? vectors : wanted
+            // buffer is bound, in whole 16-byte vectors as GPUBuffer rounds it); the caller has
+            // checked that `count` itself fits.
+            let bindable = Int(min(device.info.maxStorageBufferRange, UInt64(Int.max))) / 16 * 16
+            let target = exact ? count : min(max(count, capacity * 3 / 2), max(count, bindable / stride))
             buffer = nil  // free the old one first: peak memory matters for large scenes
             buffer = try GPUBuffer(device: device, size: max(1, target) * stride, usage: usage, label: label)
             capacity = target

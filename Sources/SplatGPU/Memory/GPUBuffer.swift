@@ -28,9 +28,10 @@ public final class GPUBuffer {
     public init(device: GPUDevice, size requestedSize: Int, usage: Usage, label: String) throws {
         self.device = device
         self.label = label
-        // Zero-sized buffers are illegal; a 16-byte one keeps empty scenes on the common path and
-        // holds one texel of every format (a texel view needs at least one).
-        let size = max(16, (requestedSize + 3) & ~3)
+        // Whole 16-byte vectors, at least one: kernels read many buffers four elements (one uvec4
+        // or texel) at a time, so no vector may lie partly outside; a texel view needs at least
+        // one texel; and zero-sized buffers are illegal (empty scenes stay on the common path).
+        let size = max(16, GPUBuffer.wholeVectors(requestedSize))
         self.size = size
         // Until the init succeeds, the pending owner frees what was made on every failure path.
         let pending = try PendingBufferMemory(device: device, size: size, label: label)
@@ -87,8 +88,8 @@ public final class GPUBuffer {
         return view!
     }
 
-    /// `bytes` rounded up to whole 16-byte vectors: what a buffer needs when kernels read or write
-    /// it as uvec4s (the scan, the radix sort, preprocess's SH), so no vector is partly outside.
+    /// `bytes` rounded up to whole 16-byte vectors (every buffer's size is; a window of one that
+    /// kernels read as vectors is rounded the same way).
     public static func wholeVectors(_ bytes: Int) -> Int { (bytes + 15) / 16 * 16 }
 
     /// Calls `body` with the first `count` elements in place when the buffer is mapped (no copy),

@@ -82,8 +82,7 @@ public final class GPUScene {
         geometry = try GPUBuffer(device: device, size: cloud.count * GPUScene.geometryStride, usage: .storage,
                                  label: "Gaussian geometry (\(cloud.count) Gaussians)")
         try GPUScene.writeGeometry(of: cloud.gaussians, into: geometry)
-        // Whole 16-byte vectors: preprocess reads SH as vec4s (the last one may be partly padding).
-        sh = try GPUBuffer(device: device, size: GPUBuffer.wholeVectors(cloud.count * shStride), usage: .storage,
+        sh = try GPUBuffer(device: device, size: cloud.count * shStride, usage: .storage,
                            label: "SH coefficients (\(cloud.count) Gaussians, degree \(cloud.shDegree), \(shTimeTerms) time terms)")
         if let colour, shTimeTerms > 0 {
             // Per Gaussian: the spatial coefficients, then the time terms' (preprocess.comp folds them).

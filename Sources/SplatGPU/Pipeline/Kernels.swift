@@ -45,7 +45,7 @@ enum DescriptorKind: Hashable, Sendable {
 }
 
 /// The format a texel-buffer binding is viewed with.
-public enum TexelFormat: String, CaseIterable, Sendable {
+enum TexelFormat: String, CaseIterable, Sendable {
     /// vec4 texels (`samplerBuffer`).
     case rgba32Float = "RGBA32F"
     /// uvec4 texels (`usamplerBuffer`).

@@ -25,9 +25,9 @@ final class GPUStageProbe {
     /// (modulo 2³²). With `flagsOnly` each value counts as 1 when non-zero.
     func scan(_ values: [UInt32], flagsOnly: Bool) throws -> [UInt32] {
         let n = values.count
-        let input = try GPUBuffer(device: device, size: GPUBuffer.wholeVectors(max(n, 1) * 4), usage: .storage, label: "probe scan input")
+        let input = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe scan input")
         try input.upload(values)
-        let output = try GPUBuffer(device: device, size: GPUBuffer.wholeVectors((n + 1) * 4), usage: .storage, label: "probe scan output")
+        let output = try GPUBuffer(device: device, size: (n + 1) * 4, usage: .storage, label: "probe scan output")
         try scan.reserve(n)
         try device.submitAndWait { r in
             try scan.record(r, input: BufferRange(input), output: BufferRange(output), count: n, flagsOnly: flagsOnly)
@@ -41,7 +41,7 @@ final class GPUStageProbe {
         precondition(keys.count == values.count)
         let n = keys.count
         func make(_ label: String) throws -> GPUBuffer {
-            try GPUBuffer(device: device, size: GPUBuffer.wholeVectors(max(n, 1) * 4), usage: .storage, label: "probe sort \(label)")
+            try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe sort \(label)")
         }
         let k = try make("keys"), v = try make("values"), kAlt = try make("keys (alt)"), vAlt = try make("values (alt)")
         try k.upload(keys)
@@ -58,8 +58,8 @@ final class GPUStageProbe {
     /// GPURadixSort on keys alone (the KEYS_ONLY downsweep), by the `bits` bits from `lowBit` up.
     func sortKeys(_ keys: [UInt32], bits: Int, lowBit: Int) throws -> [UInt32] {
         let n = keys.count
-        let k = try GPUBuffer(device: device, size: GPUBuffer.wholeVectors(max(n, 1) * 4), usage: .storage, label: "probe sort keys")
-        let kAlt = try GPUBuffer(device: device, size: GPUBuffer.wholeVectors(max(n, 1) * 4), usage: .storage, label: "probe sort keys (alt)")
+        let k = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe sort keys")
+        let kAlt = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe sort keys (alt)")
         try k.upload(keys)
         try sort.reserve(n)
         var swapped = false

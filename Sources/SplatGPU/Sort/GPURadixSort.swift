@@ -34,8 +34,8 @@ final class GPURadixSort {
         guard count > capacity else { return }
         let target = max(count, capacity * 3 / 2)
         let entries = ShaderContract.SORT_RADIX * groups(max(target, 1), GPURadixSort.partitionSize)
-        histogram = try GPUBuffer(device: device, size: GPUBuffer.wholeVectors(entries * 4), usage: .storage, label: "sort histogram")
-        scanned = try GPUBuffer(device: device, size: GPUBuffer.wholeVectors((entries + 1) * 4), usage: .storage, label: "sort offsets")
+        histogram = try GPUBuffer(device: device, size: entries * 4, usage: .storage, label: "sort histogram")
+        scanned = try GPUBuffer(device: device, size: (entries + 1) * 4, usage: .storage, label: "sort offsets")
         threadCounts = try GPUBuffer(device: device, size: GPURadixSort.threadCountBytes(partitions: entries / ShaderContract.SORT_RADIX,
                                                                                           digitBits: 8),
                                      usage: .storage, label: "sort per-thread digit counts")

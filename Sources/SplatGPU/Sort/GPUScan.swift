@@ -23,10 +23,8 @@ final class GPUScan {
         var n = target
         while n > GPUScan.partitionSize {
             let partitions = groups(n, GPUScan.partitionSize)
-            // Whole uvec4s: the scan kernels read and write four at a time.
-            newLevels.append((try GPUBuffer(device: device, size: GPUBuffer.wholeVectors(partitions * 4), usage: .storage, label: "scan sums"),
-                              try GPUBuffer(device: device, size: GPUBuffer.wholeVectors((partitions + 1) * 4), usage: .storage,
-                                            label: "scan offsets")))
+            newLevels.append((try GPUBuffer(device: device, size: partitions * 4, usage: .storage, label: "scan sums"),
+                              try GPUBuffer(device: device, size: (partitions + 1) * 4, usage: .storage, label: "scan offsets")))
             n = partitions
         }
         levels = newLevels
