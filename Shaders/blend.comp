@@ -16,7 +16,9 @@
 // of the box unchanged, so the image is the same; on real captures most of a tile's splats miss
 // a given few rows of it (`splat4d bench --workload`). The subgroup stops once all its pixels are
 // saturated. Per-pixel decisions are selects, so the walk stays in uniform control flow; any
-// subgroup size works. Measurements behind these choices: BENCHMARKS.md, "Issue 15".
+// subgroup size works. Both walks test their condition at the bottom (do-while): lavapipe runs a
+// loop body before its exit test takes effect, so a loop tested at the top costs one masked body
+// more than it iterates. Measurements behind these choices: BENCHMARKS.md, "Issue 15".
 layout(local_size_x = TILE_SIZE, local_size_y = TILE_SIZE / BLEND_ROWS) in;
 // The splat planes and the sorted values are fetched as texels: on lavapipe a texel fetch is a
 // gather, a storage-buffer load a loop over the lanes (Kernels.swift, DescriptorKind).
@@ -65,14 +67,15 @@ void blendSplat(inout Composite c, vec2 centre, vec4 m, vec3 conic, vec3 splatCo
 // Blends, in lane order, the splats of the lanes whose bit is set in `lanes` (lane = base + bit)
 // over this invocation's pixels, the first at `centre`.
 void blendLanes(vec2 centre, uint lanes, uint base, vec4 mean, vec3 conic, vec3 splatColour) {
-    while (lanes != 0u) {
+    if (lanes == 0u) return;  // on lavapipe the body below still runs once, masked
+    do {
         uint k = base + uint(findLSB(lanes));
         lanes &= lanes - 1u;
         vec4 m = subgroupShuffle(mean, k);
         vec3 q = subgroupShuffle(conic, k);
         vec3 c = subgroupShuffle(splatColour, k);
         for (int row = 0; row < BLEND_ROWS; ++row) blendSplat(pixels[row], centre + vec2(0.0, float(row)), m, q, c);
-    }
+    } while (lanes != 0u);
 }
 
 bool allPixelsDone() {
@@ -92,8 +95,8 @@ void main() {
     vec2 boxMax = vec2(float(subgroupMax(first.x)), float(subgroupMax(first.y + uint(BLEND_ROWS - 1))));
     uvec2 range = ranges[tile.y * tilesX + tile.x];
     uint lane = gl_SubgroupInvocationID;
-    for (uint batch = range.x; batch < range.y; batch += gl_SubgroupSize) {
-        if (subgroupAll(allPixelsDone())) break;
+    uint batch = range.x;
+    if (batch < range.y) do {
         vec4 mean = vec4(0.0), conicRadius = vec4(0.0), splatColour = vec4(0.0);
         bool touches = false;
         if (batch + lane < range.y) {
@@ -104,14 +107,13 @@ void main() {
             touches = splatReachesBox(conicRadius.xyz, mean.xy, splatColour.w, boxMin, boxMax);  // w: the α reach (preprocess)
         }
         uvec4 touching = subgroupBallot(touches);
-        if (gl_SubgroupSize <= 32u) {  // one word of the ballot (a loop over words costs ~15% on lavapipe)
-            blendLanes(vec2(first), touching.x, 0u, mean, conicRadius.xyz, splatColour.rgb);
-        } else {
-            for (uint word = 0u; word * 32u < gl_SubgroupSize; ++word) {
-                blendLanes(vec2(first), touching[word], word * 32u, mean, conicRadius.xyz, splatColour.rgb);
-            }
-        }
-    }
+        uint word = 0u;  // the ballot's words: one for subgroups of up to 32 lanes
+        do {
+            blendLanes(vec2(first), touching[word], word * 32u, mean, conicRadius.xyz, splatColour.rgb);
+            word += 1u;
+        } while (word * 32u < gl_SubgroupSize);
+        batch += gl_SubgroupSize;
+    } while (batch < range.y && !subgroupAll(allPixelsDone()));
     for (int row = 0; row < BLEND_ROWS; ++row) {
         uvec2 at = first + uvec2(0u, uint(row));
         if (at.x < imageSize.x && at.y < imageSize.y) {

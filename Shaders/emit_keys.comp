@@ -27,6 +27,15 @@ void emit(uint slot, uint tile, uint gaussian) {
     }
 }
 
+// The rect tile holding bit `bit` of a kept-tile mask (row-major, `width` tiles per row). The row
+// comes from a float division: lavapipe has no vector integer division and runs eight scalar
+// ones; (bit + ½) / width lies at least 1/64 from an integer for the ≤ 32 tiles of a mask, so the
+// float quotient truncates to the exact row.
+ivec2 keptTile(ivec4 rect, int width, int bit) {
+    int row = int((float(bit) + 0.5) / float(width));
+    return ivec2(rect.x + bit - row * width, rect.y + row);
+}
+
 void main() {
     // Dispatches wider than MAX_GROUPS_X workgroups wrap into y (the 65 535 limit).
     uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * (MAX_GROUPS_X * gl_WorkGroupSize.x);
@@ -36,26 +45,32 @@ void main() {
     ivec4 rect = unpackedRect(packed);
     uint slot = offsets[i];
     int width = rect.z - rect.x;
+    // Loops test their condition at the bottom: lavapipe runs a loop's body before its exit test
+    // takes effect, so a loop tested at the top costs a masked body more than it iterates.
     if (width * (rect.w - rect.y) <= KEPT_TILE_MASK_TILES) {
         // Preprocess already tested these tiles: walk its mask (a loop, not a branch over the
         // rect: lavapipe runs both sides of a branch, but leaves a loop once no lane is in it).
         uint kept = packed.z;
-        while (kept != 0u) {
-            int bit = findLSB(kept);
+        if (kept != 0u) do {
+            ivec2 tile = keptTile(rect, width, findLSB(kept));
             kept &= kept - 1u;
-            emit(slot, uint(rect.y + bit / width) * tilesX + uint(rect.x + bit % width), gaussian);
+            emit(slot, uint(tile.y) * tilesX + uint(tile.x), gaussian);
             slot += 1u;
-        }
+        } while (kept != 0u);
         return;
     }
     vec4 mean = splatMeans[gaussian];
     vec3 conic = splatConics[gaussian].xyz;
     float reach = alphaReach(mean.w);
-    for (int y = rect.y; y < rect.w; ++y) {
-        for (int x = rect.x; x < rect.z; ++x) {
-            if (!splatReachesTile(conic, mean.xy, reach, x, y)) continue;
+    // One loop over the rect's tiles in row-major order (nested loops would add a masked inner
+    // body per row).
+    int x = rect.x, y = rect.y;
+    do {
+        if (splatReachesTile(conic, mean.xy, reach, x, y)) {
             emit(slot, uint(y) * tilesX + uint(x), gaussian);
             slot += 1u;
         }
-    }
+        x += 1;
+        if (x == rect.z) { x = rect.x; y += 1; }
+    } while (y < rect.w);
 }

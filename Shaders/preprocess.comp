@@ -267,13 +267,22 @@ void main() {
     uint tiles = 0u;
     uint keptTiles = 0u;  // bit i: the rect's i-th tile (row-major) is kept, for rects of ≤ 32 tiles
     float reach = alphaReach(opacity);
-    for (int y = rect.y; y < rect.w; ++y) {
-        for (int x = rect.x; x < rect.z; ++x) {
-            if (!splatReachesTile(conic, mean, reach, x, y)) continue;
-            uint i = uint((y - rect.y) * (rect.z - rect.x) + (x - rect.x));
-            if (i < 32u) keptTiles |= 1u << i;
-            tiles += 1u;
-        }
+    // One loop over the rect's tiles in row-major order, tested at the bottom: lavapipe runs a
+    // loop's body before its exit test takes effect, so nested loops tested at the top would run
+    // a masked inner body per row and a masked row at the end (3 bodies for a 1-tile rect, not 1).
+    int rectTiles = (rect.z - rect.x) * (rect.w - rect.y);
+    if (rectTiles > 0) {
+        int x = rect.x, y = rect.y;
+        uint i = 0u;  // the tile's row-major index in the rect
+        do {
+            if (splatReachesTile(conic, mean, reach, x, y)) {
+                if (i < 32u) keptTiles |= 1u << i;
+                tiles += 1u;
+            }
+            i += 1u;
+            x += 1;
+            if (x == rect.z) { x = rect.x; y += 1; }
+        } while (int(i) < rectTiles);
     }
     // Culled or not, one set of writes: a culled Gaussian gets radius, rect, tile count and key 0
     // (its mean and colour are never read). Separate writes for culled ones would cost every
