@@ -39,14 +39,18 @@ void main() {
     uint end = min(start + SORT_ITEMS_PER_THREAD, count);
     barrier();
     // Per digit, turn the per-thread counts into this partition's scatter positions.
-    for (uint d = thread; d < radix; d += SORT_WORKGROUP_SIZE) {
+    // Tested at the bottom: lavapipe runs a loop's body before its exit test takes effect, so a
+    // loop tested at the top costs a masked body (here 32 shared-memory accesses) more.
+    uint d = thread;
+    if (d < radix) do {
         uint running = texelFetch(DigitOffsets, int(d * partitions + gl_WorkGroupID.x)).x;
         for (uint t = 0u; t < SORT_WORKGROUP_SIZE; ++t) {
             uint c = offsets[t][d / 4u][d % 4u];
             offsets[t][d / 4u][d % 4u] = running;
             running += c;
         }
-    }
+        d += SORT_WORKGROUP_SIZE;
+    } while (d < radix);
     barrier();
     uint mine[SORT_RADIX];  // this thread's next scatter position per digit
     for (uint w = 0u; w < 2u * packedWords; ++w) {
@@ -58,7 +62,8 @@ void main() {
         uvec4 keys = texelFetch(KeysIn, int(i / 4u));
         uvec4 values = uvec4(0u);
         if (!KEYS_ONLY) values = texelFetch(ValuesIn, int(i / 4u));  // a branch on a constant: compiled away
-        for (uint c = 0u; c < 4u && i + c < end; ++c) {
+        for (uint c = 0u; c < 4u; ++c) {  // a constant count: unrolled (a loop runs a masked body more, see below)
+            if (i + c >= end) break;
             uint d = (keys[c] >> shift) & mask;
             uint position = mine[d];
             mine[d] = position + 1u;

@@ -46,9 +46,12 @@ void main() {
         threadCounts[row + w] = uvec4(a.x | a.y << 16, a.z | a.w << 16, b.x | b.y << 16, b.z | b.w << 16);
     }
     barrier();
-    for (uint d = thread; d < radix; d += SORT_WORKGROUP_SIZE) {
+    // Tested at the bottom (see sort_downsweep).
+    uint d = thread;
+    if (d < radix) do {
         uint total = 0u;
         for (uint t = 0u; t < SORT_WORKGROUP_SIZE; ++t) total += counts[t][d / 4u][d % 4u];
         histogram[d * partitions + gl_WorkGroupID.x] = total;
-    }
+        d += SORT_WORKGROUP_SIZE;
+    } while (d < radix);
 }
