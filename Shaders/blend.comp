@@ -5,9 +5,11 @@
 #extension GL_KHR_shader_subgroup_ballot : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
 #include "common.glsl"
-// Tile blend: one workgroup per 16×16 tile, front-to-back rule of DESIGN.md §3 step 10 (CPU twin:
+// Tile blend: one workgroup per 16×16 tile that holds splats (BlendTiles, listed by tile_ranges;
+// blend_background fills the others), front-to-back rule of DESIGN.md §3 step 10 (CPU twin:
 // SplatCore Blend.shade). Each invocation composites BLEND_ROWS pixels of one column, so a fetched
-// splat serves BLEND_ROWS pixels per lane.
+// splat serves BLEND_ROWS pixels per lane. Dispatched indirectly: on lavapipe an empty tile would
+// still run a masked turn of the splat walk (see below) and its box reductions.
 //
 // A subgroup walks its tile's splats in batches of one splat per lane. Each lane fetches its
 // splat and tests it against the box of the subgroup's pixels (the tile test of preprocess on a
@@ -29,6 +31,8 @@ layout(binding = 3) uniform usamplerBuffer SortedValues;  // or packed keys: see
 layout(std430, binding = 4) readonly buffer Ranges { uvec2 ranges[]; };
 layout(std430, binding = 5) writeonly buffer Colour { vec4 colourAlpha[]; };
 layout(std430, binding = 6) writeonly buffer Depth { float depth[]; };
+layout(std430, binding = 7) readonly buffer BlendTiles { uint blendTiles[]; };
+layout(std430, binding = 8) readonly buffer BlendDispatch { uint blendGroups[]; };  // x: the tiles listed
 // gaussianMask selects the Gaussian index from a word of SortedValues: all bits for separate
 // values, the low bits for packed tile keys (TileKeyPacking).
 layout(push_constant) uniform Push { vec4 background; uvec2 imageSize; uint tilesX; uint gaussianMask; };
@@ -84,8 +88,20 @@ bool allPixelsDone() {
     return done;
 }
 
+// The list slot workgroup `group` of `count` blends: a stride permutation of the list. lavapipe
+// hands each of its threads one contiguous run of a dispatch's workgroups, and the list runs over
+// the image in near row order, so without it one thread would get the top of the image and the
+// other the bottom (a real capture's work is anything but even there). Strided, each run samples
+// the whole image evenly. The stride is a prime that does not divide `count` (so the map is a
+// bijection), small enough that group × stride fits 32 bits for up to 2^20 tiles (16384²).
+uint listSlot(uint group, uint count) {
+    uint stride = count % 4093u != 0u ? 4093u : 4091u;
+    return group * stride % count;
+}
+
 void main() {
-    uvec2 tile = gl_WorkGroupID.xy;
+    uint tileIndex = blendTiles[listSlot(gl_WorkGroupID.x, blendGroups[0])];
+    uvec2 tile = uvec2(tileIndex % tilesX, tileIndex / tilesX);
     uvec2 first = tile * uint(TILE_SIZE) + uvec2(gl_LocalInvocationID.x, BLEND_ROWS * gl_LocalInvocationID.y);
     for (int row = 0; row < BLEND_ROWS; ++row) {
         bool inside = first.x < imageSize.x && first.y + uint(row) < imageSize.y;
@@ -93,7 +109,7 @@ void main() {
     }
     vec2 boxMin = vec2(float(subgroupMin(first.x)), float(subgroupMin(first.y)));
     vec2 boxMax = vec2(float(subgroupMax(first.x)), float(subgroupMax(first.y + uint(BLEND_ROWS - 1))));
-    uvec2 range = ranges[tile.y * tilesX + tile.x];
+    uvec2 range = ranges[tileIndex];
     uint lane = gl_SubgroupInvocationID;
     uint batch = range.x;
     if (batch < range.y) do {

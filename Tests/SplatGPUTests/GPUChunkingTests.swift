@@ -115,6 +115,18 @@ final class GPUTexelLimitTests: GPUTestCase {
         }
     }
 
+    /// An image of more than 2^20 tiles (the blend's tile list indexing) is refused before anything
+    /// is allocated, on a device whose bindings would be large enough.
+    func testImagesOfMoreThanAMillionTilesAreRefused() throws {
+        try withLimitedDevice(maxRange: 1 << 40, maxTexels: 1 << 40) { large in
+            let camera = Fixtures.camera(width: 16_400, height: 16_400)  // 1025² tiles
+            let limited = try VulkanRasterizer(device: large)
+            XCTAssertThrowsError(try limited.render(SplatCloud.empty, camera: camera, settings: RenderSettings())) { error in
+                XCTAssertEqual("\(error)", "a 16400×16400 image has 1050625 tiles, more than the blend's 1048576; render a smaller image")
+            }
+        }
+    }
+
     /// More tile instances than one texel view may hold: refused with a GPUError that says why,
     /// not rendered from a view that stops short.
     func testMoreInstancesThanTexelsAreRefused() throws {

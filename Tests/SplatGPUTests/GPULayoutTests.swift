@@ -74,6 +74,7 @@ final class GPULayoutTests: XCTestCase {
             ("deform_hexplane", Shader_deform_hexplane.words, deform.0, deform.1),
             ("preprocess", Shader_preprocess.words, preprocess.0, preprocess.1),
             ("blend", Shader_blend.words, blend.0, blend.1),
+            ("tile_triage", Shader_tile_triage.words, blend.0, blend.1),
             ("scan_reduce", Shader_scan_reduce.words, scan.0, scan.1),
             ("scan_downsweep", Shader_scan_downsweep.words, scan.0, scan.1),
             ("sort_upsweep", Shader_sort_upsweep.words, sort.0, sort.1),

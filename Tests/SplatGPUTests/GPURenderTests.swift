@@ -120,6 +120,32 @@ final class GPURenderTests: GPUTestCase {
         try compare(cloud, camera: camera, settings: RenderSettings(antialiased: true), "antialiased")
     }
 
+    /// The blend runs only over the tiles the triage lists; every other tile gets the background
+    /// from the triage, also a tile that held splats the frame before (no stale pixels).
+    func testTilesThatEmptyShowTheBackgroundNextFrame() throws {
+        let camera = Fixtures.camera(width: 64, height: 48)
+        let settings = RenderSettings(background: [0.25, 0.5, 1])
+        let covered = try compare(Fixtures.randomCloud(count: 600, degree: 1, seed: 171, camera: camera, mix: [.ordinary, .huge]),
+                                  camera: camera, settings: settings, "covering")
+        XCTAssertGreaterThan(covered.gpu.alpha.pixels.filter { $0 > 0.5 }.count, 64 * 48 / 2, "most pixels covered first")
+        // Then one splat in the top-left tile only: the other tiles held splats and now hold none.
+        var b = SplatCloudBuilder(degree: 0)
+        let z: Float = 3  // view space at pixel (4, 4): mean = f·x/z + c − ½
+        let view = SIMD3((4.5 - camera.cx) * z / camera.fx, (4.5 - camera.cy) * z / camera.fy, z)
+        let corner = camera.rotation.transposed * view + camera.position
+        b.add(corner, scale: [0.01, 0.01, 0.01], opacity: 0.9, colour: [1, 0, 0])
+        let (gpu, _) = try compare(b.cloud, camera: camera, settings: settings, "one corner splat")
+        for y in 16..<48 {
+            for x in 16..<64 {
+                let p = y * 64 + x
+                XCTAssertEqual(Array(gpu.colour.pixels[3 * p..<3 * p + 3]), [0.25, 0.5, 1], "pixel (\(x), \(y))")
+                XCTAssertEqual(gpu.alpha.pixels[p], 0, "alpha at (\(x), \(y))")
+                XCTAssertEqual(gpu.depth.pixels[p], 0, "depth at (\(x), \(y))")
+            }
+        }
+        XCTAssertGreaterThan(gpu.alpha.pixels[4 * 64 + 4], 0.5, "the corner splat is drawn")
+    }
+
     func testBackground() throws {
         let camera = Fixtures.camera(width: 64, height: 48)
         let cloud = Fixtures.randomCloud(count: 600, degree: 2, seed: 161, camera: camera)

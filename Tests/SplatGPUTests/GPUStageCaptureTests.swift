@@ -115,5 +115,7 @@ final class GPUStageCaptureTests: GPUTestCase {
         }
         XCTAssertEqual(s.ranges, expected, "ranges", file: file, line: line)
         XCTAssertEqual(s.ranges.reduce(0) { $0 + Int($1.y - $1.x) }, instances, file: file, line: line)
+        // Tile triage: exactly the tiles with pairs, each once.
+        XCTAssertEqual(s.blendTiles, Array(Set(s.sortedTileKeys)).sorted(), "tiles listed for the blend", file: file, line: line)
     }
 }

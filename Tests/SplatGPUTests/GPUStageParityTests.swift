@@ -128,6 +128,7 @@ enum StageComparison {
             ("tileKeys", a.tileKeys, b.tileKeys), ("values", a.values, b.values),
             ("sortedTileKeys", a.sortedTileKeys, b.sortedTileKeys), ("sortedValues", a.sortedValues, b.sortedValues),
             ("ranges.start", a.ranges.map(\.x), b.ranges.map(\.x)), ("ranges.end", a.ranges.map(\.y), b.ranges.map(\.y)),
+            ("blendTiles", a.blendTiles, b.blendTiles),
         ]
         for (name, x, y) in integerStages {
             if let d = compare(name, x, y) { return d }

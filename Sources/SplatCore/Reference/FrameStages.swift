@@ -37,13 +37,16 @@ public struct FrameStages: Sendable {
     public var sortedValues: [UInt32]
     /// Per tile, the half-open range [start, end) of `sortedValues` that it blends ((0, 0) when empty).
     public var ranges: [SIMD2<UInt32>]
+    /// Tile triage: the tiles with a non-empty range, which the blend runs over, in tile order
+    /// (the GPU lists them in any order; its capture sorts them).
+    public var blendTiles: [UInt32]
     /// The blend's output.
     public var frame: RenderedFrame
 
     public init(activeFlags: [UInt32]?, activeIndices: [UInt32]?, splats: [ProjectedSplat], tileCounts: [UInt32],
                 visibleIndices: [UInt32], depthOrder: [UInt32], orderedCounts: [UInt32], instanceOffsets: [UInt32],
                 tileKeys: [UInt32], values: [UInt32], sortedTileKeys: [UInt32], sortedValues: [UInt32],
-                ranges: [SIMD2<UInt32>], frame: RenderedFrame) {
+                ranges: [SIMD2<UInt32>], blendTiles: [UInt32], frame: RenderedFrame) {
         self.activeFlags = activeFlags
         self.activeIndices = activeIndices
         self.splats = splats
@@ -57,6 +60,7 @@ public struct FrameStages: Sendable {
         self.sortedTileKeys = sortedTileKeys
         self.sortedValues = sortedValues
         self.ranges = ranges
+        self.blendTiles = blendTiles
         self.frame = frame
     }
 }

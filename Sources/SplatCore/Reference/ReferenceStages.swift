@@ -146,6 +146,12 @@ public enum ReferenceStages {
         return ranges
     }
 
+    /// tile_triage.comp: the tiles the blend runs over, those with pairs, in tile order (the
+    /// triage fills the others with the background).
+    public static func blendTiles(ranges: [SIMD2<UInt32>]) -> [UInt32] {
+        ranges.indices.filter { ranges[$0].x < ranges[$0].y }.map { UInt32($0) }
+    }
+
     // MARK: Blend
 
     /// blend.comp: every pixel composited front to back from its tile's range of the sorted pairs.
@@ -209,7 +215,7 @@ public enum ReferenceStages {
         return FrameStages(activeFlags: activeFlags, activeIndices: activeIndices, splats: splats, tileCounts: counts,
                            visibleIndices: visible, depthOrder: order, orderedCounts: ordered, instanceOffsets: offsets,
                            tileKeys: keys.tileKeys, values: keys.values, sortedTileKeys: sorted.tileKeys,
-                           sortedValues: sorted.values, ranges: ranges,
+                           sortedValues: sorted.values, ranges: ranges, blendTiles: blendTiles(ranges: ranges),
                            frame: RenderedFrame(colour: image.colour, alpha: image.alpha, depth: image.depth,
                                                 statistics: statistics))
     }

@@ -35,7 +35,7 @@ final class FrameBuffers {
     let splats, tileCounts, depthKeys, visibleSlots, instanceTotals: Growable
     let visibleKeys, visibleIndices, visibleKeysAlt, visibleIndicesAlt, orderedCounts, instanceOffsets: Growable
     let tileKeys, values, tileKeysAlt, valuesAlt: Growable
-    let ranges, colour, depth: Growable
+    let ranges, blendTiles, blendDispatch, colour, depth: Growable
     let activeFlags, activeSlots, activeIndices: Growable
     let depthRange: Growable
 
@@ -63,6 +63,8 @@ final class FrameBuffers {
         activeSlots = make("active slots")
         activeIndices = make("active indices")
         ranges = make("tile ranges", 8)
+        blendTiles = make("tiles to blend")
+        blendDispatch = make("blend dispatch", 16)  // VkDispatchIndirectCommand (x, y, z), padded
         // Written by the blend and read by the host: host-visible, so no copy is needed.
         colour = make("colour and alpha", 16, .readback)
         depth = make("expected depth", 4, .readback)
@@ -99,6 +101,8 @@ final class FrameBuffers {
 
     func reservePerPixel(width: Int, height: Int, tiles: Int) throws {
         try ranges.reserve(tiles)
+        try blendTiles.reserve(tiles)
+        try blendDispatch.reserve(1, exact: true)
         try colour.reserve(width * height)
         try depth.reserve(width * height)
     }

@@ -11,11 +11,24 @@ public struct CommandRecorder {
     /// must be given, except optional ones (the placeholder fills those); a role the kernel does
     /// not have is a programming error. Throws when a texel view cannot be made.
     func dispatch<P>(_ pipeline: ComputePipeline, _ buffers: [BufferRole: BufferRange], push: P, groups: (Int, Int, Int)) throws {
+        guard groups.0 > 0, groups.1 > 0, groups.2 > 0 else { return }
+        try bind(pipeline, buffers, push: push)
+        vkCmdDispatch(handle, UInt32(groups.0), UInt32(groups.1), UInt32(groups.2))
+    }
+
+    /// `dispatch` with the workgroup counts a kernel wrote: the VkDispatchIndirectCommand at the
+    /// start of `arguments` (made visible to the indirect read by `barrier`).
+    func dispatchIndirect<P>(_ pipeline: ComputePipeline, _ buffers: [BufferRole: BufferRange], push: P,
+                             arguments: BufferRange) throws {
+        try bind(pipeline, buffers, push: push)
+        vkCmdDispatchIndirect(handle, arguments.buffer.handle, VkDeviceSize(arguments.offset))
+    }
+
+    private func bind<P>(_ pipeline: ComputePipeline, _ buffers: [BufferRole: BufferRange], push: P) throws {
         let kernel = pipeline.kernel
         precondition(MemoryLayout<P>.size == kernel.pushConstantSize, "\(kernel.name): push constant size mismatch")
         precondition(buffers.keys.allSatisfy { kernel.binding($0) != nil },
                      "\(kernel.name) has no binding for \(buffers.keys.filter { kernel.binding($0) == nil })")
-        guard groups.0 > 0, groups.1 > 0, groups.2 > 0 else { return }
         vkCmdBindPipeline(handle, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle)
         let ranges = kernel.bindings.map { binding -> BufferRange in
             precondition(binding.kind != .storageImage, "\(kernel.name): images are not bound by buffer dispatches")
@@ -56,20 +69,20 @@ public struct CommandRecorder {
                                    UInt32(bytes.count), bytes.baseAddress)
             }
         }
-        vkCmdDispatch(handle, UInt32(groups.0), UInt32(groups.1), UInt32(groups.2))
     }
 
-    /// Makes every earlier shader or transfer write visible to later shaders and transfers.
+    /// Makes every earlier shader or transfer write visible to later shaders, transfers, indirect
+    /// dispatches and the host.
     public func barrier() {
         var barrier = VkMemoryBarrier()
         barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER
         barrier.srcAccessMask = VkAccessFlags(VK_ACCESS_SHADER_WRITE_BIT.rawValue | VK_ACCESS_TRANSFER_WRITE_BIT.rawValue)
         barrier.dstAccessMask = VkAccessFlags(VK_ACCESS_SHADER_READ_BIT.rawValue | VK_ACCESS_SHADER_WRITE_BIT.rawValue
                                               | VK_ACCESS_TRANSFER_READ_BIT.rawValue | VK_ACCESS_TRANSFER_WRITE_BIT.rawValue
-                                              | VK_ACCESS_HOST_READ_BIT.rawValue)
+                                              | VK_ACCESS_INDIRECT_COMMAND_READ_BIT.rawValue | VK_ACCESS_HOST_READ_BIT.rawValue)
         let stages = VkPipelineStageFlags(VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT.rawValue | VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue)
-        vkCmdPipelineBarrier(handle, stages, stages | VkPipelineStageFlags(VK_PIPELINE_STAGE_HOST_BIT.rawValue), 0,
-                             1, &barrier, 0, nil, 0, nil)
+        let later = stages | VkPipelineStageFlags(VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT.rawValue | VK_PIPELINE_STAGE_HOST_BIT.rawValue)
+        vkCmdPipelineBarrier(handle, stages, later, 0, 1, &barrier, 0, nil, 0, nil)
     }
 
     public func copy(from source: GPUBuffer, to destination: GPUBuffer, size: Int, sourceOffset: Int = 0, destinationOffset: Int = 0) {

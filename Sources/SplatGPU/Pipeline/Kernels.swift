@@ -21,6 +21,8 @@ enum BufferRole: String, CaseIterable, Sendable {
     // Tile keys, their sort and the per-tile ranges.
     case tileKeys = "TileKeys", values = "Values", sortedTileKeys = "SortedTileKeys", sortedValues = "SortedValues"
     case ranges = "Ranges"
+    /// The tiles that hold pairs (any order), and the blend's indirect dispatch (x: their count).
+    case blendTiles = "BlendTiles", blendDispatch = "BlendDispatch"
     // The blend's image.
     case colour = "Colour", depth = "Depth"
     // Exclusive scan (GPUScan).
@@ -139,6 +141,8 @@ enum Kernels {
     private static let linear = WorkgroupSize.fixed(x: ShaderContract.PREPROCESS_WORKGROUP_SIZE, y: 1, z: 1)
     private static let scanGroup = WorkgroupSize.fixed(x: ShaderContract.SCAN_WORKGROUP_SIZE, y: 1, z: 1)
     private static let sortGroup = WorkgroupSize.fixed(x: ShaderContract.SORT_WORKGROUP_SIZE, y: 1, z: 1)
+    /// One tile, BLEND_ROWS pixels of a column per invocation.
+    private static let blendGroup = WorkgroupSize.fixed(x: ShaderContract.TILE_SIZE, y: ShaderContract.TILE_SIZE / ShaderContract.BLEND_ROWS, z: 1)
 
     static let temporalActivity = Kernel(
         "temporal_activity", Shader_temporal_activity.words,
@@ -215,9 +219,13 @@ enum Kernels {
         "blend", Shader_blend.words,
         bindings: [.fetches(.splatMeans, as: .rgba32Float), .fetches(.splatConics, as: .rgba32Float),
                    .fetches(.splatColours, as: .rgba32Float), .fetches(.sortedValues, as: .r32Uint), .reads(.ranges),
-                   .writes(.colour), .writes(.depth)],
-        push: BlendPush.self,
-        workgroupSize: .fixed(x: ShaderContract.TILE_SIZE, y: ShaderContract.TILE_SIZE / ShaderContract.BLEND_ROWS, z: 1))
+                   .writes(.colour), .writes(.depth), .reads(.blendTiles), .reads(.blendDispatch)],
+        push: BlendPush.self, workgroupSize: blendGroup)
+
+    static let tileTriage = Kernel(
+        "tile_triage", Shader_tile_triage.words,
+        bindings: [.reads(.ranges), .writes(.colour), .writes(.depth), .writes(.blendTiles), .readsAndWrites(.blendDispatch)],
+        push: BlendPush.self, workgroupSize: blendGroup)
 
     static let toSwapchain = Kernel(
         "to_swapchain", Shader_to_swapchain.words,
@@ -230,6 +238,6 @@ enum Kernels {
         push: OverlayPush.self, workgroupSize: .fixed(x: 64, y: 1, z: 1))
 
     static let all: [Kernel] = [deformHexplane, temporalActivity, compactIndices, preprocess, scanReduce, scanDownsweep, compact,
-                                sortUpsweep, sortDownsweep, gatherCounts, emitKeys, tileRanges, blend, toSwapchain,
+                                sortUpsweep, sortDownsweep, gatherCounts, emitKeys, tileRanges, tileTriage, blend, toSwapchain,
                                 overlay]
 }

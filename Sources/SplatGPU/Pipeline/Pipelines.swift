@@ -16,6 +16,7 @@ final class Pipelines {
     let emitPackedKeys: ComputePipeline
     let sortDownsweepKeysOnly: ComputePipeline
     let tileRanges: ComputePipeline
+    let tileTriage: ComputePipeline
     let blend: ComputePipeline
     /// Fills the optional bindings a dispatch leaves out (never read).
     let placeholder: GPUBuffer
@@ -46,6 +47,7 @@ final class Pipelines {
         sortDownsweepKeysOnly = try ComputePipeline(device: device, kernel: Kernels.sortDownsweep, placeholder: placeholder,
                                                     specialization: [1])  // KEYS_ONLY
         tileRanges = try make(Kernels.tileRanges)
+        tileTriage = try make(Kernels.tileTriage)
         blend = try make(Kernels.blend)
     }
 

@@ -256,8 +256,8 @@ public final class VulkanRasterizer {
                                      tileShift: packing.tileShift)
             mark(r, .ranged)
             try passes.blend.record(r, splats: buffers.splatPlanes, sortedValues: sortedValues, gaussianMask: packing.gaussianMask,
-                                ranges: buffers.ranges.range,
-                                colour: buffers.colour.range, depth: buffers.depth.range, grid: grid,
+                                ranges: buffers.ranges.range, blendTiles: buffers.blendTiles.range,
+                                blendDispatch: buffers.blendDispatch.range, colour: buffers.colour.range, depth: buffers.depth.range, grid: grid,
                                 background: settings.background)
             mark(r, .blended)
         }
@@ -286,6 +286,11 @@ public final class VulkanRasterizer {
     /// Every binding must fit the device's maxStorageBufferRange, and what the blend fetches as
     /// texels its maxTexelBufferElements; say which scene size does not.
     private func checkBindings(gaussians: Int, instances: Int, grid: TileGrid) throws {
+        // blend.comp's listSlot multiplies a workgroup index by a stride of ~4k in 32 bits.
+        let maxTiles = 1 << 20
+        guard grid.tileCount <= maxTiles else {
+            throw GPUError("a \(grid.width)×\(grid.height) image has \(grid.tileCount) tiles, more than the blend's \(maxTiles); render a smaller image")
+        }
         let limit = device.info.maxStorageBufferRange
         let needs: [(String, Int)] = [("projected splats of \(gaussians) Gaussians", gaussians * SplatPlanes.planeStride),
                                       ("\(instances) tile instances", instances * 4),
