@@ -59,6 +59,8 @@ final class GPULayoutTests: XCTestCase {
             ("time", \.time), ("falloffCutoff", \.falloffCutoff)])
         let blend = fields(BlendPush.self, [("background", \.background), ("imageSize", \.imageSize), ("tilesX", \.tilesX),
                                             ("gaussianMask", \.gaussianMask)])
+        let triage = fields(TriagePush.self, [("background", \.background), ("imageSize", \.imageSize), ("tilesX", \.tilesX),
+                                            ("tileCount", \.tileCount)])
         let scan = fields(ScanPush.self, [("count", \.count), ("flagsOnly", \.flagsOnly), ("hasOffsets", \.hasOffsets), ("pad", \.pad)])
         let sort = fields(SortPush.self, [("count", \.count), ("shift", \.shift), ("partitions", \.partitions), ("digitBits", \.digitBits)])
         let count = fields(CountPush.self, [("count", \.count), ("tilesX", \.tilesX)])
@@ -74,7 +76,7 @@ final class GPULayoutTests: XCTestCase {
             ("deform_hexplane", Shader_deform_hexplane.words, deform.0, deform.1),
             ("preprocess", Shader_preprocess.words, preprocess.0, preprocess.1),
             ("blend", Shader_blend.words, blend.0, blend.1),
-            ("tile_triage", Shader_tile_triage.words, blend.0, blend.1),
+            ("tile_triage", Shader_tile_triage.words, triage.0, triage.1),
             ("scan_reduce", Shader_scan_reduce.words, scan.0, scan.1),
             ("scan_downsweep", Shader_scan_downsweep.words, scan.0, scan.1),
             ("sort_upsweep", Shader_sort_upsweep.words, sort.0, sort.1),

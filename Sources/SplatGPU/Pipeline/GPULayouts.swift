@@ -55,6 +55,14 @@ struct BlendPush {
     var gaussianMask: UInt32
 }
 
+/// tile_triage.comp push constants (the background as the blend's).
+struct TriagePush {
+    var background: SIMD4<Float>
+    var imageSize: SIMD2<UInt32>
+    var tilesX: UInt32
+    var tileCount: UInt32
+}
+
 /// Push constants of the scan passes.
 struct ScanPush {
     var count: UInt32

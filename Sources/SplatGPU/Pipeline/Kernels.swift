@@ -225,7 +225,7 @@ enum Kernels {
     static let tileTriage = Kernel(
         "tile_triage", Shader_tile_triage.words,
         bindings: [.reads(.ranges), .writes(.colour), .writes(.depth), .writes(.blendTiles), .readsAndWrites(.blendDispatch)],
-        push: BlendPush.self, workgroupSize: blendGroup)
+        push: TriagePush.self, workgroupSize: linear)
 
     static let toSwapchain = Kernel(
         "to_swapchain", Shader_to_swapchain.words,

@@ -17,6 +17,8 @@ final class Pipelines {
     let sortDownsweepKeysOnly: ComputePipeline
     let tileRanges: ComputePipeline
     let tileTriage: ComputePipeline
+    /// tile_triage specialised to list tiles only (the host fills the background as it reads back).
+    let tileTriageListOnly: ComputePipeline
     let blend: ComputePipeline
     /// Fills the optional bindings a dispatch leaves out (never read).
     let placeholder: GPUBuffer
@@ -48,6 +50,8 @@ final class Pipelines {
                                                     specialization: [1])  // KEYS_ONLY
         tileRanges = try make(Kernels.tileRanges)
         tileTriage = try make(Kernels.tileTriage)
+        tileTriageListOnly = try ComputePipeline(device: device, kernel: Kernels.tileTriage, placeholder: placeholder,
+                                                 specialization: [0])  // FILLS_BACKGROUND false
         blend = try make(Kernels.blend)
     }
 

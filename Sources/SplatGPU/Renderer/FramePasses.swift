@@ -20,6 +20,6 @@ struct FramePasses {
         gatherCounts = GatherCountsPass(pipeline: pipelines.gatherCounts)
         emitKeys = EmitKeysPass(pipeline: pipelines.emitKeys, packedPipeline: pipelines.emitPackedKeys)
         tileRanges = TileRangesPass(pipeline: pipelines.tileRanges)
-        blend = BlendPass(pipeline: pipelines.blend, triage: pipelines.tileTriage)
+        blend = BlendPass(pipeline: pipelines.blend, triage: pipelines.tileTriage, listingTriage: pipelines.tileTriageListOnly)
     }
 }

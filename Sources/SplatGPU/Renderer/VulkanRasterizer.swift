@@ -153,12 +153,16 @@ public final class VulkanRasterizer {
         try sort.reserve(max(counts.visible, counts.instances))
         try scan.reserve(counts.visible)
         try checkBindings(gaussians: n, instances: counts.instances, grid: grid)
-        try drawTiles(gaussians: n, counts: counts, packing: packing, grid: grid, settings: settings, capture: capture)
+        // A frame read back gets its empty tiles' pixels from the host (readBack); one the window
+        // reads on the GPU gets them from the triage.
+        let readsBack = readsBackFrames || capture != nil
+        try drawTiles(gaussians: n, counts: counts, packing: packing, grid: grid, settings: settings, fillsBackground: !readsBack,
+                      capture: capture)
 
         let readbackStart = DispatchTime.now().uptimeNanoseconds
         let statistics = FrameStatistics(gaussians: n, visibleGaussians: counts.visible, tileInstances: counts.instances)
         lastFrameSize = (grid.width, grid.height)
-        let frame = readsBackFrames || capture != nil ? try readBack(grid: grid, statistics: statistics)
+        let frame = readsBack ? try readBack(grid: grid, statistics: statistics, background: settings.background)
             : RenderedFrame(colour: Image(width: 0, height: 0, channels: 3), alpha: Image(width: 0, height: 0, channels: 1),
                             depth: Image(width: 0, height: 0, channels: 1), statistics: statistics)
         let end = DispatchTime.now().uptimeNanoseconds
@@ -218,7 +222,7 @@ public final class VulkanRasterizer {
     /// Submission 2: depth order, tile keys, tile sort, ranges, blend. With `capture`, the
     /// buffers the sorts overwrite are copied aside first (nothing extra otherwise).
     private func drawTiles(gaussians n: Int, counts: ProjectionCounts, packing: TileKeyPacking, grid: TileGrid,
-                           settings: RenderSettings, capture: FrameStageCapture?) throws {
+                           settings: RenderSettings, fillsBackground: Bool, capture: FrameStageCapture?) throws {
         let visible = counts.visible, instances = counts.instances
         try device.submitAndWait { r in
             mark(r, .resumed)
@@ -258,7 +262,7 @@ public final class VulkanRasterizer {
             try passes.blend.record(r, splats: buffers.splatPlanes, sortedValues: sortedValues, gaussianMask: packing.gaussianMask,
                                 ranges: buffers.ranges.range, blendTiles: buffers.blendTiles.range,
                                 blendDispatch: buffers.blendDispatch.range, colour: buffers.colour.range, depth: buffers.depth.range, grid: grid,
-                                background: settings.background)
+                                background: settings.background, fillsBackground: fillsBackground)
             mark(r, .blended)
         }
     }
@@ -305,34 +309,68 @@ public final class VulkanRasterizer {
         }
     }
 
-    private func readBack(grid: TileGrid, statistics: FrameStatistics) throws -> RenderedFrame {
-        let pixels = grid.width * grid.height
-        let depth = try buffers.depth.buffer.read(Float.self, count: pixels)
-        // Split RGBA into colour and alpha straight from the mapped buffer, into arrays left
-        // unfilled until written (a zero fill first would double the stores), on all cores.
-        var colour: [Float] = [], alpha: [Float] = []
-        try buffers.colour.buffer.withContents(SIMD4<Float>.self, count: pixels) { mapped in
-            colour = [Float](unsafeUninitializedCapacity: pixels * 3) { c, initialized in
-                alpha = [Float](unsafeUninitializedCapacity: pixels) { a, alphaInitialized in
-                    let rgba = UnsafeSendableReadBuffer(mapped)
-                    let colourOut = UnsafeSendableBuffer(c), alphaOut = UnsafeSendableBuffer(a)
-                    Parallel.forEachChunk(count: pixels, chunk: 1 << 17) { range in
-                        for p in range {
-                            let v = rgba.base[p]
-                            colourOut.base[p * 3] = v.x
-                            colourOut.base[p * 3 + 1] = v.y
-                            colourOut.base[p * 3 + 2] = v.z
-                            alphaOut.base[p] = v.w
+    /// The frame from the blend's buffers: colour and alpha split from its RGBA, on all cores, into
+    /// arrays left unfilled until written (a zero fill first would double the stores). Tiles the
+    /// triage did not list for the blend hold no splat: their pixels are the background, α 0 and
+    /// depth 0, written here instead of read (the triage leaves them unwritten for a frame read back).
+    private func readBack(grid: TileGrid, statistics: FrameStatistics, background: SIMD3<Float>) throws -> RenderedFrame {
+        let width = grid.width, height = grid.height, pixels = width * height
+        let blended = try blendedTiles(grid)
+        var colour: [Float] = [], alpha: [Float] = [], depth: [Float] = []
+        try buffers.colour.buffer.withContents(SIMD4<Float>.self, count: pixels) { mappedColour in
+            try buffers.depth.buffer.withContents(Float.self, count: pixels) { mappedDepth in
+                let rgba = UnsafeSendableReadBuffer(mappedColour), z = UnsafeSendableReadBuffer(mappedDepth)
+                colour = [Float](unsafeUninitializedCapacity: pixels * 3) { c, colourInitialized in
+                    alpha = [Float](unsafeUninitializedCapacity: pixels) { a, alphaInitialized in
+                        depth = [Float](unsafeUninitializedCapacity: pixels) { d, depthInitialized in
+                            let colourOut = UnsafeSendableBuffer(c), alphaOut = UnsafeSendableBuffer(a), depthOut = UnsafeSendableBuffer(d)
+                            let size = TileGrid.tileSize
+                            Parallel.forEachChunk(count: grid.tilesY, chunk: 1) { tileRows in
+                                for y in tileRows.lowerBound * size..<min(tileRows.upperBound * size, height) {
+                                    for tx in 0..<grid.tilesX {
+                                        let row = y * width, columns = tx * size..<min(tx * size + size, width)
+                                        if blended[(y / size) * grid.tilesX + tx] {
+                                            for p in row + columns.lowerBound..<row + columns.upperBound {
+                                                let v = rgba.base[p]
+                                                colourOut.base[p * 3] = v.x
+                                                colourOut.base[p * 3 + 1] = v.y
+                                                colourOut.base[p * 3 + 2] = v.z
+                                                alphaOut.base[p] = v.w
+                                                depthOut.base[p] = z.base[p]
+                                            }
+                                        } else {
+                                            for p in row + columns.lowerBound..<row + columns.upperBound {
+                                                colourOut.base[p * 3] = background.x
+                                                colourOut.base[p * 3 + 1] = background.y
+                                                colourOut.base[p * 3 + 2] = background.z
+                                                alphaOut.base[p] = 0
+                                                depthOut.base[p] = 0
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            depthInitialized = pixels
                         }
+                        alphaInitialized = pixels
                     }
-                    alphaInitialized = pixels
+                    colourInitialized = pixels * 3
                 }
-                initialized = pixels * 3
             }
         }
-        return RenderedFrame(colour: Image(width: grid.width, height: grid.height, channels: 3, pixels: colour),
-                             alpha: Image(width: grid.width, height: grid.height, channels: 1, pixels: alpha),
-                             depth: Image(width: grid.width, height: grid.height, channels: 1, pixels: depth),
+        return RenderedFrame(colour: Image(width: width, height: height, channels: 3, pixels: colour),
+                             alpha: Image(width: width, height: height, channels: 1, pixels: alpha),
+                             depth: Image(width: width, height: height, channels: 1, pixels: depth),
                              statistics: statistics)
+    }
+
+    /// Per tile, whether the triage listed it for the blend (it holds splats).
+    func blendedTiles(_ grid: TileGrid) throws -> [Bool] {
+        var listed = [Bool](repeating: false, count: grid.tileCount)
+        let count = min(grid.tileCount, Int(try buffers.blendDispatch.buffer.read(UInt32.self, count: 1)[0]))
+        try buffers.blendTiles.buffer.withContents(UInt32.self, count: count) { tiles in
+            for tile in tiles { listed[Int(tile)] = true }
+        }
+        return listed
     }
 }
