@@ -325,6 +325,8 @@ public final class VulkanRasterizer {
                         depth = [Float](unsafeUninitializedCapacity: pixels) { d, depthInitialized in
                             let colourOut = UnsafeSendableBuffer(c), alphaOut = UnsafeSendableBuffer(a), depthOut = UnsafeSendableBuffer(d)
                             let size = TileGrid.tileSize
+                            // A tile row's background colour, copied whole into empty tiles.
+                            let backgroundRow = (0..<size).flatMap { _ in [background.x, background.y, background.z] }
                             Parallel.forEachChunk(count: grid.tilesY, chunk: 1) { tileRows in
                                 for y in tileRows.lowerBound * size..<min(tileRows.upperBound * size, height) {
                                     for tx in 0..<grid.tilesX {
@@ -339,13 +341,12 @@ public final class VulkanRasterizer {
                                                 depthOut.base[p] = z.base[p]
                                             }
                                         } else {
-                                            for p in row + columns.lowerBound..<row + columns.upperBound {
-                                                colourOut.base[p * 3] = background.x
-                                                colourOut.base[p * 3 + 1] = background.y
-                                                colourOut.base[p * 3 + 2] = background.z
-                                                alphaOut.base[p] = 0
-                                                depthOut.base[p] = 0
+                                            let first = row + columns.lowerBound, n = columns.count
+                                            backgroundRow.withUnsafeBufferPointer { source in
+                                                (colourOut.base.baseAddress! + first * 3).initialize(from: source.baseAddress!, count: n * 3)
                                             }
+                                            (alphaOut.base.baseAddress! + first).initialize(repeating: 0, count: n)
+                                            (depthOut.base.baseAddress! + first).initialize(repeating: 0, count: n)
                                         }
                                     }
                                 }
