@@ -28,8 +28,10 @@ layout(std430, binding = 10) readonly buffer NextSH { float shB[]; };
 // pass), so inactive ones cost nothing here. Single-chunk scenes only.
 layout(std430, binding = 11) readonly buffer ActiveIndices { uint activeIndices[]; };
 // The smallest and largest depth key of the visible Gaussians (the host starts them at ~0 and 0):
-// the depth sort then sorts key − min over only the bits that range needs.
-layout(std430, binding = 12) buffer DepthRange { uint minDepthKey; uint maxDepthKey; };
+// the depth sort then sorts key − min over only the bits that range needs. And the frame's tile
+// instances (started at 0), from which the host sizes the key buffers: a sum, where a scan of the
+// tile counts would write an offset per Gaussian that nothing reads.
+layout(std430, binding = 12) buffer ProjectionTotals { uint minDepthKey; uint maxDepthKey; uint tileInstances; };
 
 // Specialisation (PreprocessVariant): the highest SH degree and the PREPROCESS_FLAG_* paths this
 // pipeline serves; the push constants still say what each dispatch takes. Paths outside them
@@ -299,8 +301,10 @@ void main() {
     // One atomic per subgroup: on lavapipe every lane's atomic is a locked instruction on a
     // cache line that all cores share. Culled Gaussians leave the range alone.
     uint lowest = subgroupMin(visible ? key : ~0u), highest = subgroupMax(visible ? key : 0u);
+    uint groupTiles = subgroupAdd(tiles);
     if (subgroupElect()) {
         atomicMin(minDepthKey, lowest);
         atomicMax(maxDepthKey, highest);
+        atomicAdd(tileInstances, groupTiles);
     }
 }

@@ -71,7 +71,7 @@ final class KernelTableTests: XCTestCase {
         let bindings = SPIRVReflection(Shader_preprocess.words).bindings
         XCTAssertEqual(bindings.map(\.name), ["Geometry", "SH", "SplatMeans", "SplatConics", "SplatColours", "SplatRects",
                                               "TileCounts", "DepthKeys", "Motion", "NextGeometry", "NextSH", "ActiveIndices",
-                                              "DepthRange"])
+                                              "ProjectionTotals"])
         XCTAssertEqual(bindings.map(\.access), [.read, .read, .write, .write, .write, .write, .write, .write, .read, .read, .read,
                                                 .read, .readWrite])
         XCTAssertEqual(bindings.map(\.kind), [.uniformTexelBuffer(.rgba32Float), .uniformTexelBuffer(.rgba32Float)]

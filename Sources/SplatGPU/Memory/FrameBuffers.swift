@@ -32,12 +32,12 @@ final class FrameBuffers {
         var range: BufferRange { BufferRange(buffer) }
     }
 
-    let splats, tileCounts, depthKeys, visibleSlots, instanceTotals: Growable
+    let splats, tileCounts, depthKeys, visibleSlots: Growable
     let visibleKeys, visibleIndices, visibleKeysAlt, visibleIndicesAlt, orderedCounts, instanceOffsets: Growable
     let tileKeys, values, tileKeysAlt, valuesAlt: Growable
     let ranges, blendTiles, blendDispatch, colour, depth: Growable
     let activeFlags, activeSlots, activeIndices: Growable
-    let depthRange: Growable
+    let projectionTotals: Growable
 
     init(device: GPUDevice) {
         func make(_ label: String, _ stride: Int = 4, _ usage: GPUBuffer.Usage = .storage) -> Growable {
@@ -47,7 +47,6 @@ final class FrameBuffers {
         tileCounts = make("tile counts")
         depthKeys = make("depth keys")
         visibleSlots = make("visible slots")
-        instanceTotals = make("instance totals")
         visibleKeys = make("visible depth keys")
         visibleIndices = make("visible indices")
         visibleKeysAlt = make("visible depth keys (ping-pong)")
@@ -58,7 +57,7 @@ final class FrameBuffers {
         values = make("tile values")
         tileKeysAlt = make("tile keys (ping-pong)")
         valuesAlt = make("tile values (ping-pong)")
-        depthRange = make("depth key range", 8)
+        projectionTotals = make("projection totals (depth key range, tile instances)", 12)
         activeFlags = make("temporal activity flags")
         activeSlots = make("active slots")
         activeIndices = make("active indices")
@@ -74,12 +73,11 @@ final class FrameBuffers {
     var splatPlanes: SplatPlanes { SplatPlanes(buffer: splats.buffer, capacity: splats.capacity) }
 
     func reservePerGaussian(_ n: Int) throws {
-        try depthRange.reserve(1, exact: true)
+        try projectionTotals.reserve(1, exact: true)
         try splats.reserve(SplatPlanes.capacity(for: n, offsetAlignment: splats.device.info.bindingOffsetAlignment), exact: true)
         try tileCounts.reserve(n, exact: true)
         try depthKeys.reserve(n, exact: true)
         try visibleSlots.reserve(n + 1, exact: true)
-        try instanceTotals.reserve(n + 1, exact: true)
     }
 
     func reserveTemporal(_ n: Int) throws {

@@ -9,8 +9,9 @@ struct PreprocessPass {
         var splats: SplatPlanes
         var tileCounts: BufferRange
         var depthKeys: BufferRange
-        /// Two uints, filled with (~0, 0) before the pass: the visible depth keys' min and max.
-        var depthRange: BufferRange
+        /// Three uints, filled with (~0, 0, 0) before the pass: the visible depth keys' min and
+        /// max, and the tile instances of all the Gaussians.
+        var totals: BufferRange
     }
 
     /// With `blendWith`, the scene and `blendWith` are two keyframes with the same Gaussians and
@@ -40,7 +41,7 @@ struct PreprocessPass {
                 .geometry: window(scene.geometry, GPUScene.geometryStride), .sh: shVectors,
                 .splatMeans: outputs.splats.means, .splatConics: outputs.splats.conics,
                 .splatColours: outputs.splats.colours, .splatRects: outputs.splats.rects, .tileCounts: outputs.tileCounts, .depthKeys: outputs.depthKeys,
-                .depthRange: outputs.depthRange]
+                .projectionTotals: outputs.totals]
             bindings[.motion] = scene.motion.map { window($0, GPUScene.motionStride) }
             bindings[.nextGeometry] = second.map { window($0.geometry, GPUScene.geometryStride) }
             bindings[.nextSH] = second.map { window($0.sh, shStride) }

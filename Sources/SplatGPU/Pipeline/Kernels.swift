@@ -14,7 +14,7 @@ enum BufferRole: String, CaseIterable, Sendable {
     // Preprocess outputs, one entry per Gaussian (the projected splats in four planes, SplatPlanes),
     // and the visible depth keys' (min, max).
     case splatMeans = "SplatMeans", splatConics = "SplatConics", splatColours = "SplatColours", splatRects = "SplatRects"
-    case tileCounts = "TileCounts", depthKeys = "DepthKeys", depthRange = "DepthRange"
+    case tileCounts = "TileCounts", depthKeys = "DepthKeys", projectionTotals = "ProjectionTotals"
     // Compaction of the visible Gaussians and their depth order.
     case visibleSlots = "VisibleSlots", visibleKeys = "VisibleKeys", visibleIndices = "VisibleIndices"
     case depthOrder = "DepthOrder", orderedCounts = "OrderedCounts", instanceOffsets = "InstanceOffsets"
@@ -168,7 +168,7 @@ enum Kernels {
                    .reads(.nextGeometry, optional: true),    // PREPROCESS_FLAG_KEYFRAMES
                    .reads(.nextSH, optional: true),          // PREPROCESS_FLAG_KEYFRAMES
                    .reads(.activeIndices, optional: true),   // PREPROCESS_FLAG_INDIRECT
-                   .readsAndWrites(.depthRange)],
+                   .readsAndWrites(.projectionTotals)],
         push: PreprocessPush.self, workgroupSize: linear)
 
     static let scanReduce = Kernel(

@@ -86,15 +86,15 @@ final class GPUStageProbe {
                                                        usage: .storage, label: "probe projected splats"), capacity: capacity)
         let tileCounts = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe tile counts")
         let depthKeys = try GPUBuffer(device: device, size: n * 4, usage: .storage, label: "probe depth keys")
-        let depthRange = try GPUBuffer(device: device, size: 8, usage: .storage, label: "probe depth range")
+        let totals = try GPUBuffer(device: device, size: 12, usage: .storage, label: "probe projection totals")
         let pass = PreprocessPass(pipelines: pipelines)
         try device.submitAndWait { r in
-            r.fill(depthRange, value: UInt32.max, offset: 0, size: 4)
-            r.fill(depthRange, value: 0, offset: 4, size: 4)
+            r.fill(totals, value: UInt32.max, offset: 0, size: 4)
+            r.fill(totals, value: 0, offset: 4, size: 8)
             r.barrier()
             try pass.record(r, scene: scene, time: time, camera: camera, settings: settings,
                         outputs: .init(splats: splats, tileCounts: BufferRange(tileCounts),
-                                       depthKeys: BufferRange(depthKeys), depthRange: BufferRange(depthRange)))
+                                       depthKeys: BufferRange(depthKeys), totals: BufferRange(totals)))
         }
         return (try splats.read(n), try tileCounts.read(UInt32.self, count: n),
                 try depthKeys.read(UInt32.self, count: n))

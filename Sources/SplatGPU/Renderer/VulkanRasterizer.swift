@@ -198,23 +198,22 @@ public final class VulkanRasterizer {
                 // Inactive Gaussians are not visited: their tile counts must read 0.
                 r.fill(buffers.tileCounts.buffer, value: 0, size: n * 4)
             }
-            r.fill(buffers.depthRange.buffer, value: UInt32.max, offset: 0, size: 4)
-            r.fill(buffers.depthRange.buffer, value: 0, offset: 4, size: 4)
+            r.fill(buffers.projectionTotals.buffer, value: UInt32.max, offset: 0, size: 4)
+            r.fill(buffers.projectionTotals.buffer, value: 0, offset: 4, size: 8)
             r.barrier()
             try passes.preprocess.record(r, scene: scene, time: time, camera: camera, settings: settings,
                                      outputs: .init(splats: buffers.splatPlanes, tileCounts: buffers.tileCounts.range,
-                                                    depthKeys: buffers.depthKeys.range, depthRange: buffers.depthRange.range),
+                                                    depthKeys: buffers.depthKeys.range, totals: buffers.projectionTotals.range),
                                      blendWith: second, active: active)
             mark(r, .preprocessed)
             try scan.record(r, input: buffers.tileCounts.range, output: buffers.visibleSlots.range, count: n, flagsOnly: true)
-            try scan.record(r, input: buffers.tileCounts.range, output: buffers.instanceTotals.range, count: n)
             mark(r, .counted)
         }
         let visible = Int(try buffers.visibleSlots.buffer.read(UInt32.self, count: 1, offset: n * 4)[0])
-        let instances = Int(try buffers.instanceTotals.buffer.read(UInt32.self, count: 1, offset: n * 4)[0])
         // Sort depth keys minus the smallest, over only the bits their spread needs: the same
         // order as all 32 bits, in fewer passes (keys are positive floats, so order = value order).
-        let range = try buffers.depthRange.buffer.read(UInt32.self, count: 2)
+        let totals = try buffers.projectionTotals.buffer.read(UInt32.self, count: 3)
+        let range = totals[0...1], instances = Int(totals[2])
         return ProjectionCounts(visible: visible, instances: instances, keyBase: visible > 0 ? range[0] : 0,
                                 depthBits: visible > 1 ? UInt32.bitWidth - (range[1] - range[0]).leadingZeroBitCount : 0)
     }
