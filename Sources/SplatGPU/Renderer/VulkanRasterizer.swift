@@ -308,47 +308,23 @@ public final class VulkanRasterizer {
         }
     }
 
-    /// The frame from the blend's buffers: colour and alpha split from its RGBA, on all cores, into
-    /// arrays left unfilled until written (a zero fill first would double the stores). Tiles the
-    /// triage did not list for the blend hold no splat: their pixels are the background, α 0 and
-    /// depth 0, written here instead of read (the triage leaves them unwritten for a frame read back).
+    /// The frame from the blend's buffers, on all cores, into arrays left unfilled until written
+    /// (a zero fill first would double the stores): each tile row of pixels as FrameRows says.
     private func readBack(grid: TileGrid, statistics: FrameStatistics, background: SIMD3<Float>) throws -> RenderedFrame {
-        let width = grid.width, height = grid.height, pixels = width * height
+        let pixels = grid.width * grid.height
         let blended = try blendedTiles(grid)
         var colour: [Float] = [], alpha: [Float] = [], depth: [Float] = []
         try buffers.colour.buffer.withContents(SIMD4<Float>.self, count: pixels) { mappedColour in
             try buffers.depth.buffer.withContents(Float.self, count: pixels) { mappedDepth in
-                let rgba = UnsafeSendableReadBuffer(mappedColour), z = UnsafeSendableReadBuffer(mappedDepth)
                 colour = [Float](unsafeUninitializedCapacity: pixels * 3) { c, colourInitialized in
                     alpha = [Float](unsafeUninitializedCapacity: pixels) { a, alphaInitialized in
                         depth = [Float](unsafeUninitializedCapacity: pixels) { d, depthInitialized in
-                            let colourOut = UnsafeSendableBuffer(c), alphaOut = UnsafeSendableBuffer(a), depthOut = UnsafeSendableBuffer(d)
-                            let size = TileGrid.tileSize
-                            // A tile row's background colour, copied whole into empty tiles.
-                            let backgroundRow = (0..<size).flatMap { _ in [background.x, background.y, background.z] }
+                            let rows = FrameRows(grid: grid, blended: blended, background: background,
+                                                 rgba: UnsafeSendableReadBuffer(mappedColour), depth: UnsafeSendableReadBuffer(mappedDepth),
+                                                 colourOut: UnsafeSendableBuffer(c), alphaOut: UnsafeSendableBuffer(a),
+                                                 depthOut: UnsafeSendableBuffer(d))
                             Parallel.forEachChunk(count: grid.tilesY, chunk: 1) { tileRows in
-                                for y in tileRows.lowerBound * size..<min(tileRows.upperBound * size, height) {
-                                    for tx in 0..<grid.tilesX {
-                                        let row = y * width, columns = tx * size..<min(tx * size + size, width)
-                                        if blended[(y / size) * grid.tilesX + tx] {
-                                            for p in row + columns.lowerBound..<row + columns.upperBound {
-                                                let v = rgba.base[p]
-                                                colourOut.base[p * 3] = v.x
-                                                colourOut.base[p * 3 + 1] = v.y
-                                                colourOut.base[p * 3 + 2] = v.z
-                                                alphaOut.base[p] = v.w
-                                                depthOut.base[p] = z.base[p]
-                                            }
-                                        } else {
-                                            let first = row + columns.lowerBound, n = columns.count
-                                            backgroundRow.withUnsafeBufferPointer { source in
-                                                (colourOut.base.baseAddress! + first * 3).initialize(from: source.baseAddress!, count: n * 3)
-                                            }
-                                            (alphaOut.base.baseAddress! + first).initialize(repeating: 0, count: n)
-                                            (depthOut.base.baseAddress! + first).initialize(repeating: 0, count: n)
-                                        }
-                                    }
-                                }
+                                for tileRow in tileRows { rows.write(tileRow: tileRow) }
                             }
                             depthInitialized = pixels
                         }
@@ -358,9 +334,9 @@ public final class VulkanRasterizer {
                 }
             }
         }
-        return RenderedFrame(colour: Image(width: width, height: height, channels: 3, pixels: colour),
-                             alpha: Image(width: width, height: height, channels: 1, pixels: alpha),
-                             depth: Image(width: width, height: height, channels: 1, pixels: depth),
+        return RenderedFrame(colour: Image(width: grid.width, height: grid.height, channels: 3, pixels: colour),
+                             alpha: Image(width: grid.width, height: grid.height, channels: 1, pixels: alpha),
+                             depth: Image(width: grid.width, height: grid.height, channels: 1, pixels: depth),
                              statistics: statistics)
     }
 
@@ -372,5 +348,63 @@ public final class VulkanRasterizer {
             for tile in tiles { listed[Int(tile)] = true }
         }
         return listed
+    }
+}
+
+/// Writes one tile row of a frame read back: the pixels of tiles the triage listed are split from
+/// the blend's RGBA (colour, alpha) and copied (depth); the other tiles hold no splat and were not
+/// written on the GPU, so their pixels are the background, α 0 and depth 0.
+private struct FrameRows: Sendable {
+    let grid: TileGrid
+    let blended: [Bool]
+    let rgba: UnsafeSendableReadBuffer<SIMD4<Float>>
+    let depth: UnsafeSendableReadBuffer<Float>
+    let colourOut: UnsafeSendableBuffer<Float>
+    let alphaOut: UnsafeSendableBuffer<Float>
+    let depthOut: UnsafeSendableBuffer<Float>
+    /// A tile's width of background colour, copied whole into an empty tile's row.
+    let backgroundRow: [Float]
+
+    init(grid: TileGrid, blended: [Bool], background: SIMD3<Float>, rgba: UnsafeSendableReadBuffer<SIMD4<Float>>,
+         depth: UnsafeSendableReadBuffer<Float>, colourOut: UnsafeSendableBuffer<Float>, alphaOut: UnsafeSendableBuffer<Float>,
+         depthOut: UnsafeSendableBuffer<Float>) {
+        self.grid = grid
+        self.blended = blended
+        self.rgba = rgba
+        self.depth = depth
+        self.colourOut = colourOut
+        self.alphaOut = alphaOut
+        self.depthOut = depthOut
+        backgroundRow = (0..<TileGrid.tileSize).flatMap { _ in [background.x, background.y, background.z] }
+    }
+
+    func write(tileRow: Int) {
+        let size = TileGrid.tileSize
+        for y in tileRow * size..<min(tileRow * size + size, grid.height) {
+            for tileX in 0..<grid.tilesX {
+                let first = y * grid.width + tileX * size
+                let pixels = first..<min(first + size, (y + 1) * grid.width)
+                if blended[tileRow * grid.tilesX + tileX] { copy(pixels) } else { fill(pixels) }
+            }
+        }
+    }
+
+    private func copy(_ pixels: Range<Int>) {
+        for p in pixels {
+            let v = rgba.base[p]
+            colourOut.base[p * 3] = v.x
+            colourOut.base[p * 3 + 1] = v.y
+            colourOut.base[p * 3 + 2] = v.z
+            alphaOut.base[p] = v.w
+            depthOut.base[p] = depth.base[p]
+        }
+    }
+
+    private func fill(_ pixels: Range<Int>) {
+        backgroundRow.withUnsafeBufferPointer { row in
+            (colourOut.base.baseAddress! + pixels.lowerBound * 3).initialize(from: row.baseAddress!, count: pixels.count * 3)
+        }
+        (alphaOut.base.baseAddress! + pixels.lowerBound).initialize(repeating: 0, count: pixels.count)
+        (depthOut.base.baseAddress! + pixels.lowerBound).initialize(repeating: 0, count: pixels.count)
     }
 }
