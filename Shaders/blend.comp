@@ -5,8 +5,8 @@
 #extension GL_KHR_shader_subgroup_ballot : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
 #include "common.glsl"
-// Tile blend: one workgroup per 16×16 tile that holds splats (BlendTiles, listed by tile_ranges;
-// blend_background fills the others), front-to-back rule of DESIGN.md §3 step 10 (CPU twin:
+// Tile blend: one workgroup per 16×16 tile that holds splats (BlendTiles, listed by tile_triage;
+// the triage or the host readback fills the others), front-to-back rule of DESIGN.md §3 step 10 (CPU twin:
 // SplatCore Blend.shade). Each invocation composites BLEND_ROWS pixels of one column, so a fetched
 // splat serves BLEND_ROWS pixels per lane. Dispatched indirectly: on lavapipe an empty tile would
 // still run a masked turn of the splat walk (see below) and its box reductions.

@@ -144,7 +144,7 @@ final class PendingBufferMemory {
         info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO
         info.size = VkDeviceSize(size)
         // Every buffer may be viewed as texels (kernels fetch their read-only inputs that way) and
-        // hold a dispatch's workgroup counts (the blend's, written by tile_ranges).
+        // hold a dispatch's workgroup counts (the blend's, written by tile_triage).
         info.usage = VkBufferUsageFlags(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT.rawValue
                                         | VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue
                                         | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT.rawValue)

@@ -54,12 +54,6 @@ extension VulkanRasterizer {
         try captureStages(try upload(cloud), camera: camera, settings: settings)
     }
 
-    /// The tiles the triage listed for the blend, in tile order (it appends them in any order).
-    private func listedBlendTiles() throws -> [UInt32] {
-        let count = Int(try buffers.blendDispatch.buffer.read(UInt32.self, count: 1)[0])
-        return try buffers.blendTiles.buffer.read(UInt32.self, count: count).sorted()
-    }
-
     /// Reads the frame's buffers; the renderer remembers which ping-pong buffer holds each sort's result.
     private func stages(of frame: RenderedFrame, capture: FrameStageCapture, grid: TileGrid) throws -> FrameStages {
         let n = frame.statistics.gaussians, visible = frame.statistics.visibleGaussians
@@ -83,7 +77,7 @@ extension VulkanRasterizer {
             tileKeys: emitted.tileKeys, values: emitted.values,
             sortedTileKeys: sorted.0, sortedValues: sorted.1,
             ranges: try buffers.ranges.buffer.read(SIMD2<UInt32>.self, count: grid.tileCount),
-            blendTiles: try listedBlendTiles(),
+            blendTiles: try withListedTiles(grid) { $0.sorted() },  // listed in any order
             frame: frame)
     }
 }

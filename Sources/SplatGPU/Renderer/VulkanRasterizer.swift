@@ -343,11 +343,16 @@ public final class VulkanRasterizer {
     /// Per tile, whether the triage listed it for the blend (it holds splats).
     func blendedTiles(_ grid: TileGrid) throws -> [Bool] {
         var listed = [Bool](repeating: false, count: grid.tileCount)
-        let count = min(grid.tileCount, Int(try buffers.blendDispatch.buffer.read(UInt32.self, count: 1)[0]))
-        try buffers.blendTiles.buffer.withContents(UInt32.self, count: count) { tiles in
+        try withListedTiles(grid) { tiles in
             for tile in tiles { listed[Int(tile)] = true }
         }
         return listed
+    }
+
+    /// Calls `body` with the tiles the triage listed for the blend, in the order it appended them.
+    func withListedTiles<R>(_ grid: TileGrid, _ body: (UnsafeBufferPointer<UInt32>) throws -> R) throws -> R {
+        let count = min(grid.tileCount, Int(try buffers.blendDispatch.buffer.read(UInt32.self, count: 1)[0]))
+        return try buffers.blendTiles.buffer.withContents(UInt32.self, count: count, body)
     }
 }
 
