@@ -113,22 +113,29 @@ void main() {
     uint lane = gl_SubgroupInvocationID;
     uint batch = range.x;
     if (batch < range.y) do {
-        vec4 mean = vec4(0.0), conicRadius = vec4(0.0), splatColour = vec4(0.0);
-        bool touches = false;
-        if (batch + lane < range.y) {
-            int g = int(texelFetch(SortedValues, int(batch + lane)).x & gaussianMask);
-            mean = texelFetch(SplatMeans, g);
-            conicRadius = texelFetch(SplatConics, g);
-            splatColour = texelFetch(SplatColours, g);
-            touches = splatReachesBox(conicRadius.xyz, mean.xy, splatColour.w, boxMin, boxMax);  // w: the α reach (preprocess)
-        }
-        uvec4 touching = subgroupBallot(touches);
+        // Fetch batches until one holds a splat that reaches the box (or the list ends), so that
+        // a batch reaching none costs its fetch only: on lavapipe blendLanes would still run one
+        // masked step for it (a third of a real capture's batches; `splat4d bench --workload`).
+        vec4 mean, conicRadius, splatColour;
+        uvec4 touching;
+        do {
+            mean = vec4(0.0), conicRadius = vec4(0.0), splatColour = vec4(0.0);
+            bool touches = false;
+            if (batch + lane < range.y) {
+                int g = int(texelFetch(SortedValues, int(batch + lane)).x & gaussianMask);
+                mean = texelFetch(SplatMeans, g);
+                conicRadius = texelFetch(SplatConics, g);
+                splatColour = texelFetch(SplatColours, g);
+                touches = splatReachesBox(conicRadius.xyz, mean.xy, splatColour.w, boxMin, boxMax);  // w: the α reach (preprocess)
+            }
+            touching = subgroupBallot(touches);
+            batch += gl_SubgroupSize;
+        } while (touching == uvec4(0u) && batch < range.y);
         uint word = 0u;  // the ballot's words: one for subgroups of up to 32 lanes
         do {
             blendLanes(vec2(first), touching[word], word * 32u, mean, conicRadius.xyz, splatColour.rgb);
             word += 1u;
         } while (word * 32u < gl_SubgroupSize);
-        batch += gl_SubgroupSize;
     } while (batch < range.y && !subgroupAll(allPixelsDone()));
     for (int row = 0; row < BLEND_ROWS; ++row) {
         uvec2 at = first + uvec2(0u, uint(row));

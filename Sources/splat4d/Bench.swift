@@ -122,19 +122,22 @@ extension BlendWorkload {
          "instances_per_tile_median": instancesPerTileMedian, "instances_per_tile_p90": instancesPerTileP90,
          "instances_per_tile_max": instancesPerTileMax, "pixels": pixels, "saturated_pixels": saturatedPixels,
          "walked": walked, "contributing": contributing, "lanes": lanes, "rows": rows, "fetched": fetched,
-         "blended_steps": blendedSteps, "lane_evaluations": laneEvaluations]
+         "blended_steps": blendedSteps, "lane_evaluations": laneEvaluations, "groups": groups, "batches": batches,
+         "empty_batches": emptyBatches]
     }
 
     /// Lines for the text report, per pixel of the image.
     var report: [String] {
         let perPixel = { (n: Int) in Double(n) / Double(max(pixels, 1)) }
+        let perGroup = { (n: Int) in Double(n) / Double(max(groups, 1)) }
         return [
             "blend workload (CPU reference; a GPU subgroup modelled as \(lanes)×\(rows) pixels of a tile):",
             "  tiles:        \(occupiedTiles) of \(tiles) hold splats; splats per tile: median \(instancesPerTileMedian), p90 \(instancesPerTileP90), max \(instancesPerTileMax)",
             String(format: "  saturated:    %.1f%% of pixels reach transmittance 1e-4 before their tile's list ends", 100 * perPixel(saturatedPixels)),
             String(format: "  per pixel:    %.1f splats walked, %.1f of them change it (α ≥ 1/255)", perPixel(walked), perPixel(contributing)),
-            String(format: "  GPU:          each pixel's group fetches %.1f splats (until its slowest pixel saturates) and blends %.1f of them (those that reach its box); %.0f%% of the blended pixel evaluations change a pixel",
-                   perPixel(fetched * lanes * rows), perPixel(laneEvaluations), 100 * Double(contributing) / Double(max(laneEvaluations, 1))),
+            String(format: "  GPU:          %d groups of %d×%d pixels; each fetches %.1f splats in %.1f batches (until its slowest pixel saturates; %.1f of them with no splat reaching its box) and blends %.1f (those that reach its box); %.0f%% of the blended pixel evaluations change a pixel",
+                   groups, lanes, rows, perGroup(fetched), perGroup(batches), perGroup(emptyBatches), perGroup(blendedSteps),
+                   100 * Double(contributing) / Double(max(laneEvaluations, 1))),
         ]
     }
 }

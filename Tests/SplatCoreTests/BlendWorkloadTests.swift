@@ -25,6 +25,7 @@ final class BlendWorkloadTests: XCTestCase {
         XCTAssertEqual(w.fetched, 8, "each of the tile's eight 8×4 groups fetches it")
         XCTAssertEqual(w.blendedSteps, 1, "only the group of pixels x 0…7, y 0…3 is within its reach")
         XCTAssertEqual(w.laneEvaluations, 32)
+        XCTAssertEqual([w.groups, w.batches, w.emptyBatches], [8, 8, 7], "seven groups fetch a batch that does not reach them")
     }
 
     /// Four wide splats of opacity 0.98 over one tile: each pixel composites two (T ≈ 4e-4 after
@@ -38,6 +39,7 @@ final class BlendWorkloadTests: XCTestCase {
         XCTAssertEqual(w.contributing, 2 * 256)
         XCTAssertEqual(w.fetched, 8 * 4)
         XCTAssertEqual(w.blendedSteps, 8 * 4)
+        XCTAssertEqual([w.groups, w.batches, w.emptyBatches], [8, 8, 0])
     }
 
     /// Pixels past the image's edge have no groups of their own; a partial group still fetches.
@@ -48,5 +50,7 @@ final class BlendWorkloadTests: XCTestCase {
         XCTAssertEqual(w.pixels, 50)
         XCTAssertEqual(w.walked, 50)
         XCTAssertEqual(w.fetched, 4, "groups at x 0 and 8, rows 0…3 and 4")
+        XCTAssertEqual([w.groups, w.batches, w.emptyBatches], [4, 4, 2],
+                       "σ 1 px, opacity ½ reaches q ≤ 2·ln 127.5 ≈ 9.7 (3.1 px): the groups at x 0 (row 4 is 3 px away), not those at x 8 (7 px)")
     }
 }

@@ -35,6 +35,12 @@ public struct BlendWorkload: Equatable, Sendable {
     public var fetched: Int
     /// Of those, the splats blended: those that can reach α ≥ 1/255 in their group's box.
     public var blendedSteps: Int
+    /// Groups that fetch at least one batch (those of the occupied tiles inside the image), the
+    /// batches they fetch, and the batches of which no splat reaches the group's box: on lavapipe
+    /// those still run one masked blend step (a loop's body runs before its exit test; BENCHMARKS.md).
+    public var groups: Int
+    public var batches: Int
+    public var emptyBatches: Int
 
     /// Pixel evaluations the GPU performs (each blended splat is evaluated at every pixel of its group).
     public var laneEvaluations: Int { blendedSteps * lanes * rows }
@@ -53,13 +59,15 @@ public struct BlendWorkload: Equatable, Sendable {
                              instancesPerTileMedian: percentile(0.5), instancesPerTileP90: percentile(0.9),
                              instancesPerTileMax: occupied.last ?? 0, pixels: grid.width * grid.height,
                              saturatedPixels: counts.saturated, walked: counts.walked, contributing: counts.contributing,
-                             lanes: lanes, rows: rows, fetched: counts.fetched, blendedSteps: counts.blended)
+                             lanes: lanes, rows: rows, fetched: counts.fetched, blendedSteps: counts.blended,
+                             groups: counts.groups, batches: counts.batches, emptyBatches: counts.emptyBatches)
     }
 
     /// Blend.shade on every pixel, keeping its counts, and the groups' batches.
     private enum TileCounter {
         struct Counts {
             var saturated = 0, walked = 0, contributing = 0, fetched = 0, blended = 0
+            var groups = 0, batches = 0, emptyBatches = 0
 
             static func += (total: inout Counts, c: Counts) {
                 total.saturated += c.saturated
@@ -67,6 +75,9 @@ public struct BlendWorkload: Equatable, Sendable {
                 total.contributing += c.contributing
                 total.fetched += c.fetched
                 total.blended += c.blended
+                total.groups += c.groups
+                total.batches += c.batches
+                total.emptyBatches += c.emptyBatches
             }
         }
 
@@ -110,9 +121,14 @@ public struct BlendWorkload: Equatable, Sendable {
                     counts.fetched += fetched
                     let (bx0, bx1) = (Float(groupX), Float(groupX + lanes - 1))
                     let (by0, by1) = (Float(groupY), Float(groupY + rows - 1))
-                    for i in list.prefix(fetched) {
-                        let s = splats[Int(sortedValues[i])]
-                        if TileCulling.touches(s, x0: bx0, x1: bx1, y0: by0, y1: by1) { counts.blended += 1 }
+                    if fetched > 0 { counts.groups += 1 }
+                    for batch in stride(from: list.lowerBound, to: list.lowerBound + fetched, by: lanes) {
+                        let touching = (batch..<min(batch + lanes, list.upperBound)).filter { i in
+                            TileCulling.touches(splats[Int(sortedValues[i])], x0: bx0, x1: bx1, y0: by0, y1: by1)
+                        }.count
+                        counts.batches += 1
+                        counts.blended += touching
+                        if touching == 0 { counts.emptyBatches += 1 }
                     }
                 }
             }
