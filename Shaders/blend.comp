@@ -41,12 +41,13 @@ const float MAX_ALPHA = 0.99;
 const float MIN_ALPHA = 1.0 / 255.0;
 const float MIN_TRANSMITTANCE = 0.0001;
 
-// One pixel's running composite.
+// One pixel's running composite. A pixel that is done (saturated, or outside the image) keeps its
+// transmittance negated: one register fewer per pixel than a separate flag, which on lavapipe
+// keeps the blend's state in registers (BENCHMARKS.md). Live, it is at least MIN_TRANSMITTANCE.
 struct Composite {
     vec3 colour;
-    float transmittance;
+    float transmittance;  // negative once done
     float depthSum;
-    bool done;  // saturated, or outside the image
 };
 
 // This invocation's pixels: column x, rows y … y + BLEND_ROWS − 1.
@@ -57,15 +58,14 @@ void blendSplat(inout Composite c, vec2 centre, vec4 m, vec3 conic, vec3 splatCo
     vec2 d = m.xy - centre;
     float power = -0.5 * (conic.x * d.x * d.x + conic.z * d.y * d.y) - conic.y * d.x * d.y;
     float alpha = min(MAX_ALPHA, m.w * exp(power));
-    bool contributes = !c.done && power <= 0.0 && alpha >= MIN_ALPHA;
+    bool contributes = c.transmittance > 0.0 && power <= 0.0 && alpha >= MIN_ALPHA;
     float next = c.transmittance * (1.0 - alpha);
     bool saturates = contributes && next < MIN_TRANSMITTANCE;
-    c.done = c.done || saturates;
     contributes = contributes && !saturates;
     float weight = contributes ? alpha * c.transmittance : 0.0;
     c.colour += splatColour * weight;
     c.depthSum += m.z * weight;
-    c.transmittance = contributes ? next : c.transmittance;
+    c.transmittance = saturates ? -c.transmittance : (contributes ? next : c.transmittance);
 }
 
 // Blends, in lane order, the splats of the lanes whose bit is set in `lanes` (lane = base + bit)
@@ -84,7 +84,7 @@ void blendLanes(vec2 centre, uint lanes, uint base, vec4 mean, vec3 conic, vec3 
 
 bool allPixelsDone() {
     bool done = true;
-    for (int row = 0; row < BLEND_ROWS; ++row) done = done && pixels[row].done;
+    for (int row = 0; row < BLEND_ROWS; ++row) done = done && pixels[row].transmittance < 0.0;
     return done;
 }
 
@@ -105,7 +105,7 @@ void main() {
     uvec2 first = tile * uint(TILE_SIZE) + uvec2(gl_LocalInvocationID.x, BLEND_ROWS * gl_LocalInvocationID.y);
     for (int row = 0; row < BLEND_ROWS; ++row) {
         bool inside = first.x < imageSize.x && first.y + uint(row) < imageSize.y;
-        pixels[row] = Composite(vec3(0.0), 1.0, 0.0, !inside);
+        pixels[row] = Composite(vec3(0.0), inside ? 1.0 : -1.0, 0.0);
     }
     vec2 boxMin = vec2(float(subgroupMin(first.x)), float(subgroupMin(first.y)));
     vec2 boxMax = vec2(float(subgroupMax(first.x)), float(subgroupMax(first.y + uint(BLEND_ROWS - 1))));
@@ -141,8 +141,9 @@ void main() {
         uvec2 at = first + uvec2(0u, uint(row));
         if (at.x < imageSize.x && at.y < imageSize.y) {
             uint p = at.y * imageSize.x + at.x;
-            float alpha = 1.0 - pixels[row].transmittance;
-            colourAlpha[p] = vec4(pixels[row].colour + pixels[row].transmittance * background.rgb, alpha);
+            float transmittance = abs(pixels[row].transmittance);
+            float alpha = 1.0 - transmittance;
+            colourAlpha[p] = vec4(pixels[row].colour + transmittance * background.rgb, alpha);
             depth[p] = alpha > 0.0 ? pixels[row].depthSum / alpha : 0.0;
         }
     }
