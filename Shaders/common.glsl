@@ -38,10 +38,9 @@ bool temporallyActive(float opacity, GaussianMotion m, float time, float cutoff,
 //   SplatRects:   the tile rectangle (min x | min y << 16, max x | max y << 16; max exclusive),
 //                 the kept-tile mask, unused: what key emission needs, in one cache line
 
-// Which tiles of its rect a splat of at most 32 rect tiles keeps (bit i: the i-th tile,
-// row-major), found by preprocess so that key emission need not test them again. Bigger rects
-// keep no mask and are tested again.
-const int KEPT_TILE_MASK_TILES = 32;
+// Which tiles of its rect a splat of at most KEPT_TILE_MASK_TILES (32, contract.glsl) rect tiles
+// keeps (bit i: the i-th tile, row-major), found by preprocess so that key emission need not test
+// them again. Bigger rects keep no mask and are tested again (emit_wide_keys.comp).
 
 uvec4 packedRect(ivec4 rect, uint keptTiles) {
     return uvec4(uint(rect.x) | uint(rect.y) << 16, uint(rect.z) | uint(rect.w) << 16, keptTiles, 0u);

@@ -1,31 +1,19 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-#include "common.glsl"
+#include "key_emission.glsl"
 // Key emission: one (tile, Gaussian) pair per tile each visible Gaussian can draw into (its 3σ
 // rectangle less the tiles it cannot reach α ≥ 1/255 in), Gaussians in depth order and tiles in
 // row-major order. A stable sort by tile then yields the order of the
 // (tile << 32 | depth) keys of DESIGN.md §3 step 9, ties broken by Gaussian index.
-// Specialised with PACKED_KEYS when the tile and Gaussian indices fit one word (TileKeyPacking):
-// each pair is then `tile << tileShift | gaussian` in TileKeys, and Values is not written.
+// This pass emits the Gaussians of small rects (preprocess's kept-tile mask) and lists the wide
+// ones (more than KEPT_TILE_MASK_TILES rect tiles) in WideRects, counted in WideDispatch's x,
+// for emit_wide_keys.comp, which walks each with a whole subgroup. Walking them here, one lane
+// each, made every subgroup run a masked turn of the walk (lavapipe runs a loop's body before its
+// exit test) and one wide lane hold up its seven neighbours (BENCHMARKS.md). Each Gaussian's pairs
+// start at its instance offset, so which pass writes them does not change the result.
 layout(local_size_x = PREPROCESS_WORKGROUP_SIZE) in;
-layout(constant_id = 0) const bool PACKED_KEYS = false;
-layout(std430, binding = 0) readonly buffer SplatMeans { vec4 splatMeans[]; };
-layout(std430, binding = 1) readonly buffer SplatConics { vec4 splatConics[]; };
-layout(std430, binding = 2) readonly buffer SplatRects { uvec4 splatRects[]; };
-layout(std430, binding = 3) readonly buffer DepthOrder { uint order[]; };
-layout(std430, binding = 4) readonly buffer InstanceOffsets { uint offsets[]; };
-layout(std430, binding = 5) writeonly buffer TileKeys { uint tileKeys[]; };
-layout(std430, binding = 6) writeonly buffer Values { uint values[]; };
-layout(push_constant) uniform Push { uint count; uint tilesX; uint tileShift; };  // tileShift: the Gaussian bits
-
-void emit(uint slot, uint tile, uint gaussian) {
-    if (PACKED_KEYS) {
-        tileKeys[slot] = tile << tileShift | gaussian;
-    } else {
-        tileKeys[slot] = tile;
-        values[slot] = gaussian;
-    }
-}
+layout(std430, binding = 7) writeonly buffer WideRects { uint wideRects[]; };  // depth-order positions
+layout(std430, binding = 8) buffer WideDispatch { uint wideGroups[]; };        // x, y, z workgroups
 
 // The rect tile holding bit `bit` of a kept-tile mask (row-major, `width` tiles per row). The row
 // comes from a float division: lavapipe has no vector integer division and runs eight scalar
@@ -57,20 +45,7 @@ void main() {
             emit(slot, uint(tile.y) * tilesX + uint(tile.x), gaussian);
             slot += 1u;
         } while (kept != 0u);
-        return;
+    } else {
+        wideRects[atomicAdd(wideGroups[0], 1u)] = i;  // any order: each Gaussian has its own slots
     }
-    vec4 mean = splatMeans[gaussian];
-    vec3 conic = splatConics[gaussian].xyz;
-    float reach = alphaReach(mean.w);
-    // One loop over the rect's tiles in row-major order (nested loops would add a masked inner
-    // body per row).
-    int x = rect.x, y = rect.y;
-    do {
-        if (splatReachesTile(conic, mean.xy, reach, x, y)) {
-            emit(slot, uint(y) * tilesX + uint(x), gaussian);
-            slot += 1u;
-        }
-        x += 1;
-        if (x == rect.z) { x = rect.x; y += 1; }
-    } while (y < rect.w);
 }

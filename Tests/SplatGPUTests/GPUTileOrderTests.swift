@@ -110,6 +110,42 @@ final class GPUTileOrderTests: GPUTestCase {
         try check(Fixtures.randomCloud(count: 1500, degree: 0, seed: 61, camera: camera), camera: camera, "320×240")
     }
 
+    /// Rects of more than KEPT_TILE_MASK_TILES tiles, whose keys emit_wide_keys emits with a whole
+    /// subgroup: rects wider than its eight lanes (a row takes several ballots), rects narrower
+    /// (a ballot spans rows; near the image's edge), and needles and tilted ellipses, whose square
+    /// rects hold many tiles the tile test drops (gaps in the ballots), among small splats that
+    /// keep preprocess's mask.
+    func testWideRects() throws {
+        let camera = Fixtures.axisCamera(width: 320, height: 240, focal: 200)
+        var rng = SplitMix64(seed: 83)
+        var b = SplatCloudBuilder(degree: 0)
+        for i in 0..<600 {
+            let z = rng.uniform(2, 6)
+            let position: SIMD3<Float> = [rng.uniform(-1.2, 1.2) * z, rng.uniform(-0.9, 0.9) * z, z]  // the frustum test keeps |x| < 1.25 z
+            let colour: SIMD3<Float> = [rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0, 1)]
+            let angle = rng.uniform(0, .pi)
+            let tilt: SIMD4<Float> = [cos(angle / 2), 0, 0, sin(angle / 2)]  // about the view axis
+            switch i % 6 {
+            case 0: b.add(position, scale: SIMD3(repeating: rng.uniform(0.06, 0.15) * z), opacity: 0.9, colour: colour)  // round, wide
+            case 1: b.add(position, scale: [0.001 * z, 0.12 * z, 0.001], opacity: 0.8, colour: colour)                  // vertical needle
+            case 2: b.add(position, scale: [0.12 * z, 0.001 * z, 0.001], opacity: 0.8, colour: colour)                  // horizontal needle
+            case 3: b.add(position, scale: [0.12 * z, 0.004 * z, 0.001], opacity: 0.7, colour: colour, rotation: tilt)  // tilted
+            default: b.add(position, scale: SIMD3(repeating: rng.uniform(0.001, 0.004) * z), opacity: 0.6, colour: colour)
+            }
+        }
+        try check(b.cloud, camera: camera, "wide rects")
+        let stages = try rasterizer.captureStages(b.cloud, camera: camera, settings: RenderSettings())
+        let visible = stages.splats.indices.filter { stages.tileCounts[$0] > 0 }
+        let width = { (i: Int) in Int(stages.splats[i].tileMax.x - stages.splats[i].tileMin.x) }
+        let area = { (i: Int) in width(i) * Int(stages.splats[i].tileMax.y - stages.splats[i].tileMin.y) }
+        let wide = visible.filter { area($0) > ShaderContract.KEPT_TILE_MASK_TILES }
+        XCTAssertGreaterThan(wide.count, 150, "the scene must exercise the wide-rect emission")
+        XCTAssertGreaterThan(visible.count - wide.count, 100, "and the kept-mask emission beside it")
+        XCTAssert(wide.contains { width($0) > 8 }, "a wide rect wider than a subgroup")
+        XCTAssert(wide.contains { width($0) < 8 }, "a wide rect narrower than a subgroup")
+        XCTAssert(wide.contains { Int(stages.tileCounts[$0]) < area($0) / 2 }, "a rect whose tile test drops most of its tiles")
+    }
+
     /// One tile: zero tile-index bits beyond the minimum, the whole image in one range.
     func testSingleTile() throws {
         let camera = Fixtures.camera(width: 16, height: 16)

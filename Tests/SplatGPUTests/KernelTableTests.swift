@@ -104,6 +104,6 @@ final class KernelTableTests: XCTestCase {
         let optional = Kernels.all.flatMap { k in k.bindings.filter(\.optional).map { "\(k.name).\($0.role)" } }
         XCTAssertEqual(optional, ["preprocess.motion", "preprocess.nextGeometry", "preprocess.nextSH", "preprocess.activeIndices",
                                   "scan_downsweep.partitionOffsets", "sort_downsweep.valuesIn", "sort_downsweep.valuesOut",
-                                  "emit_keys.values"])
+                                  "emit_keys.values", "emit_wide_keys.values"])
     }
 }

@@ -34,6 +34,7 @@ final class FrameBuffers {
 
     let splats, tileCounts, depthKeys, visibleSlots: Growable
     let visibleKeys, visibleIndices, visibleKeysAlt, visibleIndicesAlt, orderedCounts, instanceOffsets: Growable
+    let wideRects, wideDispatch: Growable
     let tileKeys, values, tileKeysAlt, valuesAlt: Growable
     let ranges, blendTiles, blendDispatch, colour, depth: Growable
     let activeFlags, activeSlots, activeIndices: Growable
@@ -53,6 +54,8 @@ final class FrameBuffers {
         visibleIndicesAlt = make("visible indices (ping-pong)")
         orderedCounts = make("tile counts in depth order")
         instanceOffsets = make("instance offsets")
+        wideRects = make("wide rects (depth-order positions)")
+        wideDispatch = make("wide rect key emission dispatch", 16)  // VkDispatchIndirectCommand (x, y, z), padded
         tileKeys = make("tile keys")
         values = make("tile values")
         tileKeysAlt = make("tile keys (ping-pong)")
@@ -89,6 +92,8 @@ final class FrameBuffers {
     func reservePerVisible(_ v: Int) throws {
         for b in [visibleKeys, visibleIndices, visibleKeysAlt, visibleIndicesAlt, orderedCounts] { try b.reserve(v) }
         try instanceOffsets.reserve(v + 1)
+        try wideRects.reserve(v)
+        try wideDispatch.reserve(1, exact: true)
     }
 
     /// - Parameter values: whether the frame's tile pairs need value buffers (unpacked keys).

@@ -21,6 +21,9 @@ enum BufferRole: String, CaseIterable, Sendable {
     // Tile keys, their sort and the per-tile ranges.
     case tileKeys = "TileKeys", values = "Values", sortedTileKeys = "SortedTileKeys", sortedValues = "SortedValues"
     case ranges = "Ranges"
+    /// The visible Gaussians (depth-order positions) whose rects key emission walks with a whole
+    /// subgroup, and that walk's indirect dispatch (x: their count).
+    case wideRects = "WideRects", wideDispatch = "WideDispatch"
     /// The tiles that hold pairs (any order), and the blend's indirect dispatch (x: their count).
     case blendTiles = "BlendTiles", blendDispatch = "BlendDispatch"
     // The blend's image.
@@ -207,8 +210,14 @@ enum Kernels {
     static let emitKeys = Kernel(
         "emit_keys", Shader_emit_keys.words,
         bindings: [.reads(.splatMeans), .reads(.splatConics), .reads(.splatRects), .reads(.depthOrder), .reads(.instanceOffsets),
-                   .writes(.tileKeys), .writes(.values, optional: true)],
+                   .writes(.tileKeys), .writes(.values, optional: true), .writes(.wideRects), .readsAndWrites(.wideDispatch)],
         push: TileKeyPush.self, workgroupSize: linear)
+
+    static let emitWideKeys = Kernel(
+        "emit_wide_keys", Shader_emit_wide_keys.words,
+        bindings: [.reads(.splatMeans), .reads(.splatConics), .reads(.splatRects), .reads(.depthOrder), .reads(.instanceOffsets),
+                   .writes(.tileKeys), .writes(.values, optional: true), .reads(.wideRects), .reads(.wideDispatch)],
+        push: TileKeyPush.self, workgroupSize: .fixed(x: ShaderContract.WIDE_KEYS_WORKGROUP_SIZE, y: 1, z: 1))
 
     static let tileRanges = Kernel(
         "tile_ranges", Shader_tile_ranges.words,
@@ -238,6 +247,6 @@ enum Kernels {
         push: OverlayPush.self, workgroupSize: .fixed(x: 64, y: 1, z: 1))
 
     static let all: [Kernel] = [deformHexplane, temporalActivity, compactIndices, preprocess, scanReduce, scanDownsweep, compact,
-                                sortUpsweep, sortDownsweep, gatherCounts, emitKeys, tileRanges, tileTriage, blend, toSwapchain,
+                                sortUpsweep, sortDownsweep, gatherCounts, emitKeys, emitWideKeys, tileRanges, tileTriage, blend, toSwapchain,
                                 overlay]
 }

@@ -12,8 +12,10 @@ final class Pipelines {
     let sortDownsweep: ComputePipeline
     let gatherCounts: ComputePipeline
     let emitKeys: ComputePipeline
-    /// emit_keys and sort_downsweep specialised for packed tile keys (TileKeyPacking).
+    let emitWideKeys: ComputePipeline
+    /// emit_keys, emit_wide_keys and sort_downsweep specialised for packed tile keys (TileKeyPacking).
     let emitPackedKeys: ComputePipeline
+    let emitWidePackedKeys: ComputePipeline
     let sortDownsweepKeysOnly: ComputePipeline
     let tileRanges: ComputePipeline
     let tileTriage: ComputePipeline
@@ -46,6 +48,9 @@ final class Pipelines {
         emitKeys = try make(Kernels.emitKeys)
         emitPackedKeys = try ComputePipeline(device: device, kernel: Kernels.emitKeys, placeholder: placeholder,
                                              specialization: [1])  // PACKED_KEYS
+        emitWideKeys = try make(Kernels.emitWideKeys)
+        emitWidePackedKeys = try ComputePipeline(device: device, kernel: Kernels.emitWideKeys, placeholder: placeholder,
+                                                 specialization: [1])  // PACKED_KEYS
         sortDownsweepKeysOnly = try ComputePipeline(device: device, kernel: Kernels.sortDownsweep, placeholder: placeholder,
                                                     specialization: [1])  // KEYS_ONLY
         tileRanges = try make(Kernels.tileRanges)

@@ -18,7 +18,8 @@ struct FramePasses {
         preprocess = PreprocessPass(pipelines: pipelines)
         compact = CompactPass(pipeline: pipelines.compact)
         gatherCounts = GatherCountsPass(pipeline: pipelines.gatherCounts)
-        emitKeys = EmitKeysPass(pipeline: pipelines.emitKeys, packedPipeline: pipelines.emitPackedKeys)
+        emitKeys = EmitKeysPass(pipeline: pipelines.emitKeys, packedPipeline: pipelines.emitPackedKeys,
+                                widePipeline: pipelines.emitWideKeys, widePackedPipeline: pipelines.emitWidePackedKeys)
         tileRanges = TileRangesPass(pipeline: pipelines.tileRanges)
         blend = BlendPass(pipeline: pipelines.blend, triage: pipelines.tileTriage, listingTriage: pipelines.tileTriageListOnly)
     }

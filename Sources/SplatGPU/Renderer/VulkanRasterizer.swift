@@ -243,7 +243,8 @@ public final class VulkanRasterizer {
             let packed = packing.isPacked
             try passes.emitKeys.record(r, splats: buffers.splatPlanes, depthOrder: depthOrder,
                                    instanceOffsets: buffers.instanceOffsets.range, tileKeys: buffers.tileKeys.range,
-                                   values: packed ? nil : buffers.values.range, packing: packing, count: visible, grid: grid)
+                                   values: packed ? nil : buffers.values.range, wideRects: buffers.wideRects.range,
+                                   wideDispatch: buffers.wideDispatch.range, packing: packing, count: visible, grid: grid)
             try capture?.copyEmission(r, buffers: buffers, instances: instances, packing: packing)
             mark(r, .emitted)
             let tilesInAlt = try sort.record(r, keys: buffers.tileKeys.buffer, values: packed ? nil : buffers.values.buffer,
