@@ -136,7 +136,7 @@ void main() {
             blendLanes(vec2(first), touching[word], word * 32u, mean, conicRadius.xyz, splatColour.rgb);
             word += 1u;
         } while (word * 32u < gl_SubgroupSize);
-    } while (batch < range.y && !subgroupAll(allPixelsDone()));
+    } while (batch < range.y && subgroupBallot(!allPixelsDone()) != uvec4(0u));  // a ballot: lavapipe's subgroupAll is a branchy loop over the lanes
     for (int row = 0; row < BLEND_ROWS; ++row) {
         uvec2 at = first + uvec2(0u, uint(row));
         if (at.x < imageSize.x && at.y < imageSize.y) {
