@@ -8,8 +8,10 @@
 // its lanes testing consecutive tiles of the rect in row-major order with the tile test of
 // preprocess, a ballot placing the kept ones in order from the Gaussian's instance offset.
 // Dispatched indirectly, one workgroup per listed Gaussian (emit_keys counts them into
-// WideDispatch's x); a workgroup of several subgroups gives each its own Gaussian and the spare
-// ones return. CPU twin: SplatCore TileSort.emitKeys (with culling), as for emit_keys.
+// WideDispatch's x). WIDE_KEYS_WORKGROUP_SIZE (8) invocations are one subgroup on lavapipe; a
+// device with wider subgroups runs them as one partly filled subgroup (the walk counts the lanes
+// present), one with narrower ones as several, each taking its own Gaussian (the spare ones
+// return). CPU twin: SplatCore TileSort.emitKeys (with culling), as for emit_keys.
 layout(local_size_x = WIDE_KEYS_WORKGROUP_SIZE) in;
 layout(std430, binding = 7) readonly buffer WideRects { uint wideRects[]; };  // depth-order positions
 layout(std430, binding = 8) readonly buffer WideDispatch { uint wideGroups[]; };
