@@ -42,8 +42,8 @@ const float MIN_ALPHA = 1.0 / 255.0;
 const float MIN_TRANSMITTANCE = 0.0001;
 
 // One pixel's running composite. A pixel that is done (saturated, or outside the image) keeps its
-// transmittance negated: one register fewer per pixel than a separate flag, which on lavapipe
-// keeps the blend's state in registers (BENCHMARKS.md). Live, it is at least MIN_TRANSMITTANCE.
+// transmittance negated: one value fewer carried per pixel through the splat walk than a separate
+// flag, where lavapipe's registers run short (BENCHMARKS.md). Live, it is at least MIN_TRANSMITTANCE.
 struct Composite {
     vec3 colour;
     float transmittance;  // negative once done
