@@ -111,8 +111,8 @@ void main() {
     vec2 boxMax = vec2(float(subgroupMax(first.x)), float(subgroupMax(first.y + uint(BLEND_ROWS - 1))));
     uvec2 range = ranges[tileIndex];
     uint lane = gl_SubgroupInvocationID;
-    uint batch = range.x;
-    if (batch < range.y) do {
+    uint batch = range.x;  // the triage lists only tiles that hold splats: the walk runs at least once
+    do {
         // Fetch batches until one holds a splat that reaches the box (or the list ends), so that
         // a batch reaching none costs its fetch only: on lavapipe blendLanes would still run one
         // masked step for it (a third of a real capture's batches; `splat4d bench --workload`).

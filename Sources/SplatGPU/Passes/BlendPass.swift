@@ -21,8 +21,7 @@ public struct BlendPass {
     func record(_ r: CommandRecorder, splats: SplatPlanes, sortedValues: BufferRange, gaussianMask: UInt32, ranges: BufferRange,
                 blendTiles: BufferRange, blendDispatch: BufferRange, colour: BufferRange, depth: BufferRange, grid: TileGrid,
                 background: SIMD3<Float>, fillsBackground: Bool) throws {
-        r.fill(blendDispatch.buffer, value: 0, offset: blendDispatch.offset, size: 4)      // x: tiles listed so far
-        r.fill(blendDispatch.buffer, value: 1, offset: blendDispatch.offset + 4, size: 8)  // y, z
+        r.resetDispatchCount(blendDispatch)
         r.barrier()
         let triagePipeline = fillsBackground ? triage : listingTriage
         try r.dispatch(triagePipeline, [.ranges: ranges, .colour: colour, .depth: depth, .blendTiles: blendTiles,

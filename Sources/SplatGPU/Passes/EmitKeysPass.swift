@@ -15,8 +15,7 @@ struct EmitKeysPass {
                 tileKeys: BufferRange, values: BufferRange?, wideRects: BufferRange, wideDispatch: BufferRange,
                 packing: TileKeyPacking, count: Int, grid: TileGrid) throws {
         precondition(packing.isPacked == (values == nil), "values are written exactly when keys are not packed")
-        r.fill(wideDispatch.buffer, value: 0, offset: wideDispatch.offset, size: 4)      // x: wide rects listed so far
-        r.fill(wideDispatch.buffer, value: 1, offset: wideDispatch.offset + 4, size: 8)  // y, z
+        r.resetDispatchCount(wideDispatch)
         r.barrier()
         var bindings: [BufferRole: BufferRange] = [.splatMeans: splats.means, .splatConics: splats.conics, .splatRects: splats.rects,
                                                    .depthOrder: depthOrder, .instanceOffsets: instanceOffsets, .tileKeys: tileKeys,

@@ -9,9 +9,16 @@ struct PreprocessPass {
         var splats: SplatPlanes
         var tileCounts: BufferRange
         var depthKeys: BufferRange
-        /// Three uints, filled with (~0, 0, 0) before the pass: the visible depth keys' min and
+        /// Three uints, started by `resetTotals` before the pass: the visible depth keys' min and
         /// max, and the tile instances of all the Gaussians.
         var totals: BufferRange
+    }
+
+    /// Starts the totals at (~0, 0, 0): no depth key yet, no instances. Once per frame, before
+    /// the first chunk's dispatch (the chunks accumulate into them).
+    static func resetTotals(_ r: CommandRecorder, _ totals: BufferRange) {
+        r.fill(totals.buffer, value: UInt32.max, offset: totals.offset, size: 4)
+        r.fill(totals.buffer, value: 0, offset: totals.offset + 4, size: 8)
     }
 
     /// With `blendWith`, the scene and `blendWith` are two keyframes with the same Gaussians and

@@ -98,6 +98,13 @@ public struct CommandRecorder {
         vkCmdFillBuffer(handle, buffer.handle, VkDeviceSize(offset), VkDeviceSize(bytes), value)
     }
 
+    /// Starts an indirect dispatch's arguments (VkDispatchIndirectCommand) at (0, 1, 1): a shader
+    /// then counts workgroups into x (tile_triage's blend tiles, emit_keys's wide rects).
+    func resetDispatchCount(_ arguments: BufferRange) {
+        fill(arguments.buffer, value: 0, offset: arguments.offset, size: 4)
+        fill(arguments.buffer, value: 1, offset: arguments.offset + 4, size: 8)
+    }
+
     public func writeTimestamp(_ pool: TimestampPool, index: Int) {
         vkCmdWriteTimestamp(handle, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool.handle, UInt32(index))
     }

@@ -89,8 +89,7 @@ final class GPUStageProbe {
         let totals = try GPUBuffer(device: device, size: 12, usage: .storage, label: "probe projection totals")
         let pass = PreprocessPass(pipelines: pipelines)
         try device.submitAndWait { r in
-            r.fill(totals, value: UInt32.max, offset: 0, size: 4)
-            r.fill(totals, value: 0, offset: 4, size: 8)
+            PreprocessPass.resetTotals(r, BufferRange(totals))
             r.barrier()
             try pass.record(r, scene: scene, time: time, camera: camera, settings: settings,
                         outputs: .init(splats: splats, tileCounts: BufferRange(tileCounts),

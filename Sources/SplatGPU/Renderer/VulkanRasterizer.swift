@@ -198,8 +198,7 @@ public final class VulkanRasterizer {
                 // Inactive Gaussians are not visited: their tile counts must read 0.
                 r.fill(buffers.tileCounts.buffer, value: 0, size: n * 4)
             }
-            r.fill(buffers.projectionTotals.buffer, value: UInt32.max, offset: 0, size: 4)
-            r.fill(buffers.projectionTotals.buffer, value: 0, offset: 4, size: 8)
+            PreprocessPass.resetTotals(r, buffers.projectionTotals.range)
             r.barrier()
             try passes.preprocess.record(r, scene: scene, time: time, camera: camera, settings: settings,
                                      outputs: .init(splats: buffers.splatPlanes, tileCounts: buffers.tileCounts.range,
